@@ -1,0 +1,236 @@
+"""Domain objects. Each owns its parsing from validated plain data; the data model is the architecture:
+one notice folder -> one Notice (notice.yml) with its Items (items/<id>.yml), each with Updates."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Status words of the genre, mapped to the fixed vocabulary. Order matters: longer words first,
+# so 阶段性完成 is not read as 完成.
+STATUS_LABELS = {
+    "done": "已完成",
+    "in_progress": "正在整改",
+    "partly_done": "阶段性完成",
+    "mostly_done": "基本完成",
+    "ongoing": "持续推进",
+    "not_started": "尚未启动",
+    "unreported": "未说明进展",
+}
+STATUS_ICONS = {  # shown beside the word: status is never told by colour alone
+    "done": "✔", "in_progress": "◔", "partly_done": "◑", "mostly_done": "◕",
+    "ongoing": "↻", "not_started": "○", "unreported": "？",
+}
+OVERDUE_TEXT = "已过整改时限，未见完成报告"
+
+
+def natural_key(text: str) -> tuple:
+    """'5-2' < '10': compare numbers as numbers so files sort in the notice's order."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p)
+
+
+def month_end(yyyymm: str) -> dt.date:
+    year, month = map(int, yyyymm.split("-"))
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def month_text(yyyymm: str) -> str:
+    year, month = yyyymm.split("-")
+    return f"{int(year)}年{int(month)}月"
+
+
+def date_text(iso: str) -> str:
+    y, m, d = iso.split("-")
+    return f"{int(y)}年{int(m)}月{int(d)}日"
+
+
+def months_between(later: dt.date, earlier: dt.date) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+@dataclass
+class Update:
+    date: str
+    status: str
+    note: str
+    deadline: str | None = None
+    reason: str | None = None
+    evidence: list[str] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, raw: dict) -> "Update":
+        return cls(raw["date"], raw["status"], raw["note"], raw.get("deadline"), raw.get("reason"),
+                   list(raw.get("evidence", [])))
+
+
+@dataclass
+class Node:
+    """A level of the notice's hierarchy: category (一), problem group 1., numbered issue (1)."""
+
+    kind: str  # "category" | "group" | "issue"
+    id: str
+    label: str
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    children: list["Node"] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, raw: dict, kind: str) -> "Node":
+        node = cls(kind, raw["id"], raw["label"], raw["title"], list(raw.get("paragraphs", [])))
+        node.children = [cls.parse(g, "group") for g in raw.get("groups", [])] + \
+                        [cls.parse(i, "issue") for i in raw.get("issues", [])]
+        return node
+
+
+@dataclass
+class Item:
+    notice_id: str
+    id: str
+    label: str
+    heading: str
+    finding: str
+    measures: list[str]
+    status_original: str  # as published in the notice
+    status_text: str
+    deadline_original: str | None
+    category: str | None = None
+    group: str | None = None
+    issue: str | None = None
+    finding_lead: str = ""
+    finding_tail: str = ""
+    no_deadline: str | None = None
+    responsible: list[str] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
+    file: str = ""
+
+    @classmethod
+    def parse(cls, raw: dict, notice_id: str, file: str = "") -> "Item":
+        return cls(
+            notice_id=notice_id, id=raw["id"], label=raw["label"], heading=raw["heading"],
+            finding=raw["finding"], measures=list(raw["measures"]), status_original=raw["status"],
+            status_text=raw["status_text"], deadline_original=raw.get("deadline"),
+            category=raw.get("category"), group=raw.get("group"), issue=raw.get("issue"),
+            finding_lead=raw.get("finding_lead", ""), finding_tail=raw.get("finding_tail", ""),
+            no_deadline=raw.get("no_deadline"), responsible=list(raw.get("responsible", [])),
+            updates=[Update.parse(u) for u in raw.get("updates", [])], file=file,
+        )
+
+    # Current state: the latest dated update wins over the notice's original words.
+    @property
+    def status(self) -> str:
+        return self.updates[-1].status if self.updates else self.status_original
+
+    @property
+    def deadline(self) -> str | None:
+        for update in reversed(self.updates):
+            if update.deadline:
+                return update.deadline
+        return self.deadline_original
+
+    @property
+    def deadline_revisions(self) -> list[Update]:
+        return [u for u in self.updates if u.deadline]
+
+    def overdue(self, as_of: dt.date) -> bool:
+        return self.status != "done" and self.deadline is not None and month_end(self.deadline) < as_of
+
+    def months_overdue(self, as_of: dt.date) -> int:
+        return months_between(as_of, month_end(self.deadline)) if self.overdue(as_of) else 0
+
+    @property
+    def finding_paragraph(self) -> str:
+        """The finding as printed, with its lead and tail words."""
+        return f"{self.finding_lead}{self.finding}{self.finding_tail}"
+
+    @property
+    def slug(self) -> str:
+        return self.id
+
+
+@dataclass
+class Section:
+    role: str
+    paragraphs: list[str]
+    label: str = ""
+    title: str = ""
+
+    @classmethod
+    def parse(cls, raw: dict) -> "Section":
+        return cls(raw["role"], list(raw["paragraphs"]), raw.get("label", ""), raw.get("title", ""))
+
+
+@dataclass
+class Notice:
+    id: str
+    title: str
+    issuer: str
+    issued: str
+    source: str
+    published: str | None = None
+    issued_text: str = ""
+    inspection: dict = field(default_factory=dict)
+    addressees: str = ""
+    source_url: str = ""
+    page: dict = field(default_factory=dict)
+    stated_figures: dict = field(default_factory=dict)
+    categories: list[Node] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    contact: dict = field(default_factory=dict)
+    unplaced: list[str] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    folder: Path | None = None
+
+    @classmethod
+    def parse(cls, raw: dict, folder: Path | None = None) -> "Notice":
+        return cls(
+            id=raw["id"], title=raw["title"], issuer=raw["issuer"], issued=raw["issued"],
+            source=raw["source"], published=raw.get("published"), issued_text=raw.get("issued_text", ""),
+            inspection=dict(raw.get("inspection", {})), addressees=raw.get("addressees", ""),
+            source_url=raw.get("source_url", ""), page=dict(raw.get("page", {})),
+            stated_figures=dict(raw.get("stated_figures", {})),
+            categories=[Node.parse(c, "category") for c in raw["categories"]],
+            sections=[Section.parse(s) for s in raw["sections"]], contact=dict(raw["contact"]),
+            unplaced=list(raw.get("unplaced", [])), folder=folder,
+        )
+
+    def walk(self):
+        """Every hierarchy node with its ancestors, in the notice's order."""
+        def rec(nodes, trail):
+            for node in nodes:
+                yield node, trail
+                yield from rec(node.children, trail + [node])
+        yield from rec(self.categories, [])
+
+    def node(self, item: Item) -> list[Node]:
+        """The hierarchy path of an item: [category, group, issue] as far as they exist."""
+        path, level = [], self.categories
+        for ref in (item.category, item.group, item.issue):
+            if ref is None:
+                continue
+            found = next((n for n in level if n.id == ref), None)
+            if found is None:
+                break
+            path.append(found)
+            level = found.children
+        return path
+
+    def items_under(self, node: Node) -> list[Item]:
+        return [i for i in self.items if node in self.node(i)]
+
+    @property
+    def inspection_kind(self) -> str:
+        return self.inspection.get("kind", "巡视")
+
+
+@dataclass
+class Dataset:
+    notices: list[Notice]
+
+    @property
+    def items(self) -> list[Item]:
+        return [item for notice in self.notices for item in notice.items]
+
+    def notice(self, notice_id: str) -> Notice:
+        return next(n for n in self.notices if n.id == notice_id)

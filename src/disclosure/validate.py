@@ -1,0 +1,259 @@
+"""Validate a data folder: JSON Schema first, then the rules a schema cannot express.
+
+Every problem becomes a DataError naming file, line, column and field in Chinese; all of them
+are collected, so staff fix everything in one round instead of one error per push.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
+from .errors import DataError, DataErrors, Warning_
+from .model import STATUS_LABELS, Dataset, Item, Notice, natural_key
+from .yamlio import Loaded, field_name, load_file
+
+SAFE_ID = __import__("re").compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
+
+
+@cache
+def schema(name: str) -> dict:
+    return json.loads(resources.files("disclosure").joinpath(f"schema/{name}.schema.json").read_text("utf-8"))
+
+
+@cache
+def _validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(schema(name))
+
+
+TYPE_WORDS = {"string": "文字", "array": "列表(每项以“- ”开头)", "object": "一组字段", "integer": "整数",
+              "boolean": "是/否", "number": "数字", "null": "空"}
+PATTERN_HINTS = {
+    "deadline": "应写成带引号的年月,如 \"2019-12\"",
+    "date": "应写成带引号的日期,如 \"2024-07-17\"",
+    "issued": "应写成带引号的日期,如 \"2019-08-12\"",
+    "published": "应写成带引号的日期,如 \"2019-08-21\"",
+    "id": "只能用字母、数字和 - _ . ,且不能以符号开头(不能含 / 或 ..)",
+    "source": "只能是与 notice.yml 同一文件夹里的文件名",
+}
+
+
+def _found(value) -> str:
+    if isinstance(value, str):
+        return f"“{value}”"
+    if isinstance(value, bool):
+        return "是/否(true/false)"
+    if isinstance(value, (dict, list)):
+        return TYPE_WORDS["object" if isinstance(value, dict) else "array"]
+    return repr(value)
+
+
+def _schema_message(err, name: str) -> tuple[tuple, str]:
+    """Translate one jsonschema error into (path, Chinese message)."""
+    path = tuple(err.absolute_path)
+    key = next((p for p in reversed(path) if isinstance(p, str)), "")
+    v = err.validator
+    if v == "required":
+        missing = err.message.split("'")[1]
+        return path, f"缺少必填字段 “{missing}”。请补上这一项。"
+    if v == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        extra = [k for k in err.instance if k not in err.schema.get("properties", {})]
+        return path + (extra[0],), f"未知字段 “{extra[0]}”(是不是拼写错了?)。允许的字段:{'、'.join(allowed)}。"
+    if v == "type":
+        want = TYPE_WORDS.get(err.validator_value, err.validator_value)
+        tip = "如果是编号、日期或数字,请加英文双引号,如 \"2019-12\"。" if err.validator_value == "string" else ""
+        return path, f"应为{want},这里写的是 {_found(err.instance)}。{tip}"
+    if v == "enum":
+        if key == "status":
+            choices = "、".join(f"{k}({w})" for k, w in STATUS_LABELS.items())
+        else:
+            choices = "、".join(map(str, err.validator_value))
+        return path, f"{_found(err.instance)} 不是允许的值。可选:{choices}。"
+    if v == "pattern":
+        hint = PATTERN_HINTS.get(key, f"格式应符合 {err.validator_value}")
+        return path, f"{_found(err.instance)} 格式不对:{hint}。"
+    if v == "minLength":
+        return path, "不能为空。请填写内容,或删除这一行。"
+    if v == "minimum":
+        return path, f"不能小于 {err.validator_value}。"
+    return path, f"不符合格式要求({err.message})。"
+
+
+def schema_errors(loaded: Loaded, name: str) -> list[DataError]:
+    out = []
+    for err in _validator(name).iter_errors(loaded.data):
+        path, msg = _schema_message(err, name)
+        line, col = loaded.where(path)
+        out.append(DataError(loaded.file, line, col, field_name(path), msg))
+    return out
+
+
+def _real_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _real_month(text: str) -> bool:
+    return 1 <= int(text[5:7]) <= 12 and int(text[:4]) >= 1900
+
+
+class Checker:
+    """Semantic rules over loaded files. Collects errors instead of stopping at the first."""
+
+    def __init__(self):
+        self.errors: list[DataError] = []
+
+    def err(self, loaded: Loaded, path: tuple, msg: str):
+        line, col = loaded.where(path)
+        self.errors.append(DataError(loaded.file, line, col, field_name(path), msg))
+
+    def notice(self, loaded: Loaded, folder: Path):
+        d = loaded.data
+        if d["id"] != folder.name:
+            self.err(loaded, ("id",), f"通报编号 “{d['id']}” 与文件夹名 “{folder.name}” 不一致。请让两者相同。")
+        for key in ("issued", "published"):
+            if key in d and not _real_date(d[key]):
+                self.err(loaded, (key,), f"“{d[key]}” 不是真实存在的日期。请核对年月日。")
+        if not (folder / d["source"]).is_file():
+            self.err(loaded, ("source",), f"找不到原文文件 “{d['source']}”。请把通报原文放在 notice.yml 旁边。")
+        seen: dict[tuple, bool] = {}
+        for c_i, cat in enumerate(d["categories"]):
+            self._unique(loaded, seen, ("categories", c_i, "id"), ("c", cat["id"]))
+            for g_i, grp in enumerate(cat.get("groups", [])):
+                self._unique(loaded, seen, ("categories", c_i, "groups", g_i, "id"), ("g", cat["id"], grp["id"]))
+
+    def _unique(self, loaded, seen, path, key):
+        if key in seen:
+            self.err(loaded, path, f"编号 “{key[-1]}” 在同一层级里重复。请改成不同的编号。")
+        seen[key] = True
+
+    def item(self, loaded: Loaded, file: Path, notice: Notice):
+        d = loaded.data
+        if file.stem != d["id"]:
+            self.err(loaded, ("id",), f"事项编号 “{d['id']}” 与文件名 “{file.name}” 不一致。文件应命名为 {d['id']}.yml。")
+        done = d["status"] == "done"
+        if not done and "deadline" not in d and "no_deadline" not in d:
+            self.err(loaded, ("status",), f"状态为 {d['status']}({STATUS_LABELS[d['status']]}),但没有整改时限。"
+                     "请填写 deadline: \"YYYY-MM\";原文确实没有时限时,填写 no_deadline: 原通报未列明整改时限。")
+        if "deadline" in d and not _real_month(d["deadline"]):
+            self.err(loaded, ("deadline",), f"“{d['deadline']}” 不是真实的年月(月份应为 01–12)。")
+        self._hierarchy(loaded, notice)
+        previous = ""
+        for i, update in enumerate(d.get("updates", [])):
+            if not _real_date(update["date"]):
+                self.err(loaded, ("updates", i, "date"), f"“{update['date']}” 不是真实存在的日期。请核对年月日。")
+            elif update["date"] < previous:
+                self.err(loaded, ("updates", i, "date"),
+                         f"进展记录应按日期先后排列:{update['date']} 排在了 {previous} 之后。请把这一条移到正确位置。")
+            else:
+                previous = update["date"]
+            if "deadline" in update and not _real_month(update["deadline"]):
+                self.err(loaded, ("updates", i, "deadline"), f"“{update['deadline']}” 不是真实的年月。")
+            if "deadline" in update and "reason" not in update:
+                self.err(loaded, ("updates", i), "调整了整改时限(deadline),必须同时写明理由(reason)。")
+
+    def _hierarchy(self, loaded: Loaded, notice: Notice):
+        d, level, trail = loaded.data, notice.categories, []
+        for key, word in (("category", "类别"), ("group", "问题组"), ("issue", "具体问题")):
+            if key not in d:
+                continue
+            found = next((n for n in level if n.id == d[key]), None)
+            if found is None:
+                where = "、".join(n.id for n in level) or "无"
+                self.err(loaded, (key,), f"{word}编号 “{d[key]}” 在 notice.yml 中不存在(此处可用:{where})。")
+                return
+            trail.append(found)
+            level = found.children
+
+
+def load_dataset(data_dir: Path) -> Dataset:
+    """Load and validate every notice under data_dir/notices. Raises DataErrors listing all problems."""
+    data_dir = Path(data_dir)
+    root = data_dir / "notices"
+    if not root.is_dir():
+        raise DataErrors([DataError(str(root), 0, 0, "", "找不到 notices 文件夹。数据应放在 data/notices/<通报编号>/ 下。")])
+    checker, notices = Checker(), []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        notice = _load_notice(folder, data_dir, checker)
+        if notice:
+            notices.append(notice)
+    if checker.errors:
+        raise DataErrors(checker.errors)
+    if not notices:
+        raise DataErrors([DataError(str(root), 0, 0, "", "没有任何通报数据。请先用 disclosure import 导入通报。")])
+    notices.sort(key=lambda n: (n.issued, n.id), reverse=True)  # newest notice first
+    return Dataset(notices)
+
+
+def _display(path: Path, data_dir: Path) -> str:
+    try:
+        return str(Path(data_dir.name) / path.relative_to(data_dir))
+    except ValueError:
+        return str(path)
+
+
+def _load(path: Path, data_dir: Path, name: str, checker: Checker) -> Loaded | None:
+    try:
+        loaded = load_file(path, _display(path, data_dir))
+    except DataErrors as exc:
+        checker.errors.extend(exc.errors)
+        return None
+    if not isinstance(loaded.data, dict):
+        checker.errors.append(DataError(loaded.file, 1, 1, "", "文件内容应是一组“字段: 值”。文件是空的或格式不对。"))
+        return None
+    errors = schema_errors(loaded, name)
+    checker.errors.extend(errors)
+    return None if errors else loaded
+
+
+def _load_notice(folder: Path, data_dir: Path, checker: Checker) -> Notice | None:
+    if not SAFE_ID.match(folder.name):
+        checker.errors.append(DataError(_display(folder, data_dir), 0, 0, "", "文件夹名只能用字母、数字和 - 。"))
+        return None
+    loaded = _load(folder / "notice.yml", data_dir, "notice", checker)
+    if loaded is None:
+        return None
+    checker.notice(loaded, folder)
+    notice = Notice.parse(loaded.data, folder)
+    ids: dict[str, str] = {}
+    item_files = sorted((folder / "items").glob("*.yml"), key=lambda p: natural_key(p.stem))
+    stray = sorted(p for p in (folder / "items").glob("*") if p.suffix != ".yml") if (folder / "items").is_dir() else []
+    for path in stray:
+        checker.errors.append(DataError(_display(path, data_dir), 0, 0, "", "items 文件夹里只能放 .yml 事项文件。请移走或改扩展名。"))
+    for path in item_files:
+        item_loaded = _load(path, data_dir, "item", checker)
+        if item_loaded is None:
+            continue
+        checker.item(item_loaded, path, notice)
+        item_id = item_loaded.data["id"]
+        if item_id in ids:
+            checker.err(item_loaded, ("id",), f"事项编号 “{item_id}” 与 {ids[item_id]} 重复。同一通报内编号必须唯一。")
+        ids[item_id] = item_loaded.file
+        notice.items.append(Item.parse(item_loaded.data, notice.id, item_loaded.file))
+    return notice
+
+
+def consistency_warnings(dataset: Dataset) -> list[Warning_]:
+    """Figures the notice states about itself vs. what its items say (a warning, never an error)."""
+    out = []
+    for notice in dataset.notices:
+        stated = notice.stated_figures
+        counts = {"total": len(notice.items),
+                  "done": sum(i.status_original == "done" for i in notice.items),
+                  "in_progress": sum(i.status_original != "done" for i in notice.items)}
+        words = {"total": "事项总数", "done": "已完成", "in_progress": "未完成(正在整改等)"}
+        for key in ("total", "done", "in_progress"):
+            if key in stated and stated[key] != counts[key]:
+                ids = [i.id for i in notice.items if key == "total" or (i.status_original == "done") == (key == "done")]
+                out.append(Warning_(f"data/notices/{notice.id}/notice.yml",
+                                    f"通报原文称{words[key]} {stated[key]} 项,但事项数据中为 {counts[key]} 项"
+                                    f"(事项:{'、'.join(ids)})。网站显示按事项数据计算的数字,请核对。"))
+    return out

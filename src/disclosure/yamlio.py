@@ -1,0 +1,203 @@
+"""Read YAML keeping line numbers; write YAML deterministically.
+
+ruamel.yaml is used both ways: its round-trip loader records the line and column of every
+key and value (so errors can name them) and rejects duplicate keys; its emitter writes block
+scalars, so a diff of one edited paragraph is one changed line. It follows YAML 1.2, which
+avoids the YAML 1.1 traps (`no` -> False, `on` -> True).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+
+from .errors import DataError, DataErrors
+
+MAX_FILE_BYTES = 2_000_000  # a notice is ~100 KB; anything this large is a mistake or an attack
+MAX_DEPTH = 32
+
+Path_ = tuple  # ("updates", 2, "date")
+
+
+@dataclass
+class Loaded:
+    """Plain data (dict/list/str/int/...) plus where each value sits in the file."""
+
+    file: str
+    data: Any
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)  # path -> (line, col), 1-based
+
+    def where(self, path: Path_) -> tuple[int, int]:
+        """Line/column of the value at path, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path and path not in self.positions:
+            path = path[:-1]
+        return self.positions.get(path, (1, 1))
+
+
+def field_name(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def decode(raw: bytes, file: str) -> str:
+    """UTF-8 (with or without BOM) is accepted; anything else gets a message saying what to do."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        try:
+            raw.decode("gb18030")
+            hint = "文件似乎是 GBK/GB2312 编码(Windows 记事本或 WPS 的默认编码)"
+        except UnicodeDecodeError:
+            hint = "文件不是有效的 UTF-8 文本"
+        raise DataErrors([DataError(file, line, 0, "", f"{hint}。请用编辑器把文件另存为“UTF-8”编码后再提交。")]) from None
+
+
+def _tab_errors(text: str, file: str) -> list[DataError]:
+    errors = []
+    for n, line in enumerate(text.split("\n"), 1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            errors.append(DataError(file, n, indent.index("\t") + 1, "",
+                                    "缩进里有制表符(Tab)。YAML 只能用空格缩进,请把 Tab 换成空格。"))
+    return errors
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.allow_duplicate_keys = False
+    return y
+
+
+def load_text(text: str, file: str) -> Loaded:
+    if errors := _tab_errors(text, file):
+        raise DataErrors(errors)
+    try:
+        node = _yaml().load(io.StringIO(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise DataErrors([DataError(file, line, col, "", _explain_yaml_error(exc))]) from None
+    except YAMLError as exc:  # unmarked parser errors are rare; still no traceback
+        raise DataErrors([DataError(file, 0, 0, "", f"YAML 格式错误:{exc}")]) from None
+    loaded = Loaded(file, None)
+    loaded.data = _plain(node, (), loaded, set(), 0)
+    return loaded
+
+
+def load_file(path: Path, display: str | None = None) -> Loaded:
+    file = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataErrors([DataError(file, 0, 0, "", f"无法读取文件:{exc.strerror}")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise DataErrors([DataError(file, 0, 0, "", f"文件过大({len(raw)} 字节,上限 {MAX_FILE_BYTES})。请检查是否误粘贴了大量内容。")])
+    return load_text(decode(raw, file), file)
+
+
+def _explain_yaml_error(exc: MarkedYAMLError) -> str:
+    problem = (exc.problem or "").strip()
+    if "duplicate key" in problem or "found duplicate key" in str(exc):
+        return "同一个字段写了两次(重复的键)。请删除重复的那一行。"
+    if "mapping values are not allowed" in problem:
+        return "这一行的冒号位置不对。文字里含英文冒号“:”时,请把整段文字放进块文本(|-)或加引号。"
+    if "could not find expected ':'" in problem or "could not find expected" in problem:
+        return "缺少冒号或缩进不一致。请对照上下行检查这一行的缩进和“字段: 值”的写法。"
+    if "found character that cannot start any token" in problem:
+        return "这一行以 YAML 不允许的字符开头(如 @、` 或 Tab)。请给这段文字加引号,或改用块文本(|-)。"
+    if "expected <block end>" in problem or "did not find expected" in problem:
+        return "缩进不一致或列表项(-)位置不对。请检查这一行与上一行的缩进。"
+    return f"YAML 格式错误({problem or exc.__class__.__name__})。请检查这一行附近的缩进、冒号和引号。"
+
+
+def _plain(node: Any, path: Path_, loaded: Loaded, seen: set[int], depth: int) -> Any:
+    """ruamel nodes -> plain Python, recording positions; rejects aliases, deep nesting, odd keys."""
+    if depth > MAX_DEPTH:
+        line, col = loaded.where(path)
+        raise DataErrors([DataError(loaded.file, line, col, field_name(path), f"嵌套层数超过 {MAX_DEPTH} 层,数据结构不对。")])
+    if isinstance(node, (CommentedMap, CommentedSeq)):
+        if id(node) in seen:  # the same object twice means a YAML alias (*name): refuse, never expand
+            line, col = loaded.where(path)
+            raise DataErrors([DataError(loaded.file, line, col, field_name(path),
+                                        "不支持 YAML 锚点/别名(&名称 / *名称)。请把内容直接写出来。")])
+        seen = seen | {id(node)}
+    if isinstance(node, CommentedMap):
+        out = {}
+        for key, value in node.items():
+            kline, kcol, vline, vcol = (node.lc.data.get(key) or [0, 0, 0, 0])[:4]
+            if not isinstance(key, str):
+                raise DataErrors([DataError(loaded.file, kline + 1, kcol + 1, field_name(path),
+                                            f"字段名必须是文字,这里是 {key!r}。请检查这一行冒号前的内容。")])
+            sub = path + (key,)
+            loaded.positions[sub] = (vline + 1, vcol + 1) if isinstance(value, (str, int, float, bool, type(None), dt.date)) \
+                else (kline + 1, kcol + 1)
+            out[key] = _plain(value, sub, loaded, seen, depth + 1)
+        return out
+    if isinstance(node, CommentedSeq):
+        out = []
+        for i, value in enumerate(node):
+            line, col = (node.lc.data.get(i) or [0, 0])[:2]
+            loaded.positions[path + (i,)] = (line + 1, col + 1)
+            out.append(_plain(value, path + (i,), loaded, seen, depth + 1))
+        return out
+    if isinstance(node, dt.datetime):
+        return node.isoformat()
+    if isinstance(node, dt.date):  # unquoted 2019-08-12 is accepted and kept as text
+        return node.isoformat()
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return str(node)
+
+
+# ---- writing -----------------------------------------------------------------------------
+
+QUOTED_KEYS = {"id", "deadline", "issued", "published", "date", "category", "group", "issue", "label"}
+BLOCK_KEYS = {"finding", "measures", "paragraphs", "note", "unplaced", "lines", "reason"}
+
+
+def _styled(value: Any, key: str | None, in_block: bool) -> Any:
+    if isinstance(value, dict):
+        m = CommentedMap()
+        for k, v in value.items():
+            m[k] = _styled(v, k, k in BLOCK_KEYS)
+        return m
+    if isinstance(value, list):
+        s = CommentedSeq()
+        s.extend(_styled(v, key, in_block) for v in value)
+        return s
+    if isinstance(value, str):
+        if in_block and value and value == value.strip() and "\n" not in value:
+            return LiteralScalarString(value)
+        if key in QUOTED_KEYS:
+            return DoubleQuotedScalarString(value)
+    return value
+
+
+def dump(data: dict, header: str = "") -> str:
+    """Deterministic YAML: key order as given, paragraphs as block scalars, ids and dates quoted."""
+    y = _yaml()
+    y.width = 1_000_000  # never fold long Chinese lines: one paragraph, one line
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.allow_unicode = True
+    buf = io.StringIO()
+    y.dump(_styled(data, None, False), buf)
+    return header + buf.getvalue()
