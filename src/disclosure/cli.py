@@ -1,0 +1,76 @@
+"""`disclosure` command line. Every failure staff can cause ends in a Chinese message and exit 1,
+never a traceback. Commands live in their own modules and register here."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import DataErrors
+
+
+def cmd_validate(args) -> int:
+    from .validate import consistency_warnings, load_dataset
+    dataset = load_dataset(Path(args.data_dir))
+    for warning in consistency_warnings(dataset):
+        print(warning, file=sys.stderr)
+    print(f"数据有效:{len(dataset.notices)} 份通报,{len(dataset.items)} 项整改事项。")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .importer import ImportFailed, default_id, import_notice, write
+    source = Path(args.notice)
+    try:
+        raw = source.read_bytes()
+    except OSError as exc:
+        print(f"无法读取通报文件 {source}:{exc.strerror}", file=sys.stderr)
+        return 1
+    notice_id = args.id or default_id(source)
+    try:
+        result = import_notice(raw, notice_id)
+        write(result, Path(args.out))
+    except ImportFailed as exc:
+        print(f"{source}: {exc}", file=sys.stderr)
+        return 1
+    for note in result.notes:
+        print(f"{source}: 提示: {note}", file=sys.stderr)
+    print(f"已导入 {len(result.items)} 项整改事项到 {args.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="disclosure", description="整改情况公示网站工具")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="检查 data/ 中的数据")
+    p.add_argument("data_dir", nargs="?", default="data")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("import", help="把通报原文(.txt)导入为数据文件夹")
+    p.add_argument("notice")
+    p.add_argument("--out", required=True, help="输出文件夹,如 data/notices/jinpu-2019")
+    p.add_argument("--id", help="通报编号(默认取自文件名)")
+    p.set_defaults(func=cmd_import)
+
+    for module in EXTRA_COMMANDS:
+        __import__(f"disclosure.{module}", fromlist=["register"]).register(sub)
+    return parser
+
+
+EXTRA_COMMANDS: list[str] = []  # modules with a register(subparsers) function
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DataErrors as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

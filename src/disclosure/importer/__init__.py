@@ -1,0 +1,386 @@
+"""Notice text -> data folder (notice.yml, items/<id>.yml, source.txt), losing nothing.
+
+    text.split        lines -> paragraphs + page clutter
+    structure         paragraphs -> sections, hierarchy, item drafts
+    build (here)      drafts -> the plain dicts written as YAML, plus a lossless self-check
+    write             atomic replacement of the output folder
+
+The result is deterministic: the same bytes in give the same bytes out, which is how the
+committed data/notices/jinpu-2019/ is produced and checked.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import yamlio
+from ..model import natural_key
+from . import structure as st
+from .text import Clutter, Paragraph, decode_notice, split, strip
+
+NOTICE_SCHEMA = "# yaml-language-server: $schema=../../../src/disclosure/schema/notice.schema.json\n"
+ITEM_SCHEMA = "# yaml-language-server: $schema=../../../../src/disclosure/schema/item.schema.json\n"
+SOURCE_NAME = "source.txt"
+DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+NO_DEADLINE = "原通报未列明整改时限"
+
+
+class ImportFailed(Exception):
+    """The input cannot be imported at all (e.g. not text); message in Chinese."""
+
+
+@dataclass
+class ImportResult:
+    notice: dict
+    items: list[dict]
+    source: bytes
+    notes: list[str] = field(default_factory=list)  # what the importer noticed; printed on stderr
+
+
+def default_id(path: Path) -> str:
+    """'jinpu-2019-08-12.txt' -> 'jinpu-2019': the issuer and year make a stable, readable id."""
+    stem = re.sub(r"[^a-z0-9-]+", "-", path.stem.lower()).strip("-") or "notice"
+    m = re.match(r"^(.*-\d{4})-\d{2}-\d{2}$", stem)
+    return m[1] if m else stem
+
+
+def import_notice(raw: bytes, notice_id: str) -> ImportResult:
+    try:
+        text, encoding = decode_notice(raw)
+    except UnicodeDecodeError:
+        raise ImportFailed("无法识别文件编码:既不是 UTF-8 也不是 GBK/GB18030 文本。请确认这是通报的纯文本文件(.txt)。") from None
+    if "\x00" in text:
+        raise ImportFailed("文件里有二进制内容(NUL 字符),不是纯文本。请先把通报另存为 .txt 纯文本。")
+    paragraphs, clutter = split(text)
+    notes = [] if encoding.startswith("utf-8") else [f"原文编码为 {encoding},已按此读取;source.txt 保留原始字节。"]
+    return Builder(notice_id, paragraphs, clutter, raw, notes).build()
+
+
+class Builder:
+    def __init__(self, notice_id, paragraphs: list[Paragraph], clutter: list[Clutter], raw: bytes, notes):
+        self.id = notice_id
+        self.paragraphs = paragraphs
+        self.clutter = clutter
+        self.raw = raw
+        self.notes = notes
+        self.unplaced: list[str] = []
+
+    # -- head and tail of the notice --------------------------------------------------------
+    def take_head(self, body: list[Paragraph]) -> tuple[str, str, list[Paragraph]]:
+        """Title (first short line) and addressees (a line ending in a colon) open the notice."""
+        title = addressees = ""
+        if body and len(body[0].text) <= 80 and not body[0].text.endswith(("。", ":", "：")) \
+                and not st.SECTION.match(body[0].text):
+            title, body = body[0].text, body[1:]
+        if body and body[0].text.endswith((":", "：")) and len(body[0].text) <= 200 and not st.STATUS.match(body[0].text):
+            addressees, body = body[0].text, body[1:]
+        return title, addressees, body
+
+    def take_signature(self, body: list[Paragraph]) -> tuple[list[str], str, str, list[Paragraph]]:
+        """Issuer and date under the text: '中共…委员会' / '2019年8月12日'."""
+        if body and DATE_LINE.match(body[-1].text):
+            date_para, body = body[-1], body[:-1]
+            lines = [date_para.text]
+            issuer = ""
+            if body and len(body[-1].text) <= 40 and not body[-1].text.endswith(tuple("。;；:：")):
+                issuer, body = body[-1].text, body[:-1]
+                lines.insert(0, issuer)
+            y, m, d = DATE_LINE.match(date_para.text).groups()
+            return lines, issuer, f"{int(y):04d}-{int(m):02d}-{int(d):02d}", body
+        return [], "", "", body
+
+    # -- the whole notice ---------------------------------------------------------------------
+    def build(self) -> ImportResult:
+        title, addressees, body = self.take_head(self.paragraphs)
+        signature, issuer, issued, body = self.take_signature(body)
+        before, sections = st.split_sections(body)
+        if not sections:  # no 一、二、 sections: the whole body is one problems section
+            sections = [st.SectionDraft("", "", before)]
+            before = []
+        sections_out: list[dict] = []
+        if before:
+            sections_out.append({"role": "preamble", "paragraphs": [p.text for p in before]})
+        problems: st.ProblemsParser | None = None
+        for section in sections:
+            if problems is None and st.looks_like_problems(section.paragraphs):
+                problems = st.ProblemsParser(section.paragraphs).parse().finish()
+                self.notes.extend(problems.notes)
+                out = self._section("problems", section, problems.intro)
+            else:
+                out = self._section("closing" if problems else "opening", section, [p.text for p in section.paragraphs])
+            sections_out.append(out)
+        if signature:
+            sections_out.append({"role": "signature", "paragraphs": signature})
+        if problems is None or not problems.items:
+            self.notes.append("未识别出整改事项结构(编号、“关于……问题”或整改状态行)。全文已按段落保留在 notice.yml 的 sections 中,请人工拆分事项。")
+        categories, items = self._hierarchy(problems) if problems else ([], [])
+        all_text = " ".join(p.text for p in self.paragraphs)
+        notice = {
+            "id": self.id,
+            "title": title or "(原文未见标题)",
+            "issuer": issuer or self._issuer_from_title(title) or "(原文未见发文单位)",
+            "issued": issued or self._published() or "1970-01-01",
+        }
+        if not issued:
+            self.notes.append("未找到落款日期(如“2019年8月12日”)。请在 notice.yml 中核对 issued。")
+        if self._published():
+            notice["published"] = self._published()
+        if signature:
+            notice["issued_text"] = signature[-1]
+        notice["inspection"] = self._inspection(title, all_text)
+        if addressees:
+            notice["addressees"] = addressees
+        notice["source"] = SOURCE_NAME
+        page = self._page()
+        if page:
+            notice["page"] = page
+        figures = self._stated_figures()
+        if figures:
+            notice["stated_figures"] = figures
+        notice["categories"] = categories
+        notice["sections"] = sections_out
+        notice["contact"] = self._contact()
+        result = ImportResult(notice, items, self.raw, self.notes)
+        self._check_lossless(result)
+        if self.unplaced:
+            notice["unplaced"] = self.unplaced
+        return result
+
+    def _section(self, role: str, section: st.SectionDraft, paragraphs: list[str]) -> dict:
+        out: dict = {"role": role}
+        if section.label:
+            out["label"] = section.label
+            out["title"] = section.title
+        out["paragraphs"] = paragraphs
+        return out
+
+    # -- hierarchy and items --------------------------------------------------------------------
+    def _hierarchy(self, problems: st.ProblemsParser) -> tuple[list[dict], list[dict]]:
+        """Levels above the item level become categories (outermost) and groups; the item level
+        becomes the numbered issues. Items reference them by id."""
+        above = problems.levels[: problems.levels.index(problems.leaf)] if problems.leaf else []
+        kinds = dict(zip(above, ["category", "group"]))
+        for extra in above[2:]:
+            self.notes.append(f"编号层级超过三层({extra}),该层标题保留在上一层的段落中。")
+        ids = self._item_ids(problems)
+        items: list[dict] = []
+
+        def node_dict(node: st.Node) -> dict:
+            d = {"id": str(node.number), "label": node.label, "title": node.title}
+            if node.paragraphs:
+                d["paragraphs"] = node.paragraphs
+            groups = [node_dict(c) for c in node.children if kinds.get(c.level) == "group"]
+            issues = [node_dict(c) for c in node.children if c.level == problems.leaf]
+            if groups:
+                d["groups"] = groups
+            if issues:
+                d["issues"] = issues
+            return d
+
+        def refs(trail: list[st.Node]) -> dict:
+            out = {}
+            for node in trail:
+                key = "issue" if node.level == problems.leaf else kinds.get(node.level)
+                if key:
+                    out[key] = str(node.number)
+            return out
+
+        def walk(nodes: list[st.Node], trail: list[st.Node]):
+            for node in nodes:
+                for draft in node.items:
+                    items.append(self._item(draft, ids[id(draft)], refs(trail + [node])))
+                walk(node.children, trail + [node])
+
+        top = [n for n in problems.roots]
+        walk(top, [])
+        for draft in problems.items:  # unnumbered items (no hierarchy)
+            if draft.issue is None:
+                items.append(self._item(draft, ids[id(draft)], {}))
+        categories = [node_dict(n) for n in top if n.level != problems.leaf or not above]
+        if not above:  # a flat list: the issues hang directly under the notice
+            categories = []
+        return categories, items
+
+    def _item_ids(self, problems: st.ProblemsParser) -> dict[int, str]:
+        """'5-2' for (5) 二是, '1' for (1). Numbering that restarts per group gets the group prefix."""
+        def base(d: st.ItemDraft) -> str:
+            return f"{d.number}-{d.sub_number}" if d.sub_label else str(d.number)
+
+        plain = [base(d) for d in problems.items]
+        if len(set(plain)) == len(plain):
+            return {id(d): b for d, b in zip(problems.items, plain)}
+        self.notes.append("事项编号在不同类别中重复出现,编号前加上了上级编号(如 2.1-3)。")
+        out, parents = {}, self._parents(problems)
+        for d, b in zip(problems.items, plain):
+            prefix = ".".join(str(n.number) for n in parents.get(id(d.issue), []))
+            candidate = f"{prefix}.{b}" if prefix else b
+            while candidate in out.values():
+                candidate += "b"
+            out[id(d)] = candidate
+        return out
+
+    @staticmethod
+    def _parents(problems: st.ProblemsParser) -> dict[int, list[st.Node]]:
+        out = {}
+
+        def rec(nodes, trail):
+            for n in nodes:
+                out[id(n)] = trail
+                rec(n.children, trail + [n])
+        rec(problems.roots, [])
+        return out
+
+    def _item(self, draft: st.ItemDraft, item_id: str, refs: dict) -> dict:
+        status, deadline = st.parse_status(draft.status_text) if draft.status_text else (None, None)
+        if draft.status_text and status is None:
+            self.notes.append(f"事项 {draft.label} 的状态用语未能识别,记为 unreported:{draft.status_text}")
+        if not draft.status_text:
+            self.notes.append(f"事项 {draft.label} 原文没有整改状态行,记为 unreported。")
+        status = status or "unreported"
+        d: dict = {"id": item_id, "label": draft.label}
+        d.update(refs)
+        heading = draft.issue.title if draft.issue is not None else (draft.finding or draft.label)
+        d["heading"] = heading or draft.label
+        d["status"] = status
+        if deadline:
+            d["deadline"] = deadline
+        elif status != "done":
+            d["no_deadline"] = NO_DEADLINE
+        d["status_text"] = draft.status_text
+        d["finding_lead"] = draft.finding_lead
+        d["finding"] = draft.finding
+        d["finding_tail"] = draft.finding_tail
+        d["measures"] = draft.measures
+        d["updates"] = []
+        return d
+
+    # -- metadata ---------------------------------------------------------------------------------
+    def _published(self) -> str:
+        for c in self.clutter:
+            if c.kind == "published":
+                y, m, d = re.split(r"[-/.年月日]", c.value)[:3]
+                return f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
+        return ""
+
+    def _page(self) -> dict:
+        page: dict = {}
+        for c in self.clutter:
+            if c.kind == "breadcrumb":
+                page.setdefault("breadcrumb", c.value)
+            elif c.kind == "editor":
+                page.setdefault("editor", c.value)
+        if self.clutter:
+            page["lines"] = [c.text for c in self.clutter]
+        return page
+
+    @staticmethod
+    def _issuer_from_title(title: str) -> str:
+        m = re.match(r"^(.+?)关于", title)
+        return m[1] if m else ""
+
+    @staticmethod
+    def _inspection(title: str, text: str) -> dict:
+        kind = "巡察" if "巡察" in title or text.count("巡察") > text.count("巡视") else "巡视"
+        out = {"kind": kind}
+        by = re.search(r"(中央|省委|市委|州委|县委|区委|旗委)第[一二三四五六七八九十\d]+(巡视|巡察)组", text)
+        if by:
+            out["by"] = by[0]
+        period = re.search(r"\d{4}年\d{1,2}月\d{1,2}日至(\d{4}年)?\d{1,2}月\d{1,2}日", text)
+        if period:
+            out["period"] = period[0]
+        return out
+
+    def _stated_figures(self) -> dict:
+        for p in self.paragraphs:
+            m = re.search(r"(\d+)项(?:具体)?问题中[,，]?已(?:完成|整改完成|整改到位)(\d+)项[^。]*?[,，](\d+)项", p.text)
+            if m:
+                return {"total": int(m[1]), "done": int(m[2]), "in_progress": int(m[3]), "text": m[0]}
+        return {}
+
+    def _contact(self) -> dict:
+        contact: dict = {}
+        for p in self.paragraphs:
+            t = p.text
+            phone = re.search(r"(?:电话|热线|联系电话)\s*[:：]?\s*([0-9０-９][0-9０-９\-—－–() （）]{5,}[0-9０-９])", t)
+            if phone and "phone" not in contact:
+                contact["phone"] = phone[1]
+            addr = re.match(r"^(?:邮政信箱|通信地址|通讯地址|来信地址|邮寄地址|地址)\s*[:：]\s*(.+?)[。.]?$", t)
+            if addr and "address" not in contact:
+                contact["address"] = addr[1]
+            email = re.search(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", t)
+            if email and "email" not in contact:
+                contact["email"] = email[0]
+            web = re.search(r"https?://[^\s,，。;；)）]+", t)
+            if web and "web_form" not in contact and ("网" in t or "举报" in t):
+                contact["web_form"] = web[0]
+        if not contact:
+            self.notes.append("原文中未找到联系方式(电话、邮政信箱)。请在 notice.yml 的 contact 中补填。")
+        return contact
+
+    # -- nothing lost --------------------------------------------------------------------------------
+    def _check_lossless(self, result: ImportResult):
+        """Every non-blank source line must appear verbatim in some text field. Lines that do not
+        are kept in `unplaced` and reported — the importer never drops text silently."""
+        haystack = "\n".join(texts(result.notice, result.items))
+        text, _ = decode_notice(self.raw)
+        for number, line in enumerate(text.splitlines(), 1):
+            content = strip(line)
+            if content and content not in haystack:
+                self.unplaced.append(content)
+                self.notes.append(f"第 {number} 行未能归入任何字段,已保存在 unplaced:{content[:40]}")
+
+
+def texts(notice: dict, items: list[dict]):
+    """Every text value in the output (for the lossless check)."""
+    def rec(value):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            if "label" in value and "title" in value:  # a heading line is stored as label + title
+                yield value["label"] + value["title"]
+            for v in value.values():
+                yield from rec(v)
+        elif isinstance(value, list):
+            for v in value:
+                yield from rec(v)
+    yield from rec(notice)
+    for item in items:
+        yield from rec(item)
+        yield item.get("finding_lead", "") + item.get("finding", "") + item.get("finding_tail", "")
+
+
+def render(result: ImportResult) -> dict[str, bytes]:
+    """The output folder as {relative path: bytes}."""
+    files = {"notice.yml": yamlio.dump(result.notice, NOTICE_SCHEMA).encode("utf-8"), SOURCE_NAME: result.source}
+    for item in sorted(result.items, key=lambda i: natural_key(i["id"])):
+        files[f"items/{item['id']}.yml"] = yamlio.dump(item, ITEM_SCHEMA).encode("utf-8")
+    return files
+
+
+def write(result: ImportResult, out: Path) -> None:
+    """Write the folder atomically: build it beside the target, then swap. A failure leaves the
+    target as it was. An existing target must be a previous import (it has notice.yml) or empty."""
+    out = Path(out)
+    if out.exists() and any(out.iterdir()) and not (out / "notice.yml").exists():
+        raise ImportFailed(f"输出文件夹 {out} 已存在且不是通报数据文件夹。请换一个输出位置,或先清空它。")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for rel, data in render(result).items():
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            os.rename(out, old / "x")
+            os.rename(staging, out)
+            shutil.rmtree(old)
+        else:
+            os.rename(staging, out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)

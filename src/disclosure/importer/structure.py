@@ -1,0 +1,270 @@
+"""Stage 2 of the importer: paragraphs -> notice structure (sections, hierarchy, items).
+
+The genre numbers its levels 一、 › (一) › 1. › (1) › 一是关于“…”, but issuers skip levels, write
+问题1:, use flat 1. lists, put the status before the measures, or give no status at all. So the
+levels are found, not assumed: the deepest numbered level inside the problems section holds the
+items; the levels above it become categories and groups. Text that fits nowhere is kept in the
+nearest enclosing place (node paragraphs, section paragraphs, or `unplaced`) — never dropped.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .text import Paragraph
+
+CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def cn_number(text: str) -> int:
+    """一..九十九 -> int (十一 = 11, 二十三 = 23)."""
+    if "十" not in text:
+        return CN_DIGITS[text]
+    tens, _, ones = text.partition("十")
+    return (CN_DIGITS[tens] if tens else 1) * 10 + (CN_DIGITS[ones] if ones else 0)
+
+
+CN = "[一二三四五六七八九十]+"
+SECTION = re.compile(rf"^(?P<label>(?P<n>{CN})、)(?P<title>.*)$")
+LEVELS = [  # (name, pattern) from outer to inner, inside the problems section
+    ("cn_paren", re.compile(rf"^(?P<label>[（(](?P<n>{CN})[)）])(?P<title>.*)$")),
+    ("dot", re.compile(r"^(?P<label>(?P<n>\d{1,3})[.．、](?!\d))(?P<title>.*)$")),
+    ("paren", re.compile(r"^(?P<label>[（(](?P<n>\d{1,3})[)）])(?P<title>.*)$")),
+    ("problem", re.compile(r"^(?P<label>问题\s*(?P<n>\d{1,3})\s*[:：.．、]?)(?P<title>.*)$")),
+]
+SUB_ITEM = re.compile(rf"^(?P<label>(?P<n>{CN})是)(?P<rest>关于.*)$")
+FINDING = re.compile(r"^关于\s*[“\"‘']")
+STATUS = re.compile(r"^(整改进展情况|整改进展|整改情况|整改状态|完成情况|进展情况|整改结果|目前进展|办理情况)\s*[:：]")
+HEADING_MAX = 120  # numbered paragraphs longer than this are body text that happens to start with 1.
+
+STATUS_WORDS = [  # checked in order: 阶段性完成 before 完成, 正在整改…前完成 before 完成
+    ("partly_done", ("阶段性完成", "部分完成")),
+    ("mostly_done", ("基本完成", "基本整改到位", "基本到位")),
+    ("ongoing", ("持续推进", "持续整改", "长期坚持", "常态化推进", "长期推进", "持续开展")),
+    ("in_progress", ("正在整改", "整改中", "正在推进", "推进中", "未完成", "整改进行中", "正在落实", "正在办理")),
+    ("not_started", ("尚未启动", "未启动", "未开始")),
+    ("done", ("已完成", "已整改", "整改完成", "整改完毕", "已办结", "已落实", "已整改到位", "完成")),
+]
+DEADLINE = [
+    (re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月"), lambda m: (m[1], m[2])),
+    (re.compile(r"(\d{4})\s*年\s*(底|末|年底)"), lambda m: (m[1], "12")),
+    (re.compile(r"(\d{4})\s*年\s*上半年"), lambda m: (m[1], "6")),
+    (re.compile(r"(\d{4})[-./](\d{1,2})(?![\d])"), lambda m: (m[1], m[2])),
+]
+
+
+def parse_status(text: str) -> tuple[str | None, str | None]:
+    """Status line -> (status, 'YYYY-MM' deadline). None when the words are not recognised."""
+    body = STATUS.sub("", text, count=1)
+    status = next((key for key, words in STATUS_WORDS if any(w in body for w in words)), None)
+    deadline = None
+    for pattern, parts in DEADLINE:
+        m = pattern.search(body)
+        if m:
+            year, month = parts(m)
+            if 1 <= int(month) <= 12:
+                deadline = f"{int(year):04d}-{int(month):02d}"
+            break
+    return status, deadline
+
+
+def split_finding(text: str) -> tuple[str, str, str]:
+    """'一是关于“X”问题的整改落实情况。' -> ('一是关于“', 'X', '”问题的整改落实情况。').
+    The finding is everything between the first opening quote and the last closing quote;
+    nested quotes stay inside. A truncated paragraph without a closing quote keeps the rest."""
+    m = re.search(r"[“\"‘']", text)
+    if not m:
+        return "", text, ""
+    start = m.end()
+    close = max(text.rfind("”"), text.rfind('"'), text.rfind("’") if m[0] == "‘" else -1)
+    if close < start:
+        return text[:start], text[start:], ""
+    return text[:start], text[start:close], text[close:]
+
+
+@dataclass
+class Node:
+    level: str
+    label: str
+    number: int
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    children: list["Node"] = field(default_factory=list)
+    items: list["ItemDraft"] = field(default_factory=list)
+
+
+@dataclass
+class ItemDraft:
+    number: int
+    label: str
+    sub_label: str = ""
+    sub_number: int = 0
+    finding_lead: str = ""
+    finding: str = ""
+    finding_tail: str = ""
+    finding_is_heading: bool = False  # the issue's own heading line is the finding (问题1:… style)
+    status_text: str = ""
+    measures: list[str] = field(default_factory=list)
+    extra_status: list[str] = field(default_factory=list)
+    issue: Node | None = None
+
+
+@dataclass
+class SectionDraft:
+    label: str
+    title: str
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    role: str = ""
+
+
+def level_of(text: str) -> tuple[str, re.Match] | None:
+    if len(text) > HEADING_MAX:
+        return None
+    for name, pattern in LEVELS:
+        m = pattern.match(text)
+        if m:
+            return name, m
+    return None
+
+
+def split_sections(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], list[SectionDraft]]:
+    """Top-level 一、二、三、 sections. Numbers must count up from 一, so a stray '一、' inside a
+    paragraph list does not open a section."""
+    before: list[Paragraph] = []
+    sections: list[SectionDraft] = []
+    for p in paragraphs:
+        m = SECTION.match(p.text) if len(p.text) <= HEADING_MAX else None
+        if m and cn_number(m["n"]) == len(sections) + 1:
+            sections.append(SectionDraft(m["label"], m["title"]))
+        elif sections:
+            sections[-1].paragraphs.append(p)
+        else:
+            before.append(p)
+    return before, sections
+
+
+def looks_like_problems(paragraphs: list[Paragraph]) -> bool:
+    texts = [p.text for p in paragraphs]
+    return any(STATUS.match(t) for t in texts) or sum(1 for t in texts if level_of(t) and level_of(t)[0] in ("paren", "problem")) >= 2 \
+        or sum(1 for t in texts if FINDING.match(t) or SUB_ITEM.match(t)) >= 2
+
+
+def item_level(paragraphs: list[Paragraph]) -> tuple[list[str], str | None]:
+    """Which numbering levels are present (outer→inner) and which of them holds the items."""
+    present = []
+    for p in paragraphs:
+        found = level_of(p.text)
+        if found and found[0] not in present:
+            present.append(found[0])
+    order = [name for name, _ in LEVELS]
+    present.sort(key=order.index)
+    if not present:
+        return [], None
+    # The innermost level holds the items, unless it never carries a finding or a status —
+    # then it is a level of headings and items are found by their finding paragraphs.
+    return present, present[-1]
+
+
+class ProblemsParser:
+    """Builds the hierarchy and items of the problems section, paragraph by paragraph."""
+
+    def __init__(self, paragraphs: list[Paragraph]):
+        self.paragraphs = paragraphs
+        self.levels, self.leaf = item_level(paragraphs)
+        self.roots: list[Node] = []
+        self.items: list[ItemDraft] = []
+        self.intro: list[str] = []  # text before the first heading of the section
+        self.notes: list[str] = []  # what the importer noticed, for stderr
+        self.stack: list[Node] = []
+        self.item: ItemDraft | None = None
+        self.synthetic = 0
+
+    def parse(self) -> "ProblemsParser":
+        for p in self.paragraphs:
+            self.feed(p.text)
+        return self
+
+    def feed(self, text: str):
+        found = level_of(text)
+        if found and found[0] in self.levels:
+            self.open_node(found[0], found[1])
+            return
+        sub = SUB_ITEM.match(text)
+        if sub and self.stack and self.stack[-1].level == self.leaf:
+            self.open_sub_item(sub, text)
+            return
+        if self.leaf is None and FINDING.match(text):
+            self.open_unnumbered_item(text)
+            return
+        if STATUS.match(text):
+            self.add_status(text)
+            return
+        self.add_text(text)
+
+    def open_node(self, level: str, m: re.Match):
+        depth = self.levels.index(level)
+        while self.stack and self.levels.index(self.stack[-1].level) >= depth:
+            self.stack.pop()
+        node = Node(level, m["label"], int(m["n"]) if m["n"].isdigit() else cn_number(m["n"]), m["title"])
+        (self.stack[-1].children if self.stack else self.roots).append(node)
+        self.stack.append(node)
+        self.item = None
+        if level == self.leaf:
+            self.item = ItemDraft(node.number, node.label, issue=node)
+            node.items.append(self.item)
+            self.items.append(self.item)
+
+    def open_sub_item(self, m: re.Match, text: str):
+        issue = self.stack[-1]
+        # The issue's first draft becomes sub-item 一 when it has no content yet.
+        if issue.items and not issue.items[0].sub_label and self._empty(issue.items[0]):
+            draft = issue.items[0]
+        else:
+            draft = ItemDraft(issue.number, issue.label, issue=issue)
+            issue.items.append(draft)
+            self.items.append(draft)
+        draft.sub_label, draft.sub_number = m["label"], cn_number(m["n"])
+        draft.label = issue.label + m["label"]
+        draft.finding_lead, draft.finding, draft.finding_tail = split_finding(text)
+        self.item = draft
+
+    def open_unnumbered_item(self, text: str):
+        self.synthetic += 1
+        draft = ItemDraft(self.synthetic, str(self.synthetic))
+        draft.finding_lead, draft.finding, draft.finding_tail = split_finding(text)
+        self.items.append(draft)
+        self.item = draft
+        self.notes.append(f"没有编号的事项,按出现顺序编为 {self.synthetic}:{text[:30]}…")
+
+    @staticmethod
+    def _empty(draft: ItemDraft) -> bool:
+        return not (draft.finding or draft.measures or draft.status_text)
+
+    def add_status(self, text: str):
+        if self.item is None:
+            self.add_text(text)
+            return
+        if self.item.status_text:
+            self.item.measures.append(text)  # a second status line is kept as text, and reported
+            self.notes.append(f"事项 {self.item.label} 有两行状态,第二行作为措施保留:{text}")
+        else:
+            self.item.status_text = text
+
+    def add_text(self, text: str):
+        item = self.item
+        if item is not None:
+            if not item.finding and not item.measures and not item.status_text and FINDING.match(text):
+                item.finding_lead, item.finding, item.finding_tail = split_finding(text)
+            else:
+                item.measures.append(text)
+        elif self.stack:
+            self.stack[-1].paragraphs.append(text)
+        else:
+            self.intro.append(text)
+
+    def finish(self):
+        """Items whose finding never came: the issue heading itself states the problem."""
+        for draft in self.items:
+            if not draft.finding and draft.issue is not None and not draft.sub_label:
+                draft.finding_lead, draft.finding, draft.finding_is_heading = draft.issue.label, draft.issue.title, True
+        return self
