@@ -93,7 +93,7 @@ def load_text(text: str, file: str) -> Loaded:
     except YAMLError as exc:  # unmarked parser errors are rare; still no traceback
         raise DataErrors([DataError(file, 0, 0, "", f"YAML 格式错误:{exc}")]) from None
     loaded = Loaded(file, None)
-    loaded.data = _plain(node, (), loaded, set(), 0)
+    loaded.data = _plain(node, (), loaded, set(), 0)  # one `seen` set: an alias anywhere is caught
     return loaded
 
 
@@ -133,7 +133,7 @@ def _plain(node: Any, path: Path_, loaded: Loaded, seen: set[int], depth: int) -
             line, col = loaded.where(path)
             raise DataErrors([DataError(loaded.file, line, col, field_name(path),
                                         "不支持 YAML 锚点/别名(&名称 / *名称)。请把内容直接写出来。")])
-        seen = seen | {id(node)}
+        seen.add(id(node))
     if isinstance(node, CommentedMap):
         out = {}
         for key, value in node.items():

@@ -76,7 +76,8 @@ class Builder:
         if body and len(body[0].text) <= 80 and not body[0].text.endswith(("。", ":", "：")) \
                 and not st.SECTION.match(body[0].text):
             title, body = body[0].text, body[1:]
-        if body and body[0].text.endswith((":", "：")) and len(body[0].text) <= 200 and not st.STATUS.match(body[0].text):
+        first = body[0].text if body else ""
+        if first.endswith((":", "：")) and len(first) <= 200 and "。" not in first and not st.STATUS.match(first):
             addressees, body = body[0].text, body[1:]
         return title, addressees, body
 
@@ -119,14 +120,19 @@ class Builder:
             self.notes.append("未识别出整改事项结构(编号、“关于……问题”或整改状态行)。全文已按段落保留在 notice.yml 的 sections 中,请人工拆分事项。")
         categories, items = self._hierarchy(problems) if problems else ([], [])
         all_text = " ".join(p.text for p in self.paragraphs)
-        notice = {
-            "id": self.id,
-            "title": title or "(原文未见标题)",
-            "issuer": issuer or self._issuer_from_title(title) or "(原文未见发文单位)",
-            "issued": issued or self._published() or "1970-01-01",
-        }
-        if not issued:
-            self.notes.append("未找到落款日期(如“2019年8月12日”)。请在 notice.yml 中核对 issued。")
+        # Nothing is invented: what the text does not say is left out, and validation asks for it.
+        notice: dict = {"id": self.id}
+        for key, value, missing in (
+            ("title", title, "未识别出标题。请在 notice.yml 中填写 title。"),
+            ("issuer", issuer or self._issuer_from_title(title), "未识别出发文单位。请在 notice.yml 中填写 issuer。"),
+            ("issued", issued or self._published(), "未找到落款日期或发布日期。请在 notice.yml 中填写 issued(如 \"2019-08-12\")。"),
+        ):
+            if value:
+                notice[key] = value
+            else:
+                self.notes.append(missing)
+        if not issued and self._published():
+            self.notes.append("未找到落款日期,issued 暂用发布日期,请核对。")
         if self._published():
             notice["published"] = self._published()
         if signature:
@@ -200,10 +206,11 @@ class Builder:
         for draft in problems.items:  # unnumbered items (no hierarchy)
             if draft.issue is None:
                 items.append(self._item(draft, ids[id(draft)], {}))
-        categories = [node_dict(n) for n in top if n.level != problems.leaf or not above]
-        if not above:  # a flat list: the issues hang directly under the notice
-            categories = []
-        return categories, items
+        if not above:  # a flat list: items stand directly under the notice, no hierarchy
+            for item in items:
+                item.pop("issue", None)
+            return [], items
+        return [node_dict(n) for n in top], items
 
     def _item_ids(self, problems: st.ProblemsParser) -> dict[int, str]:
         """'5-2' for (5) 二是, '1' for (1). Numbering that restarts per group gets the group prefix."""

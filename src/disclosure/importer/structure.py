@@ -25,12 +25,13 @@ def cn_number(text: str) -> int:
 
 
 CN = "[一二三四五六七八九十]+"
-SECTION = re.compile(rf"^(?P<label>(?P<n>{CN})、)(?P<title>.*)$")
+SECTION = re.compile(rf"^(?P<label>(?P<n>{CN})、\s*)(?P<title>.*)$")
 LEVELS = [  # (name, pattern) from outer to inner, inside the problems section
-    ("cn_paren", re.compile(rf"^(?P<label>[（(](?P<n>{CN})[)）])(?P<title>.*)$")),
-    ("dot", re.compile(r"^(?P<label>(?P<n>\d{1,3})[.．、](?!\d))(?P<title>.*)$")),
-    ("paren", re.compile(r"^(?P<label>[（(](?P<n>\d{1,3})[)）])(?P<title>.*)$")),
-    ("problem", re.compile(r"^(?P<label>问题\s*(?P<n>\d{1,3})\s*[:：.．、]?)(?P<title>.*)$")),
+    # The label keeps the spaces after the number, so label + title is the line exactly.
+    ("cn_paren", re.compile(rf"^(?P<label>[（(](?P<n>{CN})[)）]\s*)(?P<title>.*)$")),
+    ("dot", re.compile(r"^(?P<label>(?P<n>\d{1,3})[.．、](?!\d)\s*)(?P<title>.*)$")),
+    ("paren", re.compile(r"^(?P<label>[（(](?P<n>\d{1,3})[)）]\s*)(?P<title>.*)$")),
+    ("problem", re.compile(r"^(?P<label>问题\s*(?P<n>\d{1,3})\s*[:：.．、]?\s*)(?P<title>.*)$")),
 ]
 SUB_ITEM = re.compile(rf"^(?P<label>(?P<n>{CN})是)(?P<rest>关于.*)$")
 FINDING = re.compile(r"^关于\s*[“\"‘']")

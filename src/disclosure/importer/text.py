@@ -69,6 +69,24 @@ def classify_clutter(text: str, line: int) -> Clutter | None:
     return None
 
 
+HEADING_LINE = 30
+STATUS_LINE = re.compile(r"^(整改进展情况|整改进展|整改情况|整改状态|完成情况|进展情况|整改结果)\s*[:：]")
+
+
+def is_open(text: str) -> bool:
+    """Does this paragraph continue on the next column-0 line? Status lines are one line by
+    nature; an unclosed quotation mark means the sentence is not over."""
+    if STATUS_LINE.match(text):
+        return False
+    if text.count("“") > text.count("”"):
+        return True
+    if text.endswith(TERMINAL):
+        return False
+    # Lines broken by a page's width are long, or stop just after a sentence ('…整改。巡');
+    # a short line without any sentence end is a heading (a title, '2.践行…问题').
+    return len(text) >= HEADING_LINE or "。" in text
+
+
 def split(text: str) -> tuple[list[Paragraph], list[Clutter]]:
     """Group lines into paragraphs. A column-0 line continues the previous paragraph when that one
     has no closing punctuation and the line starts no numbered block (e.g. '…深刻' + '汲取…')."""
@@ -91,5 +109,5 @@ def split(text: str) -> tuple[list[Paragraph], list[Clutter]]:
             paragraphs[-1].lines.append(number)
         else:
             paragraphs.append(Paragraph(content, [number], indented))
-        previous_open = not paragraphs[-1].text.endswith(TERMINAL)
+        previous_open = is_open(paragraphs[-1].text)
     return paragraphs, clutter

@@ -1,0 +1,43 @@
+"""Shared test helpers: an independent oracle for 'nothing from the input was lost'."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+BLANKS = " \t\u00a0\u3000\r\ufeff"
+ROOT = Path(__file__).resolve().parent.parent
+JINPU = ROOT / "data" / "notices" / "jinpu-2019"
+
+
+def body_lines(text: str) -> list[str]:
+    return [line.strip(BLANKS) for line in text.splitlines() if line.strip(BLANKS)]
+
+
+def text_values(value):
+    """Every string in a loaded YAML document, plus the printed forms that are stored split:
+    a heading line as label + title, a finding paragraph as lead + finding + tail."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        if "label" in value and "title" in value:
+            yield value["label"] + value["title"]
+        if "finding" in value:
+            yield value.get("finding_lead", "") + value["finding"] + value.get("finding_tail", "")
+        for v in value.values():
+            yield from text_values(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from text_values(v)
+
+
+def folder_text(folder: Path) -> str:
+    yaml = YAML(typ="safe")
+    docs = [yaml.load((folder / "notice.yml").read_text("utf-8"))]
+    docs += [yaml.load(p.read_text("utf-8")) for p in sorted((folder / "items").glob("*.yml"))]
+    return "\n".join(s for doc in docs for s in text_values(doc))
+
+
+def lost_lines(source_text: str, folder: Path) -> list[str]:
+    haystack = folder_text(folder)
+    return [line for line in body_lines(source_text) if line not in haystack]

@@ -1,0 +1,121 @@
+"""`disclosure validate`: valid data passes; each kind of bad input gives exit 1, a Chinese message
+naming file and line, and never a traceback."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from disclosure.cli import main
+from disclosure.validate import consistency_warnings, load_dataset
+
+from helpers import ROOT
+
+ITEM = "data/notices/jinpu-2019/items/5-2.yml"
+NOTICE = "data/notices/jinpu-2019/notice.yml"
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    """A private copy of data/ to break."""
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    return tmp_path / "data"
+
+
+def run(data: Path, capsys) -> tuple[int, str]:
+    code = main(["validate", str(data)])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def edit(data: Path, rel: str, old: str, new: str, count: int = 1):
+    path = data.parent / rel
+    text = path.read_text("utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, count), "utf-8")
+
+
+def test_committed_data_is_valid(capsys):
+    code, out = run(ROOT / "data", capsys)
+    assert code == 0 and "44 项" in out
+
+
+def test_consistency_warning_names_mismatching_figures():
+    warnings = [str(w) for w in consistency_warnings(load_dataset(ROOT / "data"))]
+    assert any("已完成 19 项" in w and "20 项" in w for w in warnings)
+
+
+# (what to break, replacement, expected line, words the message must contain)
+CASES = {
+    "unknown_key": (ITEM, 'deadline: "2030-12"', 'dedline: "2030-12"', 9, ["dedline", "拼写"]),
+    "bad_status": (ITEM, "status: in_progress", "status: 进行中", 8, ["status", "不是允许的值", "done"]),
+    "deadline_format": (ITEM, 'deadline: "2030-12"', 'deadline: "2030/12"', 9, ["deadline", "\"2019-12\""]),
+    "deadline_month": (ITEM, 'deadline: "2030-12"', 'deadline: "2030-13"', 9, ["不是真实的年月"]),
+    "deadline_number": (ITEM, 'deadline: "2030-12"', "deadline: 203012", 9, ["应为文字", "引号"]),
+    "missing_deadline": (ITEM, 'deadline: "2030-12"\n', "", 8, ["没有整改时限", "no_deadline"]),
+    "missing_required": (ITEM, "status_text:", "status_txt:", 1, ["缺少必填字段", "status_text"]),
+    "bad_hierarchy": (ITEM, 'group: "2"', 'group: "99"', 5, ["问题组", "99", "不存在"]),
+    "path_traversal_id": (ITEM, 'id: "5-2"', 'id: "../x"', 2, ["id", "不能含 /"]),
+    "id_mismatch": (ITEM, 'id: "5-2"', 'id: "5-3"', 2, ["文件名"]),
+    "not_a_date": (NOTICE, 'issued: "2019-08-12"', 'issued: "2019-02-30"', 5, ["不是真实存在的日期"]),
+    "yaml_syntax": (ITEM, "status: in_progress", "status: [in_progress", 9, ["YAML", "缩进"]),
+    "duplicate_key": (ITEM, "status: in_progress", "status: in_progress\nstatus: done", 9, ["重复"]),
+    "tab_indent": (ITEM, "  - |-\n    针对农村", "\t- |-\n    针对农村", 16, ["Tab"]),
+    "alias": (ITEM, "updates: []", "x: &a [1]\nupdates: *a", 25, ["别名"]),
+    "non_string_key": (ITEM, "updates: []", "updates: []\n1: x", 25, ["字段名必须是文字"]),
+    "missing_source": (NOTICE, "source: source.txt", "source: gone.txt", 13, ["找不到原文"]),
+    "updates_out_of_order": (ITEM, "updates: []", 'updates:\n  - date: "2024-05-01"\n    status: done\n    note: 完成\n'
+                             '  - date: "2023-01-01"\n    status: done\n    note: 早',
+                             28, ["按日期先后"]),
+    "revised_deadline_without_reason": (ITEM, "updates: []", 'updates:\n  - date: "2024-05-01"\n    status: in_progress\n'
+                                        '    note: 延期\n    deadline: "2025-06"', 25, ["reason"]),
+    "update_bad_date": (ITEM, "updates: []", 'updates:\n  - date: "2024-02-30"\n    status: done\n    note: x', 25,
+                        ["不是真实存在的日期"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_reported_with_file_and_line(case, data, capsys):
+    rel, old, new, line, words = CASES[case]
+    edit(data, rel, old, new)
+    code, out = run(data, capsys)
+    assert code == 1, out
+    assert f"{Path(rel).relative_to('data').as_posix()}:{line}" in out.replace("data/", "", 1) or \
+        f"{rel}:{line}" in out, out
+    for word in words:
+        assert word in out, (word, out)
+    assert "Traceback" not in out
+
+
+def test_utf8_bom_is_accepted(data, capsys):
+    path = data.parent / ITEM
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert run(data, capsys)[0] == 0
+
+
+def test_gbk_file_gets_a_message_not_a_decode_error(data, capsys):
+    path = data.parent / ITEM
+    path.write_bytes(path.read_text("utf-8").encode("gbk", errors="replace"))
+    code, out = run(data, capsys)
+    assert code == 1 and "GBK" in out and "UTF-8" in out and "5-2.yml" in out
+
+
+def test_all_problems_are_reported_in_one_run(data, capsys):
+    edit(data, ITEM, "status: in_progress", "status: nope")
+    edit(data, "data/notices/jinpu-2019/items/1.yml", 'deadline: "2019-12"', 'deadline: "2019-1"')
+    code, out = run(data, capsys)
+    assert code == 1 and "5-2.yml" in out and "1.yml" in out and "共发现 2 处问题" in out
+
+
+def test_stray_file_and_missing_folder(tmp_path, capsys):
+    code, out = run(tmp_path / "nothing", capsys)
+    assert code == 1 and "notices" in out
+
+
+def test_subprocess_exit_code_and_no_traceback(data):
+    edit(data, ITEM, "status: in_progress", "status: {")
+    proc = subprocess.run([sys.executable, "-m", "disclosure.cli", "validate", str(data)], capture_output=True, text=True)
+    assert proc.returncode == 1 and "5-2.yml:10" in proc.stderr and "YAML" in proc.stderr and "Traceback" not in proc.stderr
