@@ -1,0 +1,72 @@
+"""What git knows about the site being built: which commit, and when each data file last changed.
+
+Both answers are optional extras on a page, so every failure (no git installed, not a repository,
+"dubious ownership", shallow clone with no history) yields None / a missing key, never an error.
+
+The revision defaults to HEAD. The publishing hook builds a pushed commit that is not HEAD yet
+(pre-receive runs before the branch moves), so it sets DISCLOSURE_COMMIT to that commit and
+GIT_DIR / GIT_WORK_TREE to the server repository; plain git environment variables do the rest.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from pathlib import Path
+
+COMMIT_ENV = "DISCLOSURE_COMMIT"
+RECORD = "\x1e"  # separates commits in the batched log; cannot occur in a date or a NUL-split path
+
+
+def revision() -> str:
+    return os.environ.get(COMMIT_ENV) or "HEAD"
+
+
+def _git(args: list[str], cwd: Path) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout.decode("utf-8", "replace")
+
+
+def build_commit(cwd: Path | str = ".") -> str | None:
+    """Short hash of the commit the site is built from, or None outside a git checkout."""
+    out = _git(["rev-parse", "--short", "--verify", "--quiet", f"{revision()}^{{commit}}"], Path(cwd))
+    if out and out.strip():
+        return out.strip()
+    pinned = os.environ.get(COMMIT_ENV)
+    return pinned[:7] if pinned else None
+
+
+def last_commit_dates(data_dir: Path | str) -> dict[str, dt.date]:
+    """Date of the last commit touching each file under data_dir, from ONE `git log` call.
+
+    Keys are "<data_dir name>/<path inside data_dir>" in POSIX form, e.g.
+    "data/notices/jinpu-2019/items/1.yml" -- the same string the validator stores in Item.file,
+    so a page looks its item up with `dates.get(Path(item.file).as_posix())`.
+    Files never committed (or a folder outside git) are simply absent. Uses the committer date,
+    i.e. the day the change entered the history that is being published.
+    """
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        return {}
+    # --relative with cwd=data_dir prints paths relative to data_dir; -z keeps Chinese names unquoted.
+    out = _git(["log", "-z", "--relative", "--name-only", "--date=short", f"--format={RECORD}%cd",
+                revision(), "--", "."], data_dir)
+    if not out:
+        return {}
+    dates: dict[str, dt.date] = {}
+    for record in out.split(RECORD)[1:]:
+        header, _, names = record.partition("\0")
+        try:
+            day = dt.date.fromisoformat(header.strip())
+        except ValueError:
+            continue
+        for name in names.split("\0"):
+            name = name.strip("\n")
+            if name:
+                dates.setdefault(Path(data_dir.name, name).as_posix(), day)  # log is newest first: first sighting wins
+    return dates
