@@ -1,0 +1,81 @@
+"""Property-based tests (hypothesis): random and mutated input never crashes the loader or the
+importer, and the importer never loses a line."""
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from disclosure.errors import DataErrors
+from disclosure.importer import import_notice, texts
+from disclosure.yamlio import load_text
+
+from helpers import JINPU, body_lines
+
+SOURCE_LINES = (JINPU / "source.txt").read_text("utf-8").splitlines()
+ITEM_TEXT = (JINPU / "items" / "5-2.yml").read_text("utf-8")
+NOISE = st.lists(st.sampled_from(list("关于“”\"'()（）:：,。一二三是1.、 \u00a0\t\n-[]{}#&*!|>%@`整改进展情况已完成正在")
+                                 + ["问题1:", "(1)", "一、", "(一)", "一是关于“", "整改状态:", "2019年12月"]),
+                 max_size=20).map("".join)
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def lossless(raw: str):
+    result = import_notice(raw.encode("utf-8"), "t")
+    haystack = "\n".join(texts(result.notice, result.items))
+    missing = [line for line in body_lines(raw) if line not in haystack]
+    assert missing == []
+
+
+@FAST
+@given(st.lists(st.sampled_from(SOURCE_LINES), min_size=1, max_size=40))
+def test_importer_keeps_every_line_of_shuffled_notice_lines(lines):
+    lossless("\n".join(lines))
+
+
+@FAST
+@given(st.lists(st.one_of(st.sampled_from(SOURCE_LINES), NOISE), min_size=1, max_size=30))
+def test_importer_keeps_every_line_of_noisy_input(lines):
+    lossless("\n".join(lines))
+
+
+@FAST
+@given(st.integers(min_value=0, max_value=len(SOURCE_LINES)), st.integers(min_value=0, max_value=200))
+def test_importer_keeps_every_line_of_a_truncated_notice(n_lines, cut):
+    text = "\n".join(SOURCE_LINES[:n_lines])
+    lossless(text[: max(0, len(text) - cut)])
+
+
+def mutate(text: str, seed: int, edits: int) -> str:
+    rnd = random.Random(seed)
+    chars = list(text)
+    for _ in range(edits):
+        pos = rnd.randrange(len(chars) + 1)
+        op = rnd.choice(("insert", "delete", "swap"))
+        piece = rnd.choice([":", " ", "\t", "-", "\"", "'", "{", "[", "&a", "*a", "\n", "  ", "#", "|", "?"])
+        if op == "insert" or not chars:
+            chars.insert(pos, piece)
+        elif op == "delete" and pos < len(chars):
+            del chars[pos]
+        elif pos < len(chars):
+            chars[pos] = piece
+    return "".join(chars)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=1, max_value=8))
+def test_yaml_loader_raises_only_data_errors_on_mutated_items(seed, edits):
+    try:
+        load_text(mutate(ITEM_TEXT, seed, edits), "x.yml")
+    except DataErrors as exc:
+        assert all(e.file == "x.yml" for e in exc.errors)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200))
+def test_yaml_loader_raises_only_data_errors_on_random_text(text):
+    try:
+        load_text(text, "x.yml")
+    except DataErrors:
+        pass
