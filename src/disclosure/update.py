@@ -1,0 +1,270 @@
+"""`disclosure update ITEM --status ...`: append a progress record to one item file, for staff.
+
+The file is edited with ruamel.yaml round-trip so comments, key order, quoting and block text stay
+exactly as they were: the git diff shows only the new record. The whole dataset is validated with
+the edited file in place (in a shadow copy of the data folder) BEFORE the real file is replaced
+atomically, so a refused update leaves the file byte for byte untouched.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+
+from .errors import DataErrors
+from .model import STATUS_LABELS, month_text
+from .validate import load_dataset
+from .yamlio import decode, load_text
+
+BOM = b"\xef\xbb\xbf"
+# Words staff actually write, besides the canonical labels in STATUS_LABELS.
+STATUS_SYNONYMS = {
+    "完成": "done", "已整改": "done", "整改完成": "done", "已完成整改": "done",
+    "整改中": "in_progress", "正在推进": "in_progress", "推进中": "in_progress",
+    "阶段性完成": "partly_done", "部分完成": "partly_done",
+    "基本完成": "mostly_done",
+    "持续推进": "ongoing", "长期坚持": "ongoing", "持续整改": "ongoing", "长期推进": "ongoing",
+    "未启动": "not_started", "尚未启动": "not_started", "未开始": "not_started",
+    "未说明": "unreported", "原文未说明": "unreported",
+}
+
+
+class UpdateRefused(Exception):
+    """A mistake in the command line; the message (Chinese) says what to do."""
+
+
+@dataclass
+class Change:
+    item_id: str
+    status: str
+    date: str
+    note: str
+    deadline: str | None = None
+    reason: str | None = None
+
+
+def status_code(word: str) -> str:
+    word = word.strip()
+    if word in STATUS_LABELS:
+        return word
+    by_label = {label: code for code, label in STATUS_LABELS.items()}
+    if word in by_label or word in STATUS_SYNONYMS:
+        return by_label.get(word) or STATUS_SYNONYMS[word]
+    choices = "、".join(f"{label}({code})" for code, label in STATUS_LABELS.items())
+    raise UpdateRefused(f"不认识的状态 “{word}”。可用:{choices}。")
+
+
+def check_date(text: str, today: dt.date) -> str:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise UpdateRefused(f"日期 “{text}” 格式不对,应写成 2024-07-17 这样的年-月-日。")
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise UpdateRefused(f"日期 “{text}” 不存在,请核对年月日。") from None
+    if day > today:
+        raise UpdateRefused(f"日期 {text} 晚于今天({today.isoformat()})。进展记录只能记已经发生的事,请核对 --date。")
+    return text
+
+
+def check_month(text: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise UpdateRefused(f"整改时限 “{text}” 格式不对,应写成 2025-06 这样的年-月。")
+    return text
+
+
+def find_item(data_dir: Path, item_id: str, notice_id: str | None) -> Path:
+    notices = data_dir / "notices"
+    if not notices.is_dir():
+        raise UpdateRefused(f"找不到数据文件夹 {notices}。请在网站项目的根目录运行,或用 --data 指定数据文件夹。")
+    if notice_id and not (notices / notice_id).is_dir():
+        known = "、".join(sorted(p.name for p in notices.iterdir() if p.is_dir())) or "无"
+        raise UpdateRefused(f"没有编号为 “{notice_id}” 的通报。现有通报:{known}。")
+    folders = [notices / notice_id] if notice_id else sorted(p for p in notices.iterdir() if p.is_dir())
+    hits = [f / "items" / f"{item_id}.yml" for f in folders if (f / "items" / f"{item_id}.yml").is_file()]
+    if len(hits) > 1:
+        names = "、".join(p.parent.parent.name for p in hits)
+        raise UpdateRefused(f"多份通报都有事项 “{item_id}”({names})。请用 --notice 指明是哪一份,如 --notice {hits[0].parent.parent.name}。")
+    if not hits:
+        where = f"通报 {notice_id} 中" if notice_id else "任何通报中"
+        raise UpdateRefused(f"{where}没有编号为 “{item_id}” 的事项。事项编号就是 items 文件夹里的文件名(不含 .yml),如 5-2。")
+    return hits[0]
+
+
+def _round_trip_yaml() -> YAML:
+    # Same layout as yamlio.dump, so untouched lines come out exactly as the importer wrote them.
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 1_000_000
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.allow_unicode = True
+    return y
+
+
+def _block(text: str) -> LiteralScalarString:
+    return LiteralScalarString("\n".join(line.rstrip() for line in text.strip().splitlines()))
+
+
+def edited_text(original: str, display: str, change: Change) -> str:
+    """The file's text with one update appended; everything else left as written."""
+    current = load_text(original, display)  # Chinese file:line errors if the file is already broken
+    last = (current.data.get("updates") or [None])[-1] if isinstance(current.data, dict) else None
+    if last and isinstance(last, dict) and str(last.get("date", "")) > change.date:
+        raise UpdateRefused(f"日期 {change.date} 早于该事项最近一条进展记录的日期 {last['date']}。"
+                            "进展记录按时间先后追加,请核对 --date。")
+    y = _round_trip_yaml()
+    doc = y.load(io.StringIO(original))
+    entry = CommentedMap()
+    entry["date"] = DoubleQuotedScalarString(change.date)
+    entry["status"] = change.status
+    entry["note"] = _block(change.note)
+    if change.deadline:
+        entry["deadline"] = DoubleQuotedScalarString(change.deadline)
+    if change.reason:
+        entry["reason"] = _block(change.reason)
+    updates = doc.get("updates")
+    if not isinstance(updates, CommentedSeq):
+        updates = doc["updates"] = CommentedSeq()
+    updates.fa.set_block_style()  # `updates: []` becomes a block list, one line per field
+    updates.append(entry)
+    out = io.StringIO()
+    y.dump(doc, out)
+    return out.getvalue()
+
+
+def _link(source: Path, target: Path) -> None:
+    """Cheapest faithful copy: symlink, else hard link, else copy (Windows without privileges)."""
+    try:
+        os.symlink(source.resolve(), target, target_is_directory=source.is_dir())
+        return
+    except OSError:
+        pass
+    if source.is_dir():
+        shutil.copytree(source, target)
+        return
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def validate_with(data_dir: Path, item_file: Path, new_bytes: bytes) -> None:
+    """Validate the whole dataset as it would be with item_file replaced. Raises DataErrors."""
+    with tempfile.TemporaryDirectory(prefix="disclosure-update-") as tmp:
+        # Same folder name, so error messages name the real file ("data/notices/.../1.yml:30:5").
+        shadow = Path(tmp) / (data_dir.resolve().name or "data")
+        shadow.mkdir()
+        edited_notice = item_file.parent.parent
+        for entry in data_dir.iterdir():
+            if entry.name != "notices":
+                _link(entry, shadow / entry.name)
+        (shadow / "notices").mkdir()
+        for notice in (data_dir / "notices").iterdir():
+            if notice.resolve() != edited_notice.resolve():
+                _link(notice, shadow / "notices" / notice.name)
+                continue
+            (shadow / "notices" / notice.name).mkdir()
+            for entry in notice.iterdir():
+                if entry.name != "items":
+                    _link(entry, shadow / "notices" / notice.name / entry.name)
+            items = shadow / "notices" / notice.name / "items"
+            items.mkdir()
+            for entry in (notice / "items").iterdir():
+                if entry.name != item_file.name:
+                    _link(entry, items / entry.name)
+            (items / item_file.name).write_bytes(new_bytes)
+        load_dataset(shadow)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        shutil.copymode(path, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def apply(data_dir: Path, notice_id: str | None, change: Change) -> Path:
+    item_file = find_item(data_dir, change.item_id, notice_id)
+    display = str(Path(data_dir.resolve().name or "data") / item_file.relative_to(data_dir))
+    raw = item_file.read_bytes()
+    original = decode(raw, display)
+    crlf = "\r\n" in original
+    text = edited_text(original.replace("\r\n", "\n"), display, change)
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    new_bytes = (BOM if raw.startswith(BOM) else b"") + text.encode("utf-8")
+    validate_with(data_dir, item_file, new_bytes)
+    write_atomically(item_file, new_bytes)
+    return item_file
+
+
+def confirmation(item_file: Path, change: Change) -> str:
+    lines = [f"已更新 {item_file}:新增进展记录",
+             f"  日期:{change.date}",
+             f"  状态:{STATUS_LABELS[change.status]}({change.status})",
+             f"  说明:{change.note}"]
+    if change.deadline:
+        lines.append(f"  整改时限调整为 {month_text(change.deadline)},理由:{change.reason}")
+    lines.append("数据检查通过。发布到网站:")
+    lines.append(f"  git add {item_file.as_posix()}")
+    lines.append(f'  git commit -m "事项 {change.item_id}:{STATUS_LABELS[change.status]}"')
+    lines.append("  git push")
+    return "\n".join(lines)
+
+
+def cmd_update(args) -> int:
+    today = dt.date.today()
+    try:
+        status = status_code(args.status)
+        note = (args.note or "").strip() or f"整改状态更新为“{STATUS_LABELS[status]}”。"
+        if args.deadline and not (args.reason or "").strip():
+            raise UpdateRefused("调整整改时限(--deadline)时必须写明理由,请加上 --reason \"……\"。")
+        change = Change(item_id=args.item_id, status=status,
+                        date=check_date(args.date, today) if args.date else today.isoformat(), note=note,
+                        deadline=check_month(args.deadline) if args.deadline else None,
+                        reason=(args.reason or "").strip() or None)
+        item_file = apply(Path(args.data), args.notice, change)
+    except UpdateRefused as exc:
+        print(f"未修改任何文件:{exc}", file=sys.stderr)
+        return 1
+    except DataErrors as exc:
+        print("未修改任何文件:修改后的数据没有通过检查。", file=sys.stderr)
+        print(exc.report(), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"未修改任何文件:无法读写 {exc.filename}:{exc.strerror}", file=sys.stderr)
+        return 1
+    print(confirmation(item_file, change))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "update", help="给一个整改事项追加进展记录(改状态、补说明、调整时限)",
+        description="给一个整改事项追加一条进展记录。例:disclosure update 5-2 --status 已完成 --note \"已出台制度并印发\"")
+    p.add_argument("item_id", metavar="事项编号", help="items 文件夹里的文件名(不含 .yml),如 5-2")
+    p.add_argument("--status", required=True, help="新的状态:已完成/正在整改/阶段性完成/基本完成/持续推进/尚未启动,或英文 done 等")
+    p.add_argument("--date", help="进展日期 YYYY-MM-DD(默认今天)")
+    p.add_argument("--note", help="进展说明(公开显示)")
+    p.add_argument("--deadline", help="调整后的整改时限 YYYY-MM(须同时写 --reason)")
+    p.add_argument("--reason", help="调整时限的理由(公开显示)")
+    p.add_argument("--notice", help="通报编号(多份通报有同一事项编号时必填)")
+    p.add_argument("--data", default="data", help="数据文件夹(默认 data)")
+    p.set_defaults(func=cmd_update)
