@@ -15,6 +15,7 @@ TERMINAL = tuple("。!?！？;；:：”\"」』)）】…")
 
 CLUTTER = [  # (kind, pattern) — lines a web page adds around the notice
     ("breadcrumb", re.compile(r"^(当前位置|您的位置|您现在的位置|所在位置)\s*[:：]\s*(?P<value>.*)$")),
+    ("breadcrumb", re.compile(r"^(?P<value>(首页|网站首页|主页)\s*(>|›|»|＞|>>|/)\s*.*)$")),
     ("published", re.compile(r"^(发布时间|发布日期|发布于|时间|日期)\s*[:：]\s*(?P<value>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)(\s.*)?$")),
     ("editor", re.compile(r"^(责编|责任编辑|编辑|审核|校对)\s*[:：]\s*(?P<value>.*)$")),
     ("meta", re.compile(r"^(来源|信息来源|作者|浏览次数|点击数|阅读次数|访问量|字号|分享到)\s*[:：].*$")),
@@ -58,6 +59,9 @@ def strip(line: str) -> str:
     return line.strip(BLANKS)
 
 
+PUBLISHED_ANYWHERE = re.compile(r"(发布时间|发布日期)\s*[:：]\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})")
+
+
 def classify_clutter(text: str, line: int) -> Clutter | None:
     if len(text) > 80:
         return None
@@ -65,6 +69,8 @@ def classify_clutter(text: str, line: int) -> Clutter | None:
         m = pattern.match(text)
         if m:
             value = m.groupdict().get("value") or text
+            if kind == "meta" and (date := PUBLISHED_ANYWHERE.search(text)):  # 来源:…  发布时间:…
+                kind, value = "published", date[2]
             return Clutter(kind, text, value.strip(BLANKS), line)
     return None
 

@@ -1,0 +1,76 @@
+"""Atom feeds of status changes, built with feedgen (a kept library: it gets Atom's required
+elements, escaping and date formats right, so we don't hand-write XML).
+
+Entries: each dated update of an item, plus the publication of each notice. Nothing uses the
+wall clock: `updated` is the newest entry's date, so two builds of the same data are identical.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from feedgen.feed import FeedGenerator
+
+from .model import STATUS_LABELS, Notice, month_text
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the 'what changed' list and one feed entry."""
+
+    date: str  # YYYY-MM-DD
+    notice_id: str
+    item_id: str | None  # None for the publication of the notice itself
+    title: str
+    text: str
+    url: str  # site-relative
+
+
+def changes(notices: list[Notice], url_for_item, url_for_notice) -> list[Change]:
+    """Every dated change across notices, newest first (ties in a fixed order)."""
+    out = []
+    for notice in notices:
+        out.append(Change(notice.published or notice.issued, notice.id, None, f"发布通报:{notice.title}",
+                          f"{notice.issuer}发布{notice.title},共 {len(notice.items)} 项整改事项。",
+                          url_for_notice(notice)))
+        for item in notice.items:
+            for update in item.updates:
+                text = f"状态:{STATUS_LABELS[update.status]}。{update.note}"
+                if update.deadline:
+                    text += f" 整改时限调整为{month_text(update.deadline)}:{update.reason}"
+                out.append(Change(update.date, notice.id, item.id, f"{item.label} {STATUS_LABELS[update.status]}",
+                                  text, url_for_item(notice, item)))
+    return sorted(out, key=lambda c: (c.date, c.notice_id, c.item_id or ""), reverse=True)
+
+
+def _when(date: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(date).replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def atom(entries: list[Change], *, feed_id: str, title: str, site_url: str, self_path: str) -> bytes:
+    """An Atom document. site_url may be empty (links are then site-relative, resolved by readers
+    against the feed's own address)."""
+    base = site_url.rstrip("/") + "/" if site_url else "/"
+    fg = FeedGenerator()
+    fg.id(f"tag:disclosure,2019:{feed_id}")
+    fg.title(title)
+    fg.language("zh-CN")
+    fg.author({"name": title})
+    fg.link(href=base + self_path, rel="self", type="application/atom+xml")
+    fg.link(href=base, rel="alternate", type="text/html")
+    fg.updated(_when(entries[0].date) if entries else _when("2000-01-01"))
+    for change in reversed(entries):  # feedgen prepends: add oldest first, newest ends on top
+        fe = fg.add_entry()
+        fe.id(f"tag:disclosure,2019:{change.notice_id}/{change.item_id or 'notice'}/{change.date}/{hash_title(change)}")
+        fe.title(change.title)
+        fe.link(href=base + change.url, rel="alternate", type="text/html")
+        fe.updated(_when(change.date))
+        fe.published(_when(change.date))
+        fe.content(change.text, type="text")
+    return fg.atom_str(pretty=True)
+
+
+def hash_title(change: Change) -> str:
+    """A short stable discriminator for two changes of one item on one day."""
+    import hashlib
+    return hashlib.sha1((change.title + change.text).encode("utf-8")).hexdigest()[:8]
