@@ -1,0 +1,201 @@
+"""Build the static search index: plain files that search.js reads with fetch().
+
+Format (version 1), all paths under search/:
+
+  meta.json            loaded first, always. Item count, shard count, docs chunk size, the
+                       traditional->simplified character map, facet vocabularies and one compact
+                       column per facet (value index per item ordinal), and `head_end` per item.
+  shards/<h>.json      postings, keyed by gram (1 or 2 code points of normalised text); a gram lives
+                       in shard h = fnv1a(gram) mod shard_count. Encoding, flat int arrays:
+                         bigram : [ordinal delta, first position, position deltas..., ...] where the
+                                  item's last position delta d is written as ~d (= -d-1, negative)
+                         unigram: [ordinal delta * 2 + (1 if the char occurs in heading/finding), ...]
+                       Positions make the index exact on its own: a word of length L matches item i at
+                       p iff bigram k of the word occurs in i at p+k for every k. No text needs to be
+                       fetched to know the true result set or count, only to show result cards.
+  docs/<c>.json        display data (label, heading, finding, measures, status...) for ordinals
+                       c*chunk .. c*chunk+chunk-1, fetched only for the results shown on screen.
+  bundle.json          small sites only (docs <= BUNDLE_MAX_GZIP_BYTES gzip): every doc in one file
+                       ({"docs": [...]}) and no shards at all. The browser normalises the same fields
+                       with the mirrored normalize() and scans them: exact by definition, two requests
+                       in total, and fully offline afterwards. A positional index would be ~5x the
+                       size of the text it indexes, so below this size scanning is the cheaper design.
+  search.js            the browser engine (copied from this package).
+
+Searchable text of an item = normalised fields joined by SEP (a character normalisation removes, so no
+query can ever match across two fields): heading, finding | label, status_text, responsible, measures.
+head_end[i] is where the heading+finding part ends: a hit starting before it ranks first.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+from collections import defaultdict
+from importlib import resources
+
+from ..model import STATUS_LABELS
+from .normalize import normalize
+from .tradmap import traditional_to_simplified_map
+
+FORMAT_VERSION = 1
+SEP = "\n"  # normalisation drops "\n", so it never appears in a query word
+FNV_OFFSET, FNV_PRIME = 0x811C9DC5, 0x01000193
+
+SHARD_TARGET_RAW_BYTES = 24_000     # average raw JSON bytes per shard (gzip ~ 40%)
+DOCS_PER_CHUNK = 4                  # result cards per docs file; small because cards are fetched per page
+BUNDLE_MAX_GZIP_BYTES = 150_000     # docs below this gzip size: one bundle.json, scanned in the browser
+
+NO_YEAR = ""
+YEAR_LABEL_NONE = "无明确时限"
+OVERDUE_LABELS = {"1": "已超期", "0": "未超期"}
+
+
+def fnv1a(text: str) -> int:
+    """32-bit FNV-1a over code points (mirrored in search.js: gramShard)."""
+    h = FNV_OFFSET
+    for ch in text:
+        h ^= ord(ch)
+        h = (h * FNV_PRIME) & 0xFFFFFFFF
+    return h
+
+
+def head_fields(record: dict) -> list[str]:
+    return [record.get("heading") or "", record.get("finding") or ""]
+
+
+def other_fields(record: dict) -> list[str]:
+    return [record.get("label") or "", record.get("status_text") or "",
+            *(record.get("responsible") or []), *(record.get("measures") or [])]
+
+
+def searchable_text(record: dict) -> tuple[str, int]:
+    """(normalised text, head_end). The oracle in tests uses exactly this text."""
+    head = SEP.join(normalize(f) for f in head_fields(record))
+    rest = SEP.join(normalize(f) for f in other_fields(record))
+    return head + SEP + rest, len(head)
+
+
+def _item_postings(text: str, head_end: int):
+    """Yield (gram, positions) for one item: bigram positions, unigram 'in head' flags."""
+    bigrams: dict[str, list[int]] = defaultdict(list)
+    unigram_in_head: dict[str, bool] = {}
+    for pos, ch in enumerate(text):
+        if ch == SEP:
+            continue
+        unigram_in_head[ch] = unigram_in_head.get(ch, False) or pos < head_end
+        nxt = text[pos + 1] if pos + 1 < len(text) else SEP
+        if nxt != SEP:
+            bigrams[ch + nxt].append(pos)
+    return bigrams, unigram_in_head
+
+
+def build_postings(texts: list[tuple[str, int]]) -> dict[str, list[int]]:
+    """gram -> encoded flat int array (see module doc)."""
+    encoded: dict[str, list[int]] = defaultdict(list)
+    last_ordinal: dict[str, int] = {}
+    for ordinal, (text, head_end) in enumerate(texts):
+        bigrams, unigram_in_head = _item_postings(text, head_end)
+        for gram, positions in bigrams.items():
+            deltas = [positions[0]] + [b - a for a, b in zip(positions, positions[1:])]
+            deltas[-1] = ~deltas[-1]  # negative marks this item's last position: no count needed
+            out = encoded[gram]
+            out.append(ordinal - last_ordinal.get(gram, 0))
+            out.extend(deltas)
+            last_ordinal[gram] = ordinal
+        for ch, in_head in unigram_in_head.items():
+            encoded[ch].append((ordinal - last_ordinal.get(ch, 0)) * 2 + int(in_head))
+            last_ordinal[ch] = ordinal
+    return encoded
+
+
+def _dumps(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def _shard_count(postings: dict[str, list[int]]) -> int:
+    # ~3 bytes per encoded int + key: estimate raw size cheaply, then round up to a power of two.
+    estimate = sum(len(v) * 3 + 10 for v in postings.values())
+    count = 1
+    while estimate / count > SHARD_TARGET_RAW_BYTES:
+        count *= 2
+    return count
+
+
+def _shards(postings: dict[str, list[int]], count: int) -> list[dict]:
+    shards: list[dict] = [{} for _ in range(count)]
+    for gram, data in postings.items():
+        shards[fnv1a(gram) % count][gram] = data
+    return shards
+
+
+def _doc(record: dict) -> dict:
+    keys = ("id", "notice", "url", "label", "heading", "finding", "measures", "status",
+            "status_text", "deadline", "overdue", "responsible")
+    return {k: record.get(k) for k in keys}
+
+
+def _facets(records: list[dict]) -> dict:
+    """Vocabularies and per-item columns. Values sorted (status in the fixed vocabulary order)."""
+    def column(values: list[str], order: list[str], labels: dict[str, str]) -> dict:
+        index = {v: i for i, v in enumerate(order)}
+        return {"values": order, "labels": [labels.get(v, v) for v in order],
+                "column": [index[v] for v in values]}
+
+    status = [r.get("status") or "" for r in records]
+    status_order = [s for s in STATUS_LABELS if s in set(status)] + sorted(set(status) - set(STATUS_LABELS))
+    overdue = ["1" if r.get("overdue") else "0" for r in records]
+    category = [(r.get("category") or [""])[0] for r in records]
+    year = [(r.get("deadline") or "")[:4] or NO_YEAR for r in records]
+    years = sorted(set(year) - {NO_YEAR}) + ([NO_YEAR] if NO_YEAR in year else [])
+    notice = [r.get("notice") or "" for r in records]
+    notice_titles = {r.get("notice"): r.get("notice_title") or r.get("notice") for r in records}
+    return {
+        "status": column(status, status_order, STATUS_LABELS),
+        "overdue": column(overdue, [v for v in ("1", "0") if v in overdue], OVERDUE_LABELS),
+        # categories keep first-seen order: the notice's own order is the meaningful one
+        "category": column(category, list(dict.fromkeys(category)), {}),
+        "year": column(year, years, {NO_YEAR: YEAR_LABEL_NONE}),
+        "notice": column(notice, list(dict.fromkeys(notice)), notice_titles),
+    }
+
+
+def gzip_size(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=9, mtime=0))
+
+
+def search_js() -> bytes:
+    return resources.files("disclosure.search").joinpath("search.js").read_bytes()
+
+
+def build_index(records: list[dict], *, docs_per_chunk: int = DOCS_PER_CHUNK,
+                bundle_max_gzip_bytes: int = BUNDLE_MAX_GZIP_BYTES,
+                shard_count: int | None = None) -> dict[str, bytes]:
+    """records (items.json objects, in display order) -> {path under the site root: file bytes}."""
+    texts = [searchable_text(r) for r in records]
+    docs = [_doc(r) for r in records]
+    chunk_files = [_dumps(docs[i:i + docs_per_chunk]) for i in range(0, len(docs), docs_per_chunk)]
+    corpus_chars = set("".join(t for t, _ in texts)) - {SEP}
+    meta = {
+        "version": FORMAT_VERSION,
+        "count": len(records),
+        "docs_per_chunk": docs_per_chunk,
+        "trad": "".join(t + s for t, s in sorted(traditional_to_simplified_map(corpus_chars).items())),
+        "facets": _facets(records),
+        "head_end": [head_end for _, head_end in texts],
+    }
+    files: dict[str, bytes] = {"search/search.js": search_js()}
+    bundle = _dumps({"docs": docs})
+    if gzip_size(bundle) <= bundle_max_gzip_bytes:
+        meta["bundle"] = "bundle.json"
+        meta["shard_count"] = 0
+        files["search/bundle.json"] = bundle
+    else:
+        postings = build_postings(texts)
+        count = shard_count or _shard_count(postings)
+        meta["shard_count"] = count
+        for h, shard in enumerate(_shards(postings, count)):
+            files[f"search/shards/{h}.json"] = _dumps(shard)
+        for c, data in enumerate(chunk_files):
+            files[f"search/docs/{c}.json"] = data
+    files["search/meta.json"] = _dumps(meta)
+    return dict(sorted(files.items()))

@@ -1,0 +1,519 @@
+/* Exact Chinese substring search for disclosure notices. Plain ES2017, no framework, no build step.
+ *
+ * Mounts into every [data-search-app] element. Index files live next to this script (search/…),
+ * so the site works from any subfolder; data-index-url / data-site-root on the mount element override.
+ * A query word matches an item when the item's normalised text contains it (as typed, or with
+ * traditional characters mapped to simplified); several words must all match. The index format is
+ * described in src/disclosure/search/index.py; normalize() below mirrors normalize.py exactly.
+ * Data is only ever put into the page with textContent / createTextNode — never innerHTML.
+ */
+(function () {
+  'use strict';
+
+  const SCRIPT_URL = document.currentScript ? document.currentScript.src : document.baseURI;
+
+  // ---------------------------------------------------------------- normalisation (mirror of normalize.py)
+  const WHITESPACE = new Set(Array.from(
+    '\u0009\u000a\u000b\u000c\u000d\u0020\u0085\u00a0\u1680' +
+    '\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b' +
+    '\u2028\u2029\u202f\u205f\u3000\ufeff'));
+  const FULLWIDTH_FIRST = 0xFF01, FULLWIDTH_LAST = 0xFF5E, FULLWIDTH_OFFSET = 0xFEE0;
+  const SEP = '\n';  // joins fields; normalisation drops it, so no query word can span two fields
+
+  /** Fold one code point: whitespace -> '', full-width ASCII -> ASCII, A-Z -> a-z. */
+  function foldChar(ch) {
+    if (WHITESPACE.has(ch)) return '';
+    let code = ch.codePointAt(0);
+    if (code >= FULLWIDTH_FIRST && code <= FULLWIDTH_LAST) code -= FULLWIDTH_OFFSET;
+    if (code >= 0x41 && code <= 0x5A) code += 0x20;
+    return String.fromCodePoint(code);
+  }
+
+  function normalize(text) {
+    let out = '';
+    for (const ch of text) out += foldChar(ch);
+    return out;
+  }
+
+  /** Normalised text plus, per UTF-16 unit of it, the [start, end) units of the original character. */
+  function normalizeWithOrigin(text) {
+    let out = '';
+    const starts = [], ends = [];
+    let at = 0;
+    for (const ch of text) {
+      const folded = foldChar(ch);
+      for (let k = 0; k < folded.length; k++) { starts.push(at); ends.push(at + ch.length); }
+      out += folded;
+      at += ch.length;
+    }
+    return { text: out, starts, ends };
+  }
+
+  function queryWords(query) {
+    const words = [];
+    let current = '';
+    for (const ch of query) {
+      if (WHITESPACE.has(ch)) { if (current) words.push(current); current = ''; }
+      else current += foldChar(ch);
+    }
+    if (current) words.push(current);
+    return words;
+  }
+
+  /** As typed, plus the traditional->simplified form when it differs (see normalize.word_variants). */
+  function wordVariants(word, tradMap) {
+    let simplified = '';
+    for (const ch of word) simplified += tradMap.get(ch) || ch;
+    return simplified === word ? [word] : [word, simplified];
+  }
+
+  // Searchable text of one item — the same fields, order and joins as index.searchable_text.
+  function searchableText(doc) {
+    const head = [doc.heading || '', doc.finding || ''].map(normalize).join(SEP);
+    const rest = [doc.label || '', doc.status_text || ''].concat(doc.responsible || [], doc.measures || [])
+      .map(normalize).join(SEP);
+    return { text: head + SEP + rest, headEnd: head.length };
+  }
+
+  // 32-bit FNV-1a over code points, like index.fnv1a: decides which shard holds a gram.
+  function fnv1a(text) {
+    let h = 0x811C9DC5;
+    for (const ch of text) { h ^= ch.codePointAt(0); h = Math.imul(h, 0x01000193) >>> 0; }
+    return h >>> 0;
+  }
+
+  // ---------------------------------------------------------------- index access
+  /** Reads meta.json, then either one bundle (small sites, scanned) or shards + docs on demand. */
+  class SearchIndex {
+    constructor(baseUrl, meta) {
+      this.baseUrl = baseUrl;
+      this.meta = meta;
+      this.files = new Map();      // path -> Promise of parsed JSON; a file is fetched once per page
+      this.postings = new Map();   // gram -> decoded posting
+      const pairs = Array.from(meta.trad);
+      this.tradMap = new Map();
+      for (let i = 0; i + 1 < pairs.length; i += 2) this.tradMap.set(pairs[i], pairs[i + 1]);
+      this.texts = null;           // bundle mode: searchable text per item
+    }
+
+    static async open(baseUrl) {
+      const meta = await fetchJson(new URL('meta.json', baseUrl));
+      const index = new SearchIndex(baseUrl, meta);
+      if (meta.bundle) {
+        const bundle = await index.file(meta.bundle);
+        index.docs = bundle.docs;
+        index.texts = bundle.docs.map(searchableText);
+      }
+      return index;
+    }
+
+    file(path) {
+      if (!this.files.has(path)) {
+        const pending = fetchJson(new URL(path, this.baseUrl));
+        pending.catch(() => this.files.delete(path));  // a failed fetch (offline) may be retried later
+        this.files.set(path, pending);
+      }
+      return this.files.get(path);
+    }
+
+    /** Map ordinal -> true if the word occurs in heading/finding, for items containing the word. */
+    async matchWord(word) {
+      const hits = new Map();
+      for (const variant of wordVariants(word, this.tradMap)) {
+        const found = this.texts ? this.scan(variant) : await this.lookup(variant);
+        for (const [ordinal, inHead] of found) hits.set(ordinal, hits.get(ordinal) || inHead);
+      }
+      return hits;
+    }
+
+    scan(word) {
+      const found = new Map();
+      this.texts.forEach((t, ordinal) => {
+        const at = t.text.indexOf(word);  // the head comes first, so the first hit decides the tier
+        if (at >= 0) found.set(ordinal, at < t.headEnd);
+      });
+      return found;
+    }
+
+    async gram(gram) {
+      if (!this.postings.has(gram)) {
+        const shard = await this.file('shards/' + (fnv1a(gram) % this.meta.shard_count) + '.json');
+        const raw = shard[gram] || [];
+        this.postings.set(gram, Array.from(gram).length === 1 ? decodeUnigram(raw) : decodeBigram(raw));
+      }
+      return this.postings.get(gram);
+    }
+
+    async lookup(word) {
+      const chars = Array.from(word);
+      if (chars.length === 1) return this.gram(word);
+      const grams = [];
+      for (let k = 0; k + 1 < chars.length; k++) grams.push({ offset: k, gram: chars[k] + chars[k + 1] });
+      const lists = await Promise.all(grams.map(g => this.gram(g.gram)));
+      return matchPositions(grams.map((g, i) => ({ offset: g.offset, posting: lists[i] })),
+        this.meta.head_end);
+    }
+
+    async doc(ordinal) {
+      if (this.docs) return this.docs[ordinal];
+      const size = this.meta.docs_per_chunk;
+      const chunk = await this.file('docs/' + Math.floor(ordinal / size) + '.json');
+      return chunk[ordinal % size];
+    }
+  }
+
+  async function fetchJson(url) {
+    const response = await fetch(url, { credentials: 'same-origin' });
+    if (!response.ok) throw new Error(response.status + ' ' + url);
+    return response.json();
+  }
+
+  // Unigram postings: (ordinal delta * 2 + in-head flag) per item.
+  function decodeUnigram(raw) {
+    const found = new Map();
+    let ordinal = 0;
+    for (const v of raw) { ordinal += v >> 1; found.set(ordinal, (v & 1) === 1); }
+    return found;
+  }
+
+  // Bigram postings: ordinal delta, then position deltas; the item's last delta d is stored as ~d.
+  function decodeBigram(raw) {
+    const found = new Map();
+    let i = 0, ordinal = 0;
+    while (i < raw.length) {
+      ordinal += raw[i++];
+      const positions = [];
+      let position = 0;
+      for (;;) {
+        const v = raw[i++];
+        position += v < 0 ? ~v : v;
+        positions.push(position);
+        if (v < 0) break;
+      }
+      found.set(ordinal, Int32Array.from(positions));
+    }
+    return found;
+  }
+
+  function contains(sorted, value) {
+    let lo = 0, hi = sorted.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] === value) return true;
+      if (sorted[mid] < value) lo = mid + 1; else hi = mid - 1;
+    }
+    return false;
+  }
+
+  /** Items where bigram k of the word sits at start+k for every k: an exact substring match. */
+  function matchPositions(parts, headEnd) {
+    const found = new Map();
+    if (parts.some(p => p.posting.size === 0)) return found;
+    parts.sort((a, b) => a.posting.size - b.posting.size);  // drive from the rarest bigram
+    const [driver, ...others] = parts;
+    for (const [ordinal, positions] of driver.posting) {
+      const lists = others.map(p => p.posting.get(ordinal));
+      if (lists.some(l => !l)) continue;
+      for (const p of positions) {
+        const start = p - driver.offset;
+        if (others.every((o, k) => contains(lists[k], start + o.offset))) {
+          found.set(ordinal, start < headEnd[ordinal]);  // positions ascend: first start decides tier
+          break;
+        }
+      }
+    }
+    return found;
+  }
+
+  // ---------------------------------------------------------------- query state and the URL
+  const FACETS = [
+    { key: 'status', title: '整改状态' },
+    { key: 'overdue', title: '是否超期' },
+    { key: 'year', title: '整改时限（年份）' },
+    { key: 'category', title: '问题类别' },
+    { key: 'notice', title: '通报' },
+  ];
+
+  function stateFromUrl(href) {
+    const params = new URL(href).searchParams;
+    const filters = {};
+    for (const f of FACETS) filters[f.key] = new Set(params.getAll(f.key));
+    return { q: params.get('q') || '', filters };
+  }
+
+  function urlFromState(state, href) {
+    const url = new URL(href);
+    const params = new URLSearchParams();
+    if (state.q) params.set('q', state.q);
+    for (const f of FACETS) for (const v of Array.from(state.filters[f.key]).sort()) params.append(f.key, v);
+    url.search = params.toString();
+    return url.toString();
+  }
+
+  // ---------------------------------------------------------------- search
+  /** All matching ordinals with a score (words hitting heading/finding), best first. */
+  async function runQuery(index, q) {
+    const words = queryWords(q);
+    if (words.length === 0) {
+      return Array.from({ length: index.meta.count }, (_, ordinal) => ({ ordinal, score: 0 }));
+    }
+    const perWord = await Promise.all(words.map(w => index.matchWord(w)));
+    const [first, ...rest] = perWord.sort((a, b) => a.size - b.size);
+    const results = [];
+    for (const [ordinal, inHead] of first) {
+      if (!rest.every(m => m.has(ordinal))) continue;
+      const score = (inHead ? 1 : 0) + rest.reduce((s, m) => s + (m.get(ordinal) ? 1 : 0), 0);
+      results.push({ ordinal, score });
+    }
+    results.sort((a, b) => b.score - a.score || a.ordinal - b.ordinal);
+    return results;
+  }
+
+  function passes(facets, ordinal, filters, skipKey) {
+    for (const f of FACETS) {
+      if (f.key === skipKey || filters[f.key].size === 0) continue;
+      const facet = facets[f.key];
+      if (!filters[f.key].has(facet.values[facet.column[ordinal]])) return false;
+    }
+    return true;
+  }
+
+  /** Counts per value of each facet over the query's matches, filtered by the OTHER facets. */
+  function facetCounts(facets, matches, filters) {
+    const counts = {};
+    for (const f of FACETS) {
+      const facet = facets[f.key];
+      const c = new Array(facet.values.length).fill(0);
+      for (const m of matches) if (passes(facets, m.ordinal, filters, f.key)) c[facet.column[m.ordinal]]++;
+      counts[f.key] = c;
+    }
+    return counts;
+  }
+
+  // ---------------------------------------------------------------- rendering (DOM only, no innerHTML)
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === false || v === null || v === undefined) continue;
+      node.setAttribute(k, v === true ? '' : v);
+    }
+    for (const child of children) node.append(child);
+    return node;
+  }
+
+  /** Append text to parent with every occurrence of any variant of any word wrapped in <mark>. */
+  function appendHighlighted(parent, text, variants) {
+    const norm = normalizeWithOrigin(text);
+    const ranges = [];
+    for (const v of variants) {
+      for (let at = norm.text.indexOf(v); at >= 0; at = norm.text.indexOf(v, at + 1)) {
+        ranges.push([norm.starts[at], norm.ends[at + v.length - 1]]);
+      }
+    }
+    ranges.sort((a, b) => a[0] - b[0]);
+    let cursor = 0;
+    for (const [start, end] of ranges) {
+      if (end <= cursor) continue;
+      const from = Math.max(start, cursor);
+      parent.append(document.createTextNode(text.slice(cursor, from)));
+      parent.append(el('mark', {}, text.slice(from, end)));
+      cursor = end;
+    }
+    parent.append(document.createTextNode(text.slice(cursor)));
+  }
+
+  const SNIPPET_BEFORE = 30, SNIPPET_AFTER = 90;
+
+  /** The body text around the first hit (finding, measures, status line…), or the finding's start. */
+  function snippet(doc, variants) {
+    const fields = [doc.finding || ''].concat(doc.measures || [], [doc.status_text || ''], doc.responsible || []);
+    for (const field of fields) {
+      const norm = normalizeWithOrigin(field);
+      let first = -1;
+      for (const v of variants) {
+        const at = norm.text.indexOf(v);
+        if (at >= 0 && (first < 0 || at < first)) first = at;
+      }
+      if (first < 0) continue;
+      const center = norm.starts[first];
+      const start = Math.max(0, center - SNIPPET_BEFORE), end = Math.min(field.length, center + SNIPPET_AFTER);
+      return (start > 0 ? '…' : '') + field.slice(start, end) + (end < field.length ? '…' : '');
+    }
+    const finding = doc.finding || '';
+    return finding.length > SNIPPET_AFTER ? finding.slice(0, SNIPPET_AFTER) + '…' : finding;
+  }
+
+  function monthText(yyyymm) {
+    if (!yyyymm) return '无明确时限';
+    const [y, m] = yyyymm.split('-');
+    return Number(y) + '年' + Number(m) + '月';
+  }
+
+  function resultCard(doc, variants, statusLabel, siteRoot) {
+    const heading = el('a', { href: new URL(doc.url, siteRoot).toString(), class: 'search-result__link' });
+    heading.append(el('span', { class: 'search-result__label' }, doc.label || ''), ' ');
+    appendHighlighted(heading, doc.heading || '', variants);
+    const status = el('p', { class: 'search-result__status' },
+      '状态：' + statusLabel + '　整改时限：' + monthText(doc.deadline));
+    if (doc.overdue) status.append('　', el('strong', { class: 'search-result__overdue' }, '已超期'));
+    const text = el('p', { class: 'search-result__snippet' });
+    appendHighlighted(text, snippet(doc, variants), variants);
+    return el('li', { class: 'search-result', 'data-item-id': doc.id, 'data-notice': doc.notice },
+      el('h3', { class: 'search-result__heading' }, heading), status, text);
+  }
+
+  // ---------------------------------------------------------------- the app
+  class SearchApp {
+    constructor(root) {
+      this.root = root;
+      this.indexUrl = new URL(root.dataset.indexUrl || './', root.dataset.indexUrl ? document.baseURI : SCRIPT_URL);
+      this.siteRoot = root.dataset.siteRoot ? new URL(root.dataset.siteRoot, document.baseURI)
+        : new URL('../', this.indexUrl);
+      this.pageSize = Number(root.dataset.pageSize) || 50;
+      this.serial = 0;
+      this.state = stateFromUrl(location.href);
+      this.buildSkeleton();
+    }
+
+    buildSkeleton() {
+      const id = 'search-q-' + Math.random().toString(36).slice(2, 8);
+      this.input = el('input', { type: 'search', id, name: 'q', autocomplete: 'off', 'data-search-input': true });
+      this.form = el('form', { role: 'search', class: 'search-form', action: '' },
+        el('label', { for: id }, '搜索整改事项（可输入村、学校、单位等关键词，多个词用空格分开）'), ' ',
+        this.input, ' ', el('button', { type: 'submit' }, '搜索'));
+      this.status = el('p', { class: 'search-status', role: 'status', 'aria-live': 'polite' });
+      this.facetBox = el('div', { class: 'search-facets', 'data-search-facets': true });
+      this.list = el('ol', { class: 'search-results', 'data-search-results': true });
+      this.more = el('button', { type: 'button', class: 'search-more', hidden: true }, '显示更多结果');
+      this.root.replaceChildren(this.form, this.status, this.facetBox, this.list, this.more);
+
+      this.form.addEventListener('submit', e => { e.preventDefault(); this.update({ q: this.input.value }, 'push'); });
+      this.input.addEventListener('input', () => {
+        clearTimeout(this.typing);
+        this.typing = setTimeout(() => this.update({ q: this.input.value }, 'replace'), 250);
+      });
+      this.more.addEventListener('click', () => { this.shown += this.pageSize; this.renderPage(); });
+      window.addEventListener('popstate', () => this.load(stateFromUrl(location.href)));
+    }
+
+    async start() {
+      this.status.textContent = '正在加载搜索索引…';
+      try {
+        this.index = await SearchIndex.open(this.indexUrl);
+      } catch (err) {
+        this.status.textContent = '搜索索引加载失败，请检查网络后刷新页面。';
+        return;
+      }
+      await this.load(this.state);
+    }
+
+    /** Change the query or filters; 'push' makes a history entry (back button), 'replace' does not. */
+    update(change, how) {
+      const state = Object.assign({}, this.state, change);
+      const url = urlFromState(state, location.href);
+      if (how === 'push') history.pushState(null, '', url); else history.replaceState(null, '', url);
+      return this.load(state);
+    }
+
+    async load(state) {
+      this.state = state;
+      if (!this.index) return;  // still loading: start() runs the latest state when the index arrives
+      if (document.activeElement !== this.input || this.input.value !== state.q) this.input.value = state.q;
+      const serial = ++this.serial;  // a slower earlier query must not overwrite a later one
+      let matches;
+      try {
+        matches = await runQuery(this.index, state.q);
+      } catch (err) {
+        if (serial === this.serial) this.showFailure();
+        return;
+      }
+      if (serial !== this.serial) return;
+      const facets = this.index.meta.facets;
+      this.filtered = matches.filter(m => passes(facets, m.ordinal, state.filters, null));
+      this.renderFacets(facetCounts(facets, matches, state.filters));
+      this.shown = this.pageSize;
+      await this.renderPage(serial);
+    }
+
+    showFailure() {
+      // never show a count that may be wrong: without every needed index file there is no true answer
+      this.status.textContent = '部分搜索索引文件无法加载（可能已离线），请联网后重试。';
+      this.list.replaceChildren();
+      this.root.dataset.searchState = 'error';
+    }
+
+    async renderPage(serial = this.serial) {
+      const page = this.filtered.slice(0, this.shown);
+      let docs;
+      try {
+        docs = await Promise.all(page.map(m => this.index.doc(m.ordinal)));
+      } catch (err) {
+        if (serial === this.serial) this.showFailure();
+        return;
+      }
+      if (serial !== this.serial) return;
+      const variants = [];
+      for (const w of queryWords(this.state.q)) variants.push(...wordVariants(w, this.index.tradMap));
+      const status = this.index.meta.facets.status;
+      const labelOf = code => status.labels[status.values.indexOf(code)] || code;
+      this.list.replaceChildren(...docs.map(d => resultCard(d, variants, labelOf(d.status), this.siteRoot)));
+      const count = el('span', { 'data-result-count': true }, String(this.filtered.length));
+      this.status.replaceChildren('共 ', count, ' 项' + (this.state.q ? '包含“' + this.state.q.trim() + '”' : ''));
+      this.more.hidden = this.filtered.length <= this.shown;
+      this.root.dataset.searchState = 'ready';
+      this.root.dispatchEvent(new CustomEvent('search:rendered', { detail: { count: this.filtered.length } }));
+    }
+
+    renderFacets(counts) {
+      const facets = this.index.meta.facets;
+      const groups = [];
+      for (const f of FACETS) {
+        const facet = facets[f.key];
+        if (facet.values.length < 2) continue;  // one value only: nothing to choose
+        const fieldset = el('fieldset', { class: 'search-facet', 'data-facet': f.key }, el('legend', {}, f.title));
+        facet.values.forEach((value, i) => {
+          const checked = this.state.filters[f.key].has(value);
+          if (counts[f.key][i] === 0 && !checked) return;
+          const box = el('input', { type: 'checkbox', name: f.key, value, checked, 'data-facet-value': value });
+          box.checked = checked;
+          box.addEventListener('change', () => this.toggle(f.key, value, box.checked));
+          fieldset.append(el('label', { class: 'search-facet__option' }, box, ' ' + facet.labels[i] + ' ',
+            el('span', { class: 'search-facet__count', 'data-facet-count': true }, '(' + counts[f.key][i] + ')')));
+        });
+        groups.push(fieldset);
+      }
+      // keep keyboard focus on the same checkbox across the re-render
+      const focused = document.activeElement && this.facetBox.contains(document.activeElement)
+        ? [document.activeElement.name, document.activeElement.value] : null;
+      this.facetBox.replaceChildren(...groups);
+      if (focused) {
+        for (const box of this.facetBox.querySelectorAll('input')) {
+          if (box.name === focused[0] && box.value === focused[1]) box.focus();
+        }
+      }
+    }
+
+    toggle(key, value, on) {
+      const filters = {};
+      for (const f of FACETS) filters[f.key] = new Set(this.state.filters[f.key]);
+      if (on) filters[key].add(value); else filters[key].delete(value);
+      return this.update({ filters }, 'push');
+    }
+
+    /** For tests and the benchmark: run a query exactly as typing + submitting would. */
+    search(q) { this.input.value = q; return this.update({ q }, 'push'); }
+  }
+
+  const api = { normalize, queryWords, wordVariants, fnv1a, apps: [] };
+  window.disclosureSearch = api;
+
+  function mountAll() {
+    for (const root of document.querySelectorAll('[data-search-app]')) {
+      const app = new SearchApp(root);
+      api.apps.push(app);
+      api.ready = app.start();
+    }
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mountAll);
+  else mountAll();
+})();
