@@ -22,6 +22,8 @@ def text_values(value):
     elif isinstance(value, dict):
         if "label" in value and "title" in value:
             yield value["label"] + value["title"]
+        if "label" in value and "heading" in value:
+            yield value["label"] + value["heading"]
         if "finding" in value:
             yield value.get("finding_lead", "") + value["finding"] + value.get("finding_tail", "")
         for v in value.values():

@@ -99,8 +99,9 @@ class Builder:
         title, addressees, body = self.take_head(self.paragraphs)
         signature, issuer, issued, body = self.take_signature(body)
         before, sections = st.split_sections(body)
-        if not sections:  # no 一、二、 sections: the whole body is one problems section
-            sections = [st.SectionDraft("", "", before)]
+        flat_sections = st.sections_are_items(sections)
+        if not sections or flat_sections:  # no 一、二、 sections: the whole body is one problems section
+            sections = [st.SectionDraft("", "", body if flat_sections else before)]
             before = []
         sections_out: list[dict] = []
         if before:
@@ -108,7 +109,7 @@ class Builder:
         problems: st.ProblemsParser | None = None
         for section in sections:
             if problems is None and st.looks_like_problems(section.paragraphs):
-                problems = st.ProblemsParser(section.paragraphs).parse().finish()
+                problems = st.ProblemsParser(section.paragraphs, flat_sections).parse().finish()
                 self.notes.extend(problems.notes)
                 out = self._section("problems", section, problems.intro)
             else:
@@ -243,6 +244,11 @@ class Builder:
 
     def _item(self, draft: st.ItemDraft, item_id: str, refs: dict) -> dict:
         status, deadline = st.parse_status(draft.status_text) if draft.status_text else (None, None)
+        if deadline is None and draft.deadline_text:
+            deadline = st.parse_status(draft.deadline_text)[1]
+        dated = draft.deadline_text or draft.status_text
+        if deadline is None and status != "done" and re.search(r"\d{4}", dated):
+            self.notes.append(f"事项 {draft.label} 的整改时限未能识别(日期写法有误?),未填写 deadline:{dated}")
         if draft.status_text and status is None:
             self.notes.append(f"事项 {draft.label} 的状态用语未能识别,记为 unreported:{draft.status_text}")
         if not draft.status_text:
@@ -262,6 +268,8 @@ class Builder:
         d["finding"] = draft.finding
         d["finding_tail"] = draft.finding_tail
         d["measures"] = draft.measures
+        if draft.responsible:
+            d["responsible"] = draft.responsible
         d["updates"] = []
         return d
 
@@ -349,6 +357,8 @@ def texts(notice: dict, items: list[dict]):
         elif isinstance(value, dict):
             if "label" in value and "title" in value:  # a heading line is stored as label + title
                 yield value["label"] + value["title"]
+            if "label" in value and "heading" in value:  # a flat list's item heading line
+                yield value["label"] + value["heading"]
             for v in value.values():
                 yield from rec(v)
         elif isinstance(value, list):

@@ -31,8 +31,12 @@ LEVELS = [  # (name, pattern) from outer to inner, inside the problems section
     ("cn_paren", re.compile(rf"^(?P<label>[（(](?P<n>{CN})[)）]\s*)(?P<title>.*)$")),
     ("dot", re.compile(r"^(?P<label>(?P<n>\d{1,3})[.．、](?!\d)\s*)(?P<title>.*)$")),
     ("paren", re.compile(r"^(?P<label>[（(](?P<n>\d{1,3})[)）]\s*)(?P<title>.*)$")),
-    ("problem", re.compile(r"^(?P<label>问题\s*(?P<n>\d{1,3})\s*[:：.．、]?\s*)(?P<title>.*)$")),
+    ("problem", re.compile(rf"^(?P<label>问题\s*(?P<n>\d{{1,3}}|{CN})\s*[:：.．、]?\s*)(?P<title>.*)$")),
 ]
+# When every 一、二、 section is itself an item (each has its own status line), sections are the items.
+SECTION_LEVEL = ("section", re.compile(rf"^(?P<label>(?P<n>{CN})、\s*)(?P<title>.*)$"))
+DEADLINE_LINE = re.compile(r"^(整改时限|完成时限|整改期限|办结时限|时限要求)\s*[:：]")
+RESPONSIBLE_LINE = re.compile(r"^(责任单位|牵头单位|责任部门|整改责任单位)\s*[:：]\s*(?P<units>.+?)[。；;]?$")
 SUB_ITEM = re.compile(rf"^(?P<label>(?P<n>{CN})是)(?P<rest>关于.*)$")
 FINDING = re.compile(r"^关于\s*[“\"‘']")
 STATUS = re.compile(r"^(整改进展情况|整改进展|整改情况|整改状态|完成情况|进展情况|整改结果|目前进展|办理情况)\s*[:：]")
@@ -105,6 +109,8 @@ class ItemDraft:
     finding_tail: str = ""
     finding_is_heading: bool = False  # the issue's own heading line is the finding (问题1:… style)
     status_text: str = ""
+    deadline_text: str = ""  # a separate 整改时限: line, kept verbatim in measures too
+    responsible: list[str] = field(default_factory=list)
     measures: list[str] = field(default_factory=list)
     extra_status: list[str] = field(default_factory=list)
     issue: Node | None = None
@@ -118,10 +124,10 @@ class SectionDraft:
     role: str = ""
 
 
-def level_of(text: str) -> tuple[str, re.Match] | None:
+def level_of(text: str, levels=LEVELS) -> tuple[str, re.Match] | None:
     if len(text) > HEADING_MAX:
         return None
-    for name, pattern in LEVELS:
+    for name, pattern in levels:
         m = pattern.match(text)
         if m:
             return name, m
@@ -144,20 +150,25 @@ def split_sections(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], list[S
     return before, sections
 
 
+def sections_are_items(sections: list[SectionDraft]) -> bool:
+    """一、二、三、 used as item numbers: several sections each carry their own status line."""
+    return sum(1 for s in sections if sum(bool(STATUS.match(p.text)) for p in s.paragraphs) == 1) >= 2
+
+
 def looks_like_problems(paragraphs: list[Paragraph]) -> bool:
     texts = [p.text for p in paragraphs]
     return any(STATUS.match(t) for t in texts) or sum(1 for t in texts if level_of(t) and level_of(t)[0] in ("paren", "problem")) >= 2 \
         or sum(1 for t in texts if FINDING.match(t) or SUB_ITEM.match(t)) >= 2
 
 
-def item_level(paragraphs: list[Paragraph]) -> tuple[list[str], str | None]:
+def item_level(paragraphs: list[Paragraph], levels=LEVELS) -> tuple[list[str], str | None]:
     """Which numbering levels are present (outer→inner) and which of them holds the items."""
     present = []
     for p in paragraphs:
-        found = level_of(p.text)
+        found = level_of(p.text, levels)
         if found and found[0] not in present:
             present.append(found[0])
-    order = [name for name, _ in LEVELS]
+    order = [name for name, _ in levels]
     present.sort(key=order.index)
     if not present:
         return [], None
@@ -169,9 +180,10 @@ def item_level(paragraphs: list[Paragraph]) -> tuple[list[str], str | None]:
 class ProblemsParser:
     """Builds the hierarchy and items of the problems section, paragraph by paragraph."""
 
-    def __init__(self, paragraphs: list[Paragraph]):
+    def __init__(self, paragraphs: list[Paragraph], sections_are_items: bool = False):
         self.paragraphs = paragraphs
-        self.levels, self.leaf = item_level(paragraphs)
+        self.patterns = [SECTION_LEVEL] + LEVELS if sections_are_items else LEVELS
+        self.levels, self.leaf = item_level(paragraphs, self.patterns)
         self.roots: list[Node] = []
         self.items: list[ItemDraft] = []
         self.intro: list[str] = []  # text before the first heading of the section
@@ -186,7 +198,7 @@ class ProblemsParser:
         return self
 
     def feed(self, text: str):
-        found = level_of(text)
+        found = level_of(text, self.patterns)
         if found and found[0] in self.levels:
             self.open_node(found[0], found[1])
             return
@@ -253,6 +265,10 @@ class ProblemsParser:
 
     def add_text(self, text: str):
         item = self.item
+        if item is not None and DEADLINE_LINE.match(text) and not item.deadline_text:
+            item.deadline_text = text
+        if item is not None and (units := RESPONSIBLE_LINE.match(text)):
+            item.responsible += [u for u in re.split(r"[、,，;；\s]+", units["units"]) if u]
         if item is not None:
             if not item.finding and not item.measures and not item.status_text and FINDING.match(text):
                 item.finding_lead, item.finding, item.finding_tail = split_finding(text)

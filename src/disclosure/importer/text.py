@@ -20,7 +20,9 @@ CLUTTER = [  # (kind, pattern) — lines a web page adds around the notice
     ("editor", re.compile(r"^(责编|责任编辑|编辑|审核|校对)\s*[:：]\s*(?P<value>.*)$")),
     ("meta", re.compile(r"^(来源|信息来源|作者|浏览次数|点击数|阅读次数|访问量|字号|分享到)\s*[:：].*$")),
     ("chrome", re.compile(r"^(【[^】]{1,8}】\s*)+$")),  # 【打印】【关闭】
-    ("chrome", re.compile(r"^(打印本页|关闭窗口|返回顶部|\[打印\]|\[关闭\]|上一篇[:：].*|下一篇[:：].*)$")),
+    ("chrome", re.compile(r"^(打印本页|关闭窗口|返回顶部|\[打印\]|\[关闭\]|上一篇[:：].*|下一篇[:：].*|"
+                          r"扫一扫.{0,12}|分享到.{0,20}|【?字号】?[:：]?\s*[大中小\s]*)$")),
+    ("chrome", re.compile(r"^[^|｜。]{1,12}(\s*[|｜]\s*[^|｜。]{1,12}){2,}$")),  # 网站首页 | 机构概况 | …
 ]
 
 # Lines that start a new paragraph even at column 0: numbering, status labels, findings.
