@@ -175,3 +175,42 @@ def test_split_finding_keeps_nested_quotes():
 def test_default_id_from_file_name():
     assert default_id(Path("jinpu-2019-08-12.txt")) == "jinpu-2019"
     assert default_id(Path("Some Notice.txt")) == "some-notice"
+
+
+def _import(name: str, tmp_path: Path) -> tuple[dict, dict[str, dict]]:
+    out = tmp_path / name
+    assert main(["import", str(ROOT / "tests/notices" / f"{name}.txt"), "--out", str(out)]) == 0
+    return yaml.load((out / "notice.yml").read_text("utf-8")), _items(out)
+
+
+def test_sections_used_as_item_numbers(tmp_path):
+    _, items = _import("sections-as-items", tmp_path)
+    assert [items[k]["label"] for k in ("1", "2", "3")] == ["一、", "二、", "三、"]
+    assert items["2"]["deadline"] == "2024-06"
+
+
+def test_separate_deadline_and_responsible_lines(tmp_path):
+    _, items = _import("separate-deadline-and-units", tmp_path)
+    assert items["1"]["deadline"] == "2024-12"
+    assert items["1"]["responsible"] == ["县农业农村局", "各乡镇人民政府"]
+    assert "责任单位：县农业农村局、各乡镇人民政府" in items["1"]["measures"]  # still verbatim
+
+
+def test_broken_dates_are_reported_not_guessed(tmp_path, capsys):
+    _, items = _import("broken-dates", tmp_path)
+    assert "deadline" not in items["1"] and "deadline" not in items["2"]
+    err = capsys.readouterr().err
+    assert "2024717日" in err and "2024年13月" in err
+
+
+def test_web_clutter_goes_to_page_metadata(tmp_path):
+    notice, items = _import("heavy-web-clutter", tmp_path)
+    assert notice["title"] == "示例区林业局关于区委巡察整改情况的通报"
+    assert notice["published"] == "2023-11-02"
+    assert "网站首页 | 机构概况 | 政务公开 | 巡察工作 | 互动交流" in notice["page"]["lines"]
+    assert len(items) == 2
+
+
+def test_problem_labels_with_chinese_numerals(tmp_path):
+    _, items = _import("problem-cn-numerals-latin", tmp_path)
+    assert [items[k]["status"] for k in ("1", "2", "3")] == ["mostly_done", "ongoing", "done"]
