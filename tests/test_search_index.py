@@ -1,0 +1,167 @@
+"""Search index: normalisation rules, AND semantics, and exactness against a brute-force oracle.
+
+The oracle (query.oracle_ids) checks every field of every real item by plain substring; the index
+reader (query.IndexReader) evaluates the built files the way search.js does. They must agree on
+every query: precision and recall 100%."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from disclosure.search.index import build_index, fnv1a, searchable_text
+from disclosure.search.normalize import normalize, query_words, word_variants
+from disclosure.search.query import IndexReader, item_key, oracle_ids
+from disclosure.search.records import records_from_dataset
+from disclosure.search.tradmap import traditional_to_simplified_map
+from disclosure.validate import load_dataset
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@cache
+def records() -> list[dict]:
+    return records_from_dataset(load_dataset(DATA), dt.date(2025, 6, 1))
+
+
+@cache
+def readers() -> dict[str, IndexReader]:
+    return {"bundle": IndexReader(build_index(records())),
+            "sharded": IndexReader(build_index(records(), bundle_max_gzip_bytes=0))}
+
+
+def found_ids(reader: IndexReader, query: str) -> set[tuple[str, str]]:
+    return {item_key(records()[o]) for o, _ in reader.search(query)}
+
+
+# ---------------------------------------------------------------- normalisation
+
+@pytest.mark.parametrize("raw, expected", [
+    ("（5）二是", "(5)二是"),
+    ("整改进展情况：正在整改，", "整改进展情况:正在整改,"),
+    ("ＧＤＰ增长", "gdp增长"),
+    ("GDP", "gdp"),
+    ("党 费\t\n", "党费"),
+    ("党\u3000费", "党费"),
+    ("党\u00a0费\u200b", "党费"),
+    ("“党费”。、", "“党费”。、"),          # CJK punctuation is kept as printed
+    ("Ⅱ①", "Ⅱ①"),                        # no compatibility folding beyond full-width ASCII
+    ("İ", "İ"),                            # non-ASCII case is left alone (Python/JS differ there)
+    ("𠀀a", "𠀀a"),                          # astral characters pass through as one code point
+])
+def test_normalize(raw, expected):
+    assert normalize(raw) == expected
+
+
+def test_query_words_split_on_any_whitespace_and_fold():
+    assert query_words(" 党费\u3000 ＧＤＰ  ") == ["党费", "gdp"]
+    assert query_words("   ") == []
+
+
+def test_word_variants_keep_the_typed_form():
+    trad = {"黨": "党", "費": "费", "乾": "干"}
+    assert word_variants("黨費", trad) == ["黨費", "党费"]
+    assert word_variants("党费", trad) == ["党费"]
+
+
+def test_trad_map_covers_corpus_characters_only():
+    mapping = traditional_to_simplified_map({"党", "费", "发"})
+    assert mapping["黨"] == "党" and mapping["費"] == "费"
+    assert mapping["發"] == "发" and mapping["髮"] == "发"
+    assert set(mapping.values()) <= {"党", "费", "发"}
+
+
+def test_fnv1a_known_vector():
+    assert fnv1a("a") == 0xE40C292C  # published FNV-1a 32-bit test vector
+
+
+# ---------------------------------------------------------------- the index files
+
+def test_build_is_deterministic_and_complete():
+    first, second = build_index(records()), build_index(records())
+    assert first == second
+    assert set(first) == {"search/meta.json", "search/bundle.json", "search/search.js"}
+    sharded = build_index(records(), bundle_max_gzip_bytes=0)
+    assert any(p.startswith("search/shards/") for p in sharded)
+    assert any(p.startswith("search/docs/") for p in sharded)
+    meta = json.loads(sharded["search/meta.json"])
+    assert meta["count"] == len(records()) == 44
+    assert all(len(col["column"]) == 44 for col in meta["facets"].values())
+
+
+def test_no_match_across_field_boundaries():
+    record = {"id": "x", "heading": "甲乙", "finding": "丙丁", "measures": ["戊"]}
+    text, head_end = searchable_text(record)
+    assert head_end == len("甲乙\n丙丁")
+    for name, reader in {"b": IndexReader(build_index([record])),
+                         "s": IndexReader(build_index([record], bundle_max_gzip_bytes=0))}.items():
+        assert reader.search("乙丙") == [], name
+        assert reader.search("丙丁") == [(0, 1)], name
+        assert reader.search("戊") == [(0, 0)], name
+
+
+@pytest.mark.parametrize("mode", ["bundle", "sharded"])
+@pytest.mark.parametrize("query", [
+    "党费", "丁氏家族", "中介", "黑中介", "环境", "生态环境", "饮水", "农村 饮水", "（5）二是",
+    "黨費", "gdp", "GDP", "正在整改，", "不存在的词语组合", "水", "党", "20", "2020年12月",
+])
+def test_named_queries_match_oracle(mode, query):
+    assert found_ids(readers()[mode], query) == oracle_ids(records(), query)
+
+
+def test_ranking_puts_heading_and_finding_hits_first():
+    reader = readers()["sharded"]
+    results = reader.search("党费")
+    scores = [s for _, s in results]
+    assert scores == sorted(scores, reverse=True)
+    for ordinal, score in results:
+        in_head = any("党费" in normalize(f) for f in (records()[ordinal]["heading"], records()[ordinal]["finding"]))
+        assert bool(score) == in_head
+
+
+def _corpus_texts() -> list[str]:
+    return [searchable_text(r)[0] for r in records()]
+
+
+@st.composite
+def corpus_substring(draw):
+    """A random substring (1-8 code points) of a random item's searchable text, not across fields."""
+    text = draw(st.sampled_from(_corpus_texts()))
+    field = draw(st.sampled_from([f for f in text.split("\n") if f]))
+    start = draw(st.integers(0, len(field) - 1))
+    return field[start:start + draw(st.integers(1, 8))]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(corpus_substring(), min_size=1, max_size=3))
+def test_random_corpus_substrings_exact(words):
+    query = " ".join(words)
+    expected = oracle_ids(records(), query)
+    if len(words) == 1:
+        assert expected  # a word taken from the corpus is found at least where it was taken
+    for reader in readers().values():
+        assert found_ids(reader, query) == expected
+
+
+def _disguise(word: str, choices: list[int]) -> str:
+    """Write ASCII in full width and/or upper case: must not change results."""
+    out = []
+    for ch, choice in zip(word, choices):
+        if choice & 1 and ch.isascii() and ch.isalpha():
+            ch = ch.upper()
+        if choice & 2 and "!" <= ch <= "~":
+            ch = chr(ord(ch) + 0xFEE0)
+        out.append(ch)
+    return "".join(out)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpus_substring(), st.lists(st.integers(0, 3), min_size=8, max_size=8))
+def test_width_case_and_spacing_do_not_change_results(word, choices):
+    plain = found_ids(readers()["sharded"], word)
+    assert plain == found_ids(readers()["sharded"], _disguise(word, choices)) == oracle_ids(records(), word)
