@@ -1,0 +1,44 @@
+"""The public site, as plain Python: everything the MkDocs hook needs, testable without MkDocs.
+
+    asof          the date computed facts refer to (DISCLOSURE_AS_OF or today)
+    urls          the URL scheme and page-relative links
+    figures       total / done / not done / overdue, computed from items
+    overdue       the overdue wording and how long ago
+    fulltext      the whole notice reassembled in its original order
+    render        Jinja2 (autoescaped) rendering of page bodies from templates/
+    pages         every generated page: url, title, body, <article> attributes
+    nav           the navigation (item pages stay out of it)
+    items_json    the items.json contract
+    static_files  non-page outputs (items.json, ...)
+    contacts      the footer contact block
+    synthetic     scaled-up data sets for tests
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..model import Dataset, date_text
+from .contacts import footer_contacts
+from .nav import site_nav
+from .pages import GeneratedPage, site_pages
+from .static_files import static_files
+
+
+@dataclass
+class Site:
+    dataset: Dataset
+    as_of: dt.date
+    pages: list[GeneratedPage]
+    files: dict[str, str]
+    nav: list[dict]
+
+    @property
+    def template_context(self) -> dict:
+        """What the theme templates (header, footer) need on every page."""
+        return {"contacts": footer_contacts(self.dataset), "as_of": self.as_of.isoformat(),
+                "as_of_text": date_text(self.as_of.isoformat())}
+
+
+def build_site(dataset: Dataset, as_of: dt.date, site_name: str) -> Site:
+    return Site(dataset, as_of, site_pages(dataset, as_of, site_name), static_files(dataset, as_of), site_nav(dataset))

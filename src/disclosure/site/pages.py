@@ -1,0 +1,119 @@
+"""Every generated page of the site as plain data: source URI, title, body HTML and the
+attributes of the page's main <article>. MkDocs is not needed to produce or test these."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..model import Dataset, Item, Node, Notice
+from . import urls
+from .figures import figures
+from .fulltext import notice_blocks
+from .render import render
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    url: str
+    title: str  # plain text; the MkDocs adapter escapes it
+    html: str
+    article: dict = field(default_factory=dict)  # data-* attributes of the main <article>
+
+    @property
+    def src_uri(self) -> str:
+        return urls.src_uri(self.url)
+
+
+def site_pages(dataset: Dataset, as_of: dt.date, site_name: str) -> list[GeneratedPage]:
+    pages = [home_page(dataset, as_of, site_name), contact_page(dataset, as_of), search_page(dataset, as_of)]
+    for notice in dataset.notices:
+        pages.append(notice_page(notice, as_of))
+        pages.append(full_text_page(notice, as_of))
+        pages += node_pages(notice, as_of)
+        pages += item_pages(notice, as_of)
+    return pages
+
+
+def _category_figures(notice: Notice, as_of: dt.date):
+    return [(cat, figures(notice.items_under(cat), as_of)) for cat in notice.categories]
+
+
+def home_page(dataset: Dataset, as_of: dt.date, site_name: str) -> GeneratedPage:
+    notices = [(n, figures(n.items, as_of), _category_figures(n, as_of)) for n in dataset.notices]
+    html = render("home.html", urls.HOME, as_of, notices=notices, site_name=site_name)
+    return GeneratedPage(urls.HOME, "首页", html, article={"page": "home"})
+
+
+def notice_page(notice: Notice, as_of: dt.date) -> GeneratedPage:
+    url = urls.notice_url(notice)
+    html = render("notice.html", url, as_of, notice=notice, fig=figures(notice.items, as_of),
+                  categories=_category_figures(notice, as_of))
+    return GeneratedPage(url, f"{notice.issuer}整改通报概览", html, article={"page": "notice", "notice": notice.id})
+
+
+def full_text_page(notice: Notice, as_of: dt.date) -> GeneratedPage:
+    url = urls.full_text_url(notice)
+    html = render("fulltext.html", url, as_of, notice=notice, blocks=notice_blocks(notice))
+    return GeneratedPage(url, "通报全文", html, article={"page": "full-text", "notice": notice.id})
+
+
+def contact_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
+    html = render("contact.html", urls.CONTACT, as_of, notices=dataset.notices)
+    return GeneratedPage(urls.CONTACT, "联系方式", html, article={"page": "contact"})
+
+
+def search_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
+    html = render("search.html", urls.SEARCH, as_of, first_notice=dataset.notices[0].id)
+    return GeneratedPage(urls.SEARCH, "搜索", html, article={"page": "search"})
+
+
+def node_pages(notice: Notice, as_of: dt.date) -> list[GeneratedPage]:
+    """A page per category and per problem group; issues are sections on their group's page."""
+    out = []
+    for category in notice.categories:
+        out.append(_node_page(notice, category, [], as_of))
+        for group in (c for c in category.children if c.kind == "group"):
+            out.append(_node_page(notice, group, [category], as_of))
+    return out
+
+
+def node_url(notice: Notice, node: Node, parents: list[Node]) -> str | None:
+    if node.kind == "category":
+        return urls.category_url(notice, node)
+    if node.kind == "group" and parents:
+        return urls.group_url(notice, parents[0], node)
+    return None  # issues live on their group's page
+
+
+def _node_page(notice: Notice, node: Node, parents: list[Node], as_of: dt.date) -> GeneratedPage:
+    url = node_url(notice, node, parents)
+    path = parents + [node]
+    children = [(child, node_url(notice, child, path), _items_at(notice, path + [child])) for child in node.children]
+    direct = [i for i in notice.items if notice.node(i) == path]
+    html = render("node.html", url, as_of, notice=notice, node=node, fig=figures(notice.items_under(node), as_of),
+                  parents=[(p, node_url(notice, p, parents[:i])) for i, p in enumerate(parents)],
+                  children=children, direct_items=direct)
+    return GeneratedPage(url, f"{node.label}{node.title}", html,
+                         article={"page": node.kind, "notice": notice.id, "node": node.id})
+
+
+def _items_at(notice: Notice, path: list[Node]) -> list[Item]:
+    """Items at or below path (an item's hierarchy path starts with it)."""
+    return [i for i in notice.items if notice.node(i)[:len(path)] == path]
+
+
+def item_pages(notice: Notice, as_of: dt.date) -> list[GeneratedPage]:
+    items = notice.items
+    return [item_page(notice, item, items[i - 1] if i else None, items[i + 1] if i + 1 < len(items) else None, as_of)
+            for i, item in enumerate(items)]
+
+
+def item_page(notice: Notice, item: Item, previous: Item | None, next_: Item | None, as_of: dt.date) -> GeneratedPage:
+    url = urls.item_url(item)
+    path = notice.node(item)
+    node_links = [node_url(notice, node, path[:i]) for i, node in enumerate(path)]
+    html = render("item.html", url, as_of, notice=notice, item=item, path=path, node_links=node_links,
+                  previous=previous, next=next_)
+    article = {"page": "item", "notice": notice.id, "item-id": item.id, "status": item.status,
+               "overdue": "true" if item.overdue(as_of) else "false"}
+    return GeneratedPage(url, f"{item.label} {item.heading}", html, article=article)

@@ -1,0 +1,53 @@
+"""Jinja2 rendering of generated page bodies. Autoescape is on for every template, so data text
+(which may contain <script>, {{ }} or Markdown syntax) always reaches the page as literal text."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from ..model import STATUS_ICONS, STATUS_LABELS, Item, date_text, month_text
+from . import overdue, urls
+
+STATUS_ORDER = list(STATUS_LABELS)  # sort rank in the items table
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("disclosure.site", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(month=month_text, date=date_text, tel=tel_href, short=shorten)
+    env.globals.update(STATUS_LABELS=STATUS_LABELS, STATUS_ICONS=STATUS_ICONS, STATUS_ORDER=STATUS_ORDER,
+                       deadline_text=deadline_text, overdue_note=overdue.overdue_note,
+                       overdue_elapsed=overdue.overdue_elapsed, urls=urls)
+    return env
+
+
+def render(template: str, page_url: str, as_of: dt.date, **context) -> str:
+    """Render a page body; `link(target)` in templates makes site-relative URLs page-relative."""
+    return environment().get_template(template).render(
+        page_url=page_url, as_of=as_of, as_of_text=date_text(as_of.isoformat()),
+        link=lambda target: urls.relative(target, page_url), **context)
+
+
+def deadline_text(item: Item) -> str:
+    if item.deadline:
+        return month_text(item.deadline)
+    return item.no_deadline or ("—" if item.status == "done" else "原通报未列明整改时限")
+
+
+def tel_href(phone: str) -> str:
+    return "tel:" + re.sub(r"[^0-9+]", "", phone)
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def escaped(text: str) -> Markup:
+    """For strings MkDocs/Material print without escaping (page and nav titles)."""
+    return escape(text)

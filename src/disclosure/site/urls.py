@@ -1,0 +1,59 @@
+"""The URL scheme, in one place. URLs are site-relative directory URLs ('' is home); source URIs are
+the MkDocs file names that produce them (use_directory_urls: 'x/index.md' -> 'x/').
+
+    ''                                    home: every notice's figures and item table
+    <notice>/                             one notice's overview
+    <notice>/items/<item>/                one item
+    <notice>/categories/<cat>/            one category (一)
+    <notice>/categories/<cat>/<group>/    one problem group 1.
+    <notice>/full-text/                   the notice reassembled in its original order
+    contact/  search/  data/items.json
+"""
+from __future__ import annotations
+
+import posixpath
+
+from ..model import Item, Node, Notice
+
+HOME = ""
+CONTACT = "contact/"
+SEARCH = "search/"
+ITEMS_JSON = "data/items.json"
+
+
+def notice_url(notice: Notice | str) -> str:
+    return f"{_id(notice)}/"
+
+
+def item_url(item: Item) -> str:
+    return f"{item.notice_id}/items/{item.id}/"
+
+
+def category_url(notice: Notice | str, category: Node) -> str:
+    return f"{_id(notice)}/categories/{category.id}/"
+
+
+def group_url(notice: Notice | str, category: Node, group: Node) -> str:
+    return f"{category_url(notice, category)}{group.id}/"
+
+
+def full_text_url(notice: Notice | str) -> str:
+    return f"{_id(notice)}/full-text/"
+
+
+def src_uri(url: str) -> str:
+    """'a/b/' -> 'a/b/index.md'; '' -> 'index.md'."""
+    return f"{url}index.md"
+
+
+def relative(target: str, page_url: str) -> str:
+    """Link from the page at page_url to target, both site-relative: works on any host, any
+    sub-path and from file://. Directory URLs keep their trailing slash."""
+    rel = posixpath.relpath(target or ".", page_url.rstrip("/") or ".")
+    if target == "" or target.endswith("/"):
+        return "./" if rel == "." else rel + "/"
+    return rel
+
+
+def _id(notice: Notice | str) -> str:
+    return notice if isinstance(notice, str) else notice.id
