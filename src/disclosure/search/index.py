@@ -45,7 +45,7 @@ SHARD_TARGET_RAW_BYTES = 24_000     # average raw JSON bytes per shard (gzip ~ 4
 DOCS_PER_CHUNK = 4                  # result cards per docs file; small because cards are fetched per page
 BUNDLE_MAX_GZIP_BYTES = 150_000     # docs below this gzip size: one bundle.json, scanned in the browser
 
-NO_YEAR = ""
+NO_YEAR = "none"  # URL value for items without a deadline (?year=none)
 YEAR_LABEL_NONE = "无明确时限"
 OVERDUE_LABELS = {"1": "已超期", "0": "未超期"}
 

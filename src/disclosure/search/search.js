@@ -387,7 +387,11 @@
       this.more = el('button', { type: 'button', class: 'search-more', hidden: true }, '显示更多结果');
       this.root.replaceChildren(this.form, this.status, this.facetBox, this.list, this.more);
 
-      this.form.addEventListener('submit', e => { e.preventDefault(); this.update({ q: this.input.value }, 'push'); });
+      this.form.addEventListener('submit', e => {
+        e.preventDefault();
+        clearTimeout(this.typing);  // the pending as-you-type search would only repeat this one
+        this.update({ q: this.input.value }, 'push');
+      });
       this.input.addEventListener('input', () => {
         clearTimeout(this.typing);
         this.typing = setTimeout(() => this.update({ q: this.input.value }, 'replace'), 250);

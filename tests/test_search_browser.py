@@ -1,0 +1,286 @@
+"""The search engine in headless Chromium, on a stand-alone harness page (harness.py).
+
+Every expected result set comes from the brute-force substring oracle (query.oracle_ids) over the
+real notice, never from the engine. Both index layouts are exercised: the single bundle a small site
+gets, and the sharded positional index a large site gets (forced here on the same 44 items)."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from functools import cache
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from disclosure.search.harness import CHROMIUM, CHROMIUM_ARGS, StaticServer, write_site
+from disclosure.search.index import build_index, fnv1a, searchable_text
+from disclosure.search.normalize import WHITESPACE, normalize, query_words
+from disclosure.search.query import IndexReader, item_key, oracle_ids
+from disclosure.search.records import records_from_dataset
+from disclosure.validate import load_dataset
+
+pytestmark = pytest.mark.browser
+sync_api = pytest.importorskip("playwright.sync_api")
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} not installed", allow_module_level=True)
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+SITES = {"bundle": "", "sharded": "sharded/", "subfolder": "disclosure/"}
+
+QUERIES = [
+    # words citizens type, 1-6 characters, straight from the notice
+    "党费", "丁氏家族", "中介", "黑中介", "环境", "生态环境", "软枣猕猴桃", "学校", "饮水", "村", "水厂",
+    "扶贫", "巡视", "信访", "拆迁", "土地", "医院", "食品", "垃圾", "污水", "招商", "水", "2020年12月",
+    # several words: all must match
+    "农村 饮水", "环境 整改", "巡视 土地 村", "党 费",
+    # full-width punctuation and Latin case
+    "（5）二是", "整改进展情况：正在整改，", "GDP", "gdp", "Ｇｄｐ",
+    # traditional script
+    "黨費", "環境", "飲水", "生態環境",
+    # nothing
+    "幼儿园", "不存在的词语",
+]
+
+
+@cache
+def records() -> list[dict]:
+    return records_from_dataset(load_dataset(DATA), dt.date(2025, 6, 1))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("site")
+    write_site(root, build_index(records()), SITES["bundle"])
+    write_site(root, build_index(records(), bundle_max_gzip_bytes=0), SITES["sharded"])
+    write_site(root, build_index(records()), SITES["subfolder"])
+    with StaticServer(root) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(e))
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def open_search(page, server, site="bundle", query=""):
+    suffix = "?q=" + query if query else ""
+    page.goto(server.url + SITES[site] + "search/" + suffix)
+    page.wait_for_selector("[data-search-app][data-search-state]")
+
+
+def run(page, query: str):
+    page.evaluate("q => window.disclosureSearch.apps[0].search(q)", query)
+
+
+def shown(page) -> list[tuple[str, str]]:
+    return [tuple(x) for x in page.eval_on_selector_all(
+        "[data-search-results] [data-item-id]", "els => els.map(e => [e.dataset.notice, e.dataset.itemId])")]
+
+
+def count(page) -> int:
+    return int(page.inner_text("[data-result-count]"))
+
+
+def after_render(page, action):
+    """Do something that triggers a search, and wait until its results are on screen."""
+    page.evaluate("""() => { window.__rendered = 0;
+        document.querySelector('[data-search-app]').addEventListener('search:rendered',
+            () => { window.__rendered++; }, { once: true }); }""")
+    action()
+    page.wait_for_function("window.__rendered > 0")
+
+
+# ---------------------------------------------------------------- the JS mirrors the Python
+
+def tricky_strings() -> list[str]:
+    rng = random.Random(7)
+    fields = [f for r in records() for f in [r["heading"], r["finding"], *r["measures"], r["status_text"]]]
+    samples = rng.sample(fields, 20)
+    codes = list(range(0xFF00, 0xFF66)) + list(range(0x20, 0x7F)) + [ord(c) for c in WHITESPACE]
+    return samples + [
+        "".join(chr(c) for c in codes), "（5）二是：ＧＤＰ，Ａbc", "ß İ ǅ ﬁ Ⅱ ① ＿ ～ ￥ ｡ ｢ ｣",
+        "𠀀𠀁 a\u00a0b\u2028c\u200bd", "e\u0301 é", "　全角　空格　", "",
+    ]
+
+
+def test_js_normalisation_equals_python(page, server):
+    open_search(page, server)
+    strings = tricky_strings()
+    js = page.evaluate("""ss => ss.map(s => [window.disclosureSearch.normalize(s),
+                                          window.disclosureSearch.queryWords(s)])""", strings)
+    assert js == [[normalize(s), query_words(s)] for s in strings]
+    grams = ["党费", "a", "𠀀x", "(5", "费"]
+    assert page.evaluate("gs => gs.map(g => window.disclosureSearch.fnv1a(g))", grams) == [fnv1a(g) for g in grams]
+
+
+# ---------------------------------------------------------------- exact results
+
+@pytest.mark.parametrize("site", ["bundle", "sharded"])
+def test_queries_return_exactly_the_oracle_items(page, server, site):
+    assert len(QUERIES) >= 30
+    open_search(page, server, site)
+    reader = IndexReader(build_index(records(), bundle_max_gzip_bytes=0 if site == "sharded" else 150_000))
+    for query in QUERIES:
+        run(page, query)
+        expected = oracle_ids(records(), query)
+        assert set(shown(page)) == expected, query
+        assert count(page) == len(expected), query
+        ranked = [item_key(records()[o]) for o, _ in reader.search(query)]
+        assert shown(page) == ranked, query  # heading/finding hits first, then notice order
+
+
+def test_empty_result_and_highlight_are_dom_text(page, server):
+    open_search(page, server, query="不存在的词语")
+    assert count(page) == 0 and shown(page) == []
+    run(page, "党费")
+    marks = page.eval_on_selector_all("[data-search-results] mark", "ms => ms.map(m => m.textContent)")
+    assert marks and set(marks) == {"党费"}
+    run(page, "（5）二是")
+    assert page.eval_on_selector_all("[data-search-results] mark", "ms => ms.map(m => m.textContent)") == []
+    run(page, "黨費")  # the simplified text is highlighted for a traditional query
+    assert "党费" in page.eval_on_selector_all("[data-search-results] mark", "ms => ms.map(m => m.textContent)")
+
+
+def test_data_is_never_parsed_as_html(browser, tmp_path):
+    record = {"id": "1", "notice": "n", "url": "n/items/1/", "label": "(1)", "status": "done",
+              "heading": '<img src=x onerror="window.__pwned=1">整改', "finding": "<b>粗</b>整改",
+              "measures": ["<script>window.__pwned=1</script>"], "status_text": "已完成", "deadline": None,
+              "overdue": False, "category": ["类"]}
+    write_site(tmp_path, build_index([record]))
+    with StaticServer(tmp_path) as srv:
+        page = browser.new_page()
+        page.goto(srv.url + "search/?q=整改")
+        page.wait_for_selector("[data-search-state=ready]")
+        assert page.eval_on_selector_all("[data-search-results] img, [data-search-results] b", "e => e.length") == 0
+        assert "<img src=x" in page.inner_text("[data-search-results]")
+        assert page.evaluate("window.__pwned") is None
+        page.close()
+
+
+# ---------------------------------------------------------------- deployment shape
+
+def test_works_from_a_subfolder_and_stays_on_the_host(page, server):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    open_search(page, server, "subfolder", "饮水")
+    assert set(shown(page)) == oracle_ids(records(), "饮水")
+    href = page.get_attribute("[data-search-results] a", "href")
+    assert urlsplit(href).path.startswith("/disclosure/jinpu-2019/items/")
+    paths = [urlsplit(u) for u in requests]
+    assert all(u.netloc == urlsplit(server.url).netloc for u in paths), requests
+    assert all(u.path.startswith("/disclosure/") for u in paths if u.path != "/favicon.ico"), requests
+
+
+def test_bundle_site_works_offline_once_loaded(page, server):
+    open_search(page, server, "bundle", "党费")
+    page.route("**/*", lambda route: route.abort())  # network gone
+    for query in ["饮水", "黨費", "村 土地", "不存在的词语"]:
+        run(page, query)
+        assert set(shown(page)) == oracle_ids(records(), query), query
+
+
+def test_sharded_site_offline_answers_from_fetched_files_and_never_guesses(page, server):
+    # Sharded: a query works offline when its shards and result docs were fetched before in this
+    # page; any other query shows an error and no count rather than a wrong one.
+    open_search(page, server, "sharded", "饮水")
+    run(page, "党费")
+    page.route("**/*", lambda route: route.abort())
+    run(page, "饮水")
+    assert set(shown(page)) == oracle_ids(records(), "饮水")
+    run(page, "软枣猕猴桃")
+    assert page.get_attribute("[data-search-app]", "data-search-state") == "error"
+    assert page.query_selector("[data-result-count]") is None
+    page.unroute("**/*")
+    run(page, "软枣猕猴桃")  # back online: the failed files are fetched again
+    assert set(shown(page)) == oracle_ids(records(), "软枣猕猴桃")
+
+
+# ---------------------------------------------------------------- facets and the URL
+
+def facet_value(record: dict, key: str) -> str:
+    return {"status": record["status"], "overdue": "1" if record["overdue"] else "0",
+            "year": (record["deadline"] or "none")[:4], "category": record["category"][0],
+            "notice": record["notice"]}[key]
+
+
+def shown_facet_counts(page) -> dict[tuple[str, str], int]:
+    rows = page.eval_on_selector_all("[data-facet] input", """bs => bs.map(b => [b.name, b.value,
+        b.closest('label').querySelector('[data-facet-count]').textContent])""")
+    return {(k, v): int(c.strip("()")) for k, v, c in rows}
+
+
+def expected_facet_counts(query: str, filters: dict[str, set[str]]) -> dict[tuple[str, str], int]:
+    matched = [r for r in records() if item_key(r) in oracle_ids(records(), query)]
+    counts: dict[tuple[str, str], int] = {}
+    for key in ("status", "overdue", "year", "category", "notice"):
+        for r in matched:
+            if all(facet_value(r, k) in vs for k, vs in filters.items() if vs and k != key):
+                counts[(key, facet_value(r, key))] = counts.get((key, facet_value(r, key)), 0) + 1
+    return counts
+
+
+@pytest.mark.parametrize("site", ["bundle", "sharded"])
+def test_facets_filter_and_count_with_the_query(page, server, site):
+    open_search(page, server, site, "村")
+    shown_counts = shown_facet_counts(page)
+    expected = expected_facet_counts("村", {})
+    single_valued = {k for k in ("status", "overdue", "year", "category", "notice")
+                     if len({facet_value(r, k) for r in records()}) < 2}  # not offered: nothing to choose
+    assert shown_counts == {kv: n for kv, n in expected.items() if kv[0] not in single_valued}
+
+    year = min(v for (k, v) in shown_counts if k == "year")
+    after_render(page, lambda: page.check(f"[data-facet=year] input[value='{year}']"))
+    assert parse_qs(urlsplit(page.url).query)["year"] == [year]
+    want = {item_key(r) for r in records()
+            if item_key(r) in oracle_ids(records(), "村") and facet_value(r, "year") == year}
+    assert set(shown(page)) == want and count(page) == len(want)
+    got = shown_facet_counts(page)
+    exp = expected_facet_counts("村", {"year": {year}})
+    assert {kv: n for kv, n in got.items() if n} == {kv: n for kv, n in exp.items() if kv[0] not in single_valued}
+
+    page.focus(f"[data-facet=year] input[value='{year}']")  # keyboard: space toggles it back off
+    after_render(page, lambda: page.keyboard.press("Space"))
+    assert "year" not in parse_qs(urlsplit(page.url).query)
+    assert set(shown(page)) == oracle_ids(records(), "村")
+
+
+def test_url_holds_the_search_and_back_button_restores_it(page, server):
+    open_search(page, server, "bundle", "党费")
+    box = page.get_by_label("搜索整改事项", exact=False)
+    assert box.input_value() == "党费"
+    box.fill("饮水")
+    after_render(page, lambda: box.press("Enter"))
+    assert parse_qs(urlsplit(page.url).query)["q"] == ["饮水"]
+    status = next(v for (k, v) in shown_facet_counts(page) if k == "status")
+    after_render(page, lambda: page.check(f"[data-facet=status] input[value='{status}']"))
+    assert parse_qs(urlsplit(page.url).query) == {"q": ["饮水"], "status": [status]}
+
+    after_render(page, page.go_back)
+    assert parse_qs(urlsplit(page.url).query) == {"q": ["饮水"]}
+    assert not page.is_checked(f"[data-facet=status] input[value='{status}']")
+    after_render(page, page.go_back)
+    assert box.input_value() == "党费"
+    assert set(shown(page)) == oracle_ids(records(), "党费")
+    after_render(page, page.go_forward)
+    assert set(shown(page)) == oracle_ids(records(), "饮水")
+
+    shared = server.url + "search/?q=" + "饮水" + "&status=" + status  # a shared link restores it all
+    page.goto(shared)
+    page.wait_for_selector("[data-search-state=ready]")
+    assert page.is_checked(f"[data-facet=status] input[value='{status}']")
+    assert box.input_value() == "饮水"
