@@ -325,7 +325,8 @@ def pre_receive(site: Site, updates: list[tuple[str, str, str]]) -> int:
                 say(refusal_text(exc, new))
                 log_event(site, "refused", new, f"{exc.result}: {exc}", author)
                 return 1
-            say(f"检查通过,网站已生成({time.monotonic() - started:.1f} 秒),正在发布……")
+            say(f"检查通过,网站已生成({time.monotonic() - started:.1f} 秒),保存提交后即发布。\n"
+                "(如果下面出现 “failed to update ref”,是同事刚刚先推送了:请 git pull,再 git push。)")
     return 0
 
 

@@ -1,0 +1,262 @@
+"""Publishing by git push to a self-hosted bare repository, end to end with the real site build.
+
+One server (bare repo + WEB_ROOT) is set up per module and shared by the tests below, which run in
+file order and each leave the staff clone back in sync with the server. Every push builds the
+real project (mkdocs), so pushes are kept few.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+AS_OF = "2024-07-01"
+ITEM = "data/notices/jinpu-2019/items/5-2.yml"
+
+
+def env() -> dict[str, str]:
+    out = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    out.update(GIT_AUTHOR_NAME="张三", GIT_AUTHOR_EMAIL="zhang@example.org", GIT_COMMITTER_NAME="张三",
+               GIT_COMMITTER_EMAIL="zhang@example.org", DISCLOSURE_AS_OF=AS_OF, LANG="C.UTF-8")
+    return out
+
+
+def sh(cwd: Path, *cmd: str, check: bool = True) -> subprocess.CompletedProcess:
+    done = subprocess.run(cmd, cwd=cwd, env=env(), capture_output=True, text=True)
+    if check and done.returncode != 0:
+        raise AssertionError(f"{cmd} failed:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def disclosure(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return sh(cwd, sys.executable, "-m", "disclosure.cli", *args, check=check)
+
+
+def copy_project(dest: Path) -> None:
+    """The project as it stands in the working tree: tracked files plus new, not-ignored ones."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=REPO, capture_output=True, check=True).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        source = REPO / rel
+        if source.is_file() and not source.is_symlink():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / rel)
+
+
+def snapshot(web_root: Path) -> tuple[str, dict[str, str]]:
+    """Where `current` points and a hash of every file it serves."""
+    current = web_root / "current"
+    files = {str(p.relative_to(current)): hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in sorted(current.rglob("*")) if p.is_file()}
+    return os.readlink(current), files
+
+
+def release_dirs(web_root: Path) -> list[str]:
+    return sorted(p.name for p in (web_root / "releases").iterdir())
+
+
+def html_containing(root: Path, text: str) -> list[Path]:
+    return [p for p in root.rglob("*.html") if text in p.read_text("utf-8", errors="replace")]
+
+
+class Server:
+    def __init__(self, root: Path):
+        self.root = root
+        self.bare = root / "site.git"
+        self.web = root / "www"
+        self.clone = root / "staff"
+
+    def push(self, clone: Path | None = None, ref: str = "main") -> subprocess.CompletedProcess:
+        return sh(clone or self.clone, "git", "push", "origin", f"HEAD:refs/heads/{ref}", check=False)
+
+    def commit_all(self, message: str, clone: Path | None = None) -> None:
+        sh(clone or self.clone, "git", "add", "-A")
+        sh(clone or self.clone, "git", "commit", "-q", "-m", message)
+
+    def reset_clone(self) -> None:
+        sh(self.clone, "git", "fetch", "-q", "origin")
+        sh(self.clone, "git", "reset", "-q", "--hard", "origin/main")
+        sh(self.clone, "git", "clean", "-qfd")
+
+    def tip(self) -> str:
+        return sh(self.bare, "git", "rev-parse", "refs/heads/main").stdout.strip()
+
+    def log_lines(self) -> list[str]:
+        return (self.web / "publish.log").read_text("utf-8").splitlines()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Server:
+    s = Server(tmp_path_factory.mktemp("publish"))
+    sh(s.root, "git", "init", "-q", "--bare", "--initial-branch=main", str(s.bare))
+    sh(s.root, "git", "clone", "-q", str(s.bare), str(s.clone))
+    copy_project(s.clone)
+    s.commit_all("项目初始内容")
+    setup = disclosure(s.root, "server-setup", str(s.bare), str(s.web), "--keep", "3")
+    assert "已安装发布钩子" in setup.stdout
+    hook = (s.bare / "hooks" / "pre-receive").read_text()
+    assert sys.executable in hook  # the server's Python environment is recorded in the hook
+    started = time.monotonic()
+    first = s.push()
+    s.first_publish_seconds = time.monotonic() - started
+    assert first.returncode == 0, first.stderr
+    assert "发布成功" in first.stderr
+    return s
+
+
+def test_first_push_publishes_a_complete_site(server):
+    current = server.web / "current"
+    assert current.is_symlink() and (current / "index.html").is_file()
+    assert os.readlink(current).startswith("releases/") and os.readlink(current).endswith(server.tip()[:12])
+    assert html_containing(current, "金普新区")
+    assert server.first_publish_seconds < 120
+    result, commit = server.log_lines()[-1].split("\t")[1:3]
+    assert (result, commit) == ("published", server.tip()[:12])
+
+
+def test_valid_push_publishes_the_change(server):
+    before = os.readlink(server.web / "current")
+    marker = "测试进展记录-已印发管理办法"
+    disclosure(server.clone, "update", "5-2", "--status", "已完成", "--date", "2024-06-20", "--note", marker)
+    server.commit_all("事项 5-2:已完成")
+    done = server.push()
+    assert done.returncode == 0, done.stderr
+    assert "发布成功" in done.stderr
+    after = os.readlink(server.web / "current")
+    assert after != before and after.endswith(server.tip()[:12])
+    assert html_containing(server.web / "current", marker)
+    assert not html_containing(server.web / "releases" / Path(before).name, marker)  # old release intact
+    assert not list((server.web / "releases").glob(".pending-*"))
+    line = server.log_lines()[-1].split("\t")
+    assert line[1] == "published" and line[2] == server.tip()[:12] and "张三" in line[4]
+
+
+def test_invalid_yaml_is_refused_with_file_and_line_and_nothing_changes(server):
+    before, releases_before = snapshot(server.web), release_dirs(server.web)
+    tip_before = server.tip()
+    path = server.clone / "data/notices/jinpu-2019/items/1.yml"
+    path.write_text(path.read_text("utf-8").replace('deadline: "2019-12"', "deadline: 2019-13"), "utf-8")
+    server.commit_all("写错了时限")
+    done = server.push()
+    assert done.returncode != 0
+    assert "推送被拒绝" in done.stderr and "网站没有任何变化" in done.stderr
+    assert re.search(r"data/notices/jinpu-2019/items/1\.yml:\d+:\d+: 字段 deadline", done.stderr), done.stderr
+    assert "Traceback" not in done.stderr
+    assert snapshot(server.web) == before
+    assert release_dirs(server.web) == releases_before
+    assert server.tip() == tip_before
+    assert server.log_lines()[-1].split("\t")[1] == "refused"
+    server.reset_clone()
+
+
+def test_build_failure_is_refused_and_nothing_changes(server):
+    before, releases_before = snapshot(server.web), release_dirs(server.web)
+    (server.clone / "docs" / "notes-page.md").write_text("# 说明\n\n见[另一页](no-such-page.md)。\n", "utf-8")
+    server.commit_all("新页面链接写错")
+    done = server.push()
+    assert done.returncode != 0
+    assert "网站生成失败" in done.stderr and "no-such-page.md" in done.stderr, done.stderr
+    assert snapshot(server.web) == before
+    assert release_dirs(server.web) == releases_before
+    assert "build-failed" in server.log_lines()[-1]
+    server.reset_clone()
+
+
+def test_other_branches_build_nothing(server):
+    before, log_before = snapshot(server.web), server.log_lines()
+    (server.clone / "data/notices/jinpu-2019/items/1.yml").write_text("broken: [", "utf-8")
+    server.commit_all("草稿,尚未检查")
+    done = server.push(ref="draft")
+    assert done.returncode == 0, done.stderr
+    assert snapshot(server.web) == before and server.log_lines() == log_before
+    server.reset_clone()
+
+
+def test_deleting_main_is_refused(server):
+    done = sh(server.clone, "git", "push", "origin", ":main", check=False)
+    assert done.returncode != 0 and "不能删除 main" in done.stderr
+    assert server.tip()
+
+
+def test_concurrent_pushes_end_with_one_complete_release_of_main(server):
+    clones = []
+    for name, item in (("bob", "3"), ("carol", "4")):
+        clone = server.root / name
+        sh(server.root, "git", "clone", "-q", str(server.bare), str(clone))
+        disclosure(clone, "update", item, "--status", "done", "--date", "2024-06-21", "--note", f"{name}的进展")
+        server.commit_all(f"{name} 更新事项 {item}", clone)
+        clones.append(clone)
+    pushes = [subprocess.Popen(["git", "push", "origin", "HEAD:refs/heads/main"], cwd=c, env=env(),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in clones]
+    results = [(p.wait(timeout=300), p.stderr.read()) for p in pushes]
+    winners = [i for i, (rc, _) in enumerate(results) if rc == 0]
+    assert len(winners) == 1, results  # both started from the same commit: exactly one can land
+    loser_err = results[1 - winners[0]][1]
+    assert "git pull" in loser_err or "failed to update ref" in loser_err or "cannot lock ref" in loser_err, loser_err
+    current = server.web / "current"
+    assert os.readlink(current).endswith(server.tip()[:12])
+    assert (current / "index.html").is_file()
+    winner = ("bob", "carol")[winners[0]]
+    assert html_containing(current, f"{winner}的进展")
+    assert not html_containing(current, f"{('bob', 'carol')[1 - winners[0]]}的进展")
+
+
+def test_rollback_restores_the_previous_release_and_logs_it(server):
+    published = release_dirs(server.web)
+    published = [n for n in published if not n.startswith(".")]
+    assert len(published) == 3  # --keep 3: older releases were pruned
+    current = Path(os.readlink(server.web / "current")).name
+    assert current == published[-1]
+    done = disclosure(server.root, "rollback", str(server.web))
+    assert "已回滚" in done.stdout
+    assert Path(os.readlink(server.web / "current")).name == published[-2]
+    assert (server.web / "current" / "index.html").is_file()
+    assert server.log_lines()[-1].split("\t")[1] == "rolled-back"
+    disclosure(server.root, "rollback", str(server.web))
+    assert Path(os.readlink(server.web / "current")).name == published[-3]
+    refused = disclosure(server.root, "rollback", str(server.web), check=False)
+    assert refused.returncode == 1 and "没有更早的版本" in refused.stderr
+    assert Path(os.readlink(server.web / "current")).name == published[-3]
+
+
+def test_push_after_rollback_publishes_main_again(server):
+    server.reset_clone()  # bob or carol moved main meanwhile
+    disclosure(server.clone, "update", "6", "--status", "done", "--date", "2024-06-22", "--note", "回滚后的新进展")
+    server.commit_all("回滚后修正")
+    done = server.push()
+    assert done.returncode == 0, done.stderr
+    assert os.readlink(server.web / "current").endswith(server.tip()[:12])
+    assert html_containing(server.web / "current", "回滚后的新进展")
+    assert len([n for n in release_dirs(server.web) if not n.startswith(".")]) == 3
+
+
+# ---- administrator mistakes: Chinese message, exit 1, nothing touched -------------------------
+
+def test_server_setup_refuses_a_non_bare_repository(tmp_path):
+    sh(tmp_path, "git", "init", "-q", "work")
+    done = disclosure(tmp_path, "server-setup", str(tmp_path / "work"), str(tmp_path / "www"), check=False)
+    assert done.returncode == 1 and "不是裸仓库" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "www").exists()
+
+
+def test_server_setup_keeps_an_existing_foreign_hook(tmp_path):
+    sh(tmp_path, "git", "init", "-q", "--bare", "b.git")
+    foreign = tmp_path / "b.git" / "hooks" / "pre-receive"
+    foreign.write_text("#!/bin/sh\necho mine\n")
+    done = disclosure(tmp_path, "server-setup", str(tmp_path / "b.git"), str(tmp_path / "www"))
+    assert "还没有 main 分支" in done.stdout
+    assert (tmp_path / "b.git" / "hooks" / "pre-receive.before-disclosure").read_text() == "#!/bin/sh\necho mine\n"
+    assert "disclosure server-setup" in foreign.read_text()
+
+
+def test_rollback_of_a_folder_that_is_not_a_web_root(tmp_path):
+    done = disclosure(tmp_path, "rollback", str(tmp_path), check=False)
+    assert done.returncode == 1 and "未回滚" in done.stderr and "Traceback" not in done.stderr
