@@ -260,3 +260,41 @@ def test_server_setup_keeps_an_existing_foreign_hook(tmp_path):
 def test_rollback_of_a_folder_that_is_not_a_web_root(tmp_path):
     done = disclosure(tmp_path, "rollback", str(tmp_path), check=False)
     assert done.returncode == 1 and "未回滚" in done.stderr and "Traceback" not in done.stderr
+
+
+# ---- the hook's git environment, as the site's gitinfo calls see it ------------------------------
+
+GITINFO_BUILD = """
+import json, os, sys
+from disclosure import gitinfo
+os.makedirs(sys.argv[1])
+dates = {k: v.isoformat() for k, v in gitinfo.last_commit_dates("data").items()}
+open(os.path.join(sys.argv[1], "index.html"), "w").write(json.dumps([gitinfo.build_commit(), dates]))
+"""
+
+
+def test_gitinfo_inside_the_hook_sees_the_pushed_commit_and_its_history(tmp_path):
+    """pre-receive builds a commit main does not point at yet; gitinfo must report that commit."""
+    import json
+    script = tmp_path / "gitinfo_build.py"
+    script.write_text(GITINFO_BUILD, "utf-8")
+    bare, web, clone = tmp_path / "s.git", tmp_path / "www", tmp_path / "clone"
+    sh(tmp_path, "git", "init", "-q", "--bare", "--initial-branch=main", str(bare))
+    sh(tmp_path, "git", "clone", "-q", str(bare), str(clone))
+    shutil.copytree(REPO / "data", clone / "data")
+    shutil.copytree(REPO / "src", clone / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    sh(clone, "git", "add", "-A")
+    sh(clone, "git", "commit", "-q", "-m", "init")
+    disclosure(tmp_path, "server-setup", str(bare), str(web), "--build-command", f"{{python}} {script} {{out}}")
+    assert sh(clone, "git", "push", "-q", "origin", "HEAD:main").returncode == 0
+    disclosure(clone, "update", "3", "--status", "done", "--date", "2024-06-21", "--note", "完成")
+    sh(clone, "git", "add", "-A")
+    dated = {**env(), "GIT_COMMITTER_DATE": "2030-01-02T10:00:00+08:00"}
+    subprocess.run(["git", "commit", "-q", "-m", "事项 3"], cwd=clone, env=dated, check=True)
+    assert sh(clone, "git", "push", "-q", "origin", "HEAD:main").returncode == 0
+    commit, dates = json.loads((web / "current" / "index.html").read_text("utf-8"))
+    head = sh(clone, "git", "rev-parse", "HEAD").stdout.strip()
+    assert commit and head.startswith(commit)
+    assert dates["data/notices/jinpu-2019/items/3.yml"] == "2030-01-02"
+    assert dates["data/notices/jinpu-2019/items/4.yml"] != "2030-01-02"
+    assert len(dates) == len(list((clone / "data").rglob("*.*")))
