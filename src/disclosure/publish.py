@@ -21,9 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import fcntl
 import os
-import pwd
 import shlex
 import shutil
 import subprocess
@@ -113,6 +111,7 @@ def who() -> str:
             name = os.environ[var]
             break
     else:
+        import pwd  # POSIX only, like the whole server side; imported late so `disclosure` runs on Windows
         name = pwd.getpwuid(os.getuid()).pw_name
     address = (os.environ.get("SSH_CONNECTION") or os.environ.get("REMOTE_ADDR") or "").split(" ")[0]
     return f"{name}@{address}" if address else name
@@ -128,6 +127,7 @@ def log_event(site: Site, result: str, commit: str, detail: str, author: str = "
 
 @contextlib.contextmanager
 def publish_lock(site: Site):
+    import fcntl  # POSIX only; imported late so staff can run other `disclosure` commands on Windows
     with open(site.web_root / ".publish.lock", "a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -406,6 +406,8 @@ def install_hook(git_dir: Path, hook: str, text: str) -> str | None:
 
 
 def server_setup(bare: Path, web_root: Path, keep: int, branch: str, build_command: str | None) -> Site:
+    if os.name != "posix":
+        raise SetupError("发布服务器需要 Linux(或其他类 Unix 系统)。工作人员的 Windows 电脑只需 git push。")
     bare, web_root = bare.resolve(), web_root.resolve()
     probe = subprocess.run(["git", f"--git-dir={bare}", "rev-parse", "--is-bare-repository"],
                            capture_output=True, text=True)
