@@ -67,6 +67,7 @@
         th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
         var sorted = rows.slice().sort(function (a, b) {
           var x = a.cells[column].dataset.sort || "", y = b.cells[column].dataset.sort || "";
+          if ((x === "") !== (y === "")) { return x === "" ? 1 : -1; }  // no value: always last
           var order = x < y ? -1 : x > y ? 1 : 0;
           if (order === 0) {
             order = a.cells[0].dataset.sort < b.cells[0].dataset.sort ? -1 : 1;

@@ -9,10 +9,11 @@ from ..model import OVERDUE_TEXT, Item, month_end
 
 
 def elapsed_text(since: dt.date, as_of: dt.date) -> str:
-    """Whole years/months (or days, under a month) from `since` to `as_of`: '6 年 10 个月'."""
+    """Whole years/months from the first overdue day `since` to `as_of`: '6 年 10 个月'. Under a
+    month, days counted inclusively: on `since` itself the item is 1 day overdue."""
     months = (as_of.year - since.year) * 12 + as_of.month - since.month - (as_of.day < since.day)
     if months <= 0:
-        return f"{(as_of - since).days} 天"
+        return f"{(as_of - since).days + 1} 天"
     years, months = divmod(months, 12)
     parts = ([f"{years} 年"] if years else []) + ([f"{months} 个月"] if months else [])
     return " ".join(parts)

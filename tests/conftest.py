@@ -1,0 +1,117 @@
+"""Shared fixtures for site tests: build the site once per session, serve it on 127.0.0.1, and drive
+it with Playwright + the system Chromium. Reusable by every site/search/browser test:
+
+    built_site      Path of a site built with DISCLOSURE_AS_OF=2026-11-26 from data/ (session)
+    build_site      factory: build_site(out_dir, data_dir=None, as_of=...) -> CompletedProcess
+    site_url        "http://127.0.0.1:<port>/" serving built_site (session)
+    browser         a headless Chromium (per module); skipped without /usr/bin/chromium
+    page            a fresh page; page.seen_requests lists every URL the page requested
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import socketserver
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = "2026-11-26"
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def run_mkdocs_build(out_dir: Path, data_dir: Path | None = None, as_of: str | None = AS_OF,
+                     extra_env: dict | None = None) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of this repo into out_dir, as a subprocess (a fresh hook state,
+    exactly what `make build` does). Returns the finished process; check .returncode yourself."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISCLOSURE_AS_OF", "DISCLOSURE_DATA")}
+    if as_of is not None:
+        env["DISCLOSURE_AS_OF"] = as_of
+    if data_dir is not None:
+        env["DISCLOSURE_DATA"] = str(data_dir)
+    env.update(extra_env or {})
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q",
+                           "-f", str(ROOT / "mkdocs.yml"), "-d", str(out_dir)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def build_site():
+    return run_mkdocs_build
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("built") / "site"
+    result = run_mkdocs_build(out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+# Module scope, not session: only one sync Playwright may run per thread, and other test modules
+# (e.g. the search engine's) start their own; ours must be closed before they begin.
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN")
+    tab = context.new_page()
+    tab.seen_requests = []
+    tab.on("request", lambda request: tab.seen_requests.append(request.url))
+    yield tab
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """test-artifacts/ (gitignored) for screenshots."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def real_data() -> Path:
+    return ROOT / "data"
+
+
+@pytest.fixture
+def scratch_data(tmp_path, real_data) -> Path:
+    """A writable copy of data/ for tests that break it."""
+    target = tmp_path / "data"
+    shutil.copytree(real_data, target)
+    return target
