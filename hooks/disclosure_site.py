@@ -32,7 +32,7 @@ def on_config(config):
     except AsOfError as exc:
         raise PluginError(str(exc)) from None
     except DataErrors as exc:
-        raise PluginError("数据校验未通过,网站没有生成:\n" + exc.report()) from None
+        raise PluginError("数据校验未通过，网站没有生成：\n" + exc.report()) from None
     for warning in consistency_warnings(dataset):
         log.info(str(warning))  # the notice's own figures differ from its items: shown on the site
     _site = build_site(dataset, as_of, config.site_name)

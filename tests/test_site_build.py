@@ -48,6 +48,15 @@ def test_home_figures(built_site):
     assert 'data-as-of="2026-11-26"' in home
 
 
+def test_home_counts_per_category(built_site, jinpu):
+    home = (built_site / "index.html").read_text("utf-8")
+    rows = re.findall(r'<tr data-category="([^"]+)">.*?data-count="total">(\d+)<.*?data-count="done">(\d+)<'
+                      r'.*?data-count="not_done">(\d+)<.*?data-count="overdue">(\d+)<', home, re.S)
+    assert len(rows) == len(jinpu.categories) == 4
+    assert sum(int(r[1]) for r in rows) == 44 and sum(int(r[2]) for r in rows) == 20
+    assert sum(int(r[4]) for r in rows) == 23
+
+
 def test_items_json_agrees_with_the_pages(built_site):
     records = json.loads((built_site / "data" / "items.json").read_text("utf-8"))
     assert len(records) == 44
@@ -69,12 +78,12 @@ def test_item_pages_quote_finding_and_every_measure(built_site, jinpu):
         for measure in item.measures:
             assert measure in page
         if item.overdue(__import__("datetime").date(2026, 11, 26)):
-            assert "已过整改时限，未见完成报告(已超过" in page
+            assert "已过整改时限，未见完成报告（已超过" in page
 
 
 def test_overdue_wording_on_an_item(built_site):
     page = text_of(built_site / "jinpu-2019" / "items" / "1" / "index.html")
-    assert "已过整改时限，未见完成报告(已超过 6 年 10 个月)" in page
+    assert "已过整改时限，未见完成报告（已超过 6 年 10 个月）" in page
     assert "2019年12月" in page
     assert "已过整改时限" not in text_of(built_site / "jinpu-2019" / "items" / "5-2" / "index.html").split("<footer")[0] \
         .split('data-state')[1].split("</section>")[0]
@@ -135,7 +144,7 @@ def test_print_stylesheet_hides_chrome_and_shows_address(built_site):
     assert ".dsc-header" in printing and ".md-sidebar" in printing and "display: none" in printing
     assert ".dsc-print-only" in printing
     page = text_of(built_site / "jinpu-2019" / "items" / "1" / "index.html")
-    assert re.search(r"data-print-info>本页地址:<span data-page-url>/jinpu-2019/items/1/</span>\s*· 状态计算日期:2026年11月26日", page)
+    assert re.search(r"data-print-info>本页地址：<span data-page-url>/jinpu-2019/items/1/</span>\s*· 状态计算日期：2026年11月26日", page)
 
 
 # -- nothing from another host ----------------------------------------------------------------------

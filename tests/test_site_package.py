@@ -66,9 +66,9 @@ def test_overdue_starts_the_day_after_the_deadline_month():
     item = make_item(deadline="2019-12")
     assert not item.overdue(dt.date(2019, 12, 31))
     assert overdue_note(item, dt.date(2019, 12, 31)) == ""
-    assert overdue_note(item, dt.date(2020, 1, 1)) == "已过整改时限，未见完成报告(已超过 1 天)"
-    assert overdue_note(item, dt.date(2020, 1, 20)).endswith("(已超过 20 天)")
-    assert overdue_note(item, AS_OF) == "已过整改时限，未见完成报告(已超过 6 年 10 个月)"
+    assert overdue_note(item, dt.date(2020, 1, 1)) == "已过整改时限，未见完成报告（已超过 1 天）"
+    assert overdue_note(item, dt.date(2020, 1, 20)).endswith("（已超过 20 天）")
+    assert overdue_note(item, AS_OF) == "已过整改时限，未见完成报告（已超过 6 年 10 个月）"
 
 
 def test_done_or_undated_items_are_never_overdue():
@@ -187,3 +187,23 @@ def test_items_json_records(dataset, jinpu):
 def test_synthetic_data_has_exactly_n_valid_items(tmp_path):
     data = write_synthetic_data(ROOT / "data", tmp_path / "data", 100)
     assert len(load_dataset(data).items) == 100
+
+
+# -- several notices ----------------------------------------------------------------------------------
+def test_two_notices_get_separate_urls_and_a_nested_nav(tmp_path):
+    import shutil
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    second = data / "notices" / "jinpu-2020"
+    shutil.copytree(data / "notices" / "jinpu-2019", second)
+    notice_yml = second / "notice.yml"
+    notice_yml.write_text(notice_yml.read_text("utf-8").replace('id: "jinpu-2019"', 'id: "jinpu-2020"')
+                          .replace('issued: "2019-08-12"', 'issued: "2020-08-12"'), "utf-8")
+    two = build_site(load_dataset(data), AS_OF, "站")
+    page_urls = [p.url for p in two.pages]
+    assert len(page_urls) == len(set(page_urls))
+    assert "jinpu-2020/items/5-2/" in page_urls and "jinpu-2019/items/5-2/" in page_urls
+    assert [list(entry)[0] for entry in two.nav][1:3] == [two.dataset.notices[0].title] * 2  # one section each
+    home = next(p for p in two.pages if p.url == "")
+    assert home.html.count("data-figure=\"total\">44<") == 2
+    assert 'href="jinpu-2020/"' in home.html and 'href="jinpu-2019/"' in home.html

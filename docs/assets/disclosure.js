@@ -18,7 +18,7 @@
     var id = "dsc-filter-" + index;
     var label = document.createElement("label");
     label.htmlFor = id;
-    label.textContent = "按状态筛选:";
+    label.textContent = "按状态筛选：";
     var select = document.createElement("select");
     select.id = id;
     select.setAttribute("data-status-filter", "");
@@ -46,7 +46,7 @@
         row.hidden = !visible;
         if (visible) { shown += 1; }
       });
-      count.textContent = "显示 " + shown + " 项,共 " + rows.length + " 项";
+      count.textContent = "显示 " + shown + " 项，共 " + rows.length + " 项";
     }
     select.addEventListener("change", applyFilter);
     applyFilter();

@@ -19,7 +19,7 @@ def parse_as_of(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise AsOfError(f"环境变量 {ENV_NAME} 的值 “{text}” 不是有效日期。"
-                        f"请写成 YYYY-MM-DD,例如 {ENV_NAME}=2026-11-26;不设置时按构建当天计算。") from None
+                        f"请写成 YYYY-MM-DD，例如 {ENV_NAME}=2026-11-26；不设置时按构建当天计算。") from None
 
 
 def as_of_from_env(env: Mapping[str, str], today: dt.date | None = None) -> dt.date:

@@ -27,7 +27,7 @@ def overdue_note(item: Item, as_of: dt.date) -> str:
     """'已过整改时限，未见完成报告(已超过 6 年 10 个月)' or '' when not overdue."""
     if not item.overdue(as_of):
         return ""
-    return f"{OVERDUE_TEXT}(已超过 {elapsed_text(overdue_since(item), as_of)})"
+    return f"{OVERDUE_TEXT}（已超过 {elapsed_text(overdue_since(item), as_of)}）"
 
 
 def overdue_elapsed(item: Item, as_of: dt.date) -> str:
