@@ -51,8 +51,9 @@ def records() -> list[dict]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("site")
-    write_site(root, build_index(records()), SITES["bundle"])
-    write_site(root, build_index(records(), bundle_max_gzip_bytes=0), SITES["sharded"])
+    every_result = ' data-page-size="100"'  # show all matches, so whole sets can be compared
+    write_site(root, build_index(records()), SITES["bundle"], every_result)
+    write_site(root, build_index(records(), bundle_max_gzip_bytes=0), SITES["sharded"], every_result)
     write_site(root, build_index(records()), SITES["subfolder"])
     with StaticServer(root) as srv:
         yield srv
@@ -170,6 +171,15 @@ def test_data_is_never_parsed_as_html(browser, tmp_path):
         assert "<img src=x" in page.inner_text("[data-search-results]")
         assert page.evaluate("window.__pwned") is None
         page.close()
+
+
+def test_pages_of_twenty_with_a_more_button(browser, server):
+    page = browser.new_page()
+    open_search(page, server, "subfolder", "")  # default page size, all 44 items match
+    assert count(page) == 44 and len(shown(page)) == 20
+    after_render(page, lambda: page.click("text=显示更多结果"))
+    assert len(shown(page)) == 40
+    page.close()
 
 
 # ---------------------------------------------------------------- deployment shape

@@ -30,6 +30,9 @@ def write_site(root: Path, files: dict[str, bytes], prefix: str = "", page_attrs
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, like any real static host; HTTP/1.0 reconnects per file
+    disable_nagle_algorithm = True  # headers and body are separate writes: avoid 40 ms delayed-ACK stalls
+
     def log_message(self, *args):
         pass
 

@@ -42,7 +42,7 @@ SEP = "\n"  # normalisation drops "\n", so it never appears in a query word
 FNV_OFFSET, FNV_PRIME = 0x811C9DC5, 0x01000193
 
 SHARD_TARGET_RAW_BYTES = 24_000     # average raw JSON bytes per shard (gzip ~ 40%)
-DOCS_PER_CHUNK = 4                  # result cards per docs file; small because cards are fetched per page
+DOCS_PER_CHUNK = 1                  # result cards per docs file: a shown card costs one small fetch (bench: 1 vs 2 vs 4)
 BUNDLE_MAX_GZIP_BYTES = 150_000     # docs below this gzip size: one bundle.json, scanned in the browser
 
 NO_YEAR = "none"  # URL value for items without a deadline (?year=none)

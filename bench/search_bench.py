@@ -1,0 +1,163 @@
+"""Search benchmark: index size, bytes fetched per query and query latency in headless Chromium.
+
+    .venv/bin/python bench/search_bench.py [--sizes 44 2000 10000]
+
+N=44 is the real notice (the actual site). Larger N are synthetic items recombined from the real
+notice's sentences (deterministic seed), so vocabulary and bigram frequencies stay realistic.
+For every query a fresh page first loads the search page (meta.json, and the bundle on small sites),
+then the query runs; "bytes" are the gzip sizes of the files that query fetched, "cold ms" its time
+including those fetches from 127.0.0.1, "warm ms" the same query again with its files in memory.
+Every result count is checked against the brute-force oracle. Writes bench/results/search.json.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from disclosure.search.harness import CHROMIUM, CHROMIUM_ARGS, StaticServer, write_site  # noqa: E402
+from disclosure.search.index import build_index, gzip_size  # noqa: E402
+from disclosure.search.query import oracle_ids  # noqa: E402
+from disclosure.search.records import records_from_dataset  # noqa: E402
+from disclosure.validate import load_dataset  # noqa: E402
+
+QUERIES = ["党费", "丁氏家族", "黑中介", "生态环境", "软枣猕猴桃", "饮水", "村", "水", "学校", "扶贫", "信访",
+           "2020年12月", "农村 饮水", "环境 整改", "黨費", "（5）二是", "GDP", "整改", "工作", "不存在的词语"]
+SEED = 2019
+SENTENCE = re.compile(r"[^。;；]*[。;；]?")
+
+
+def real_records() -> list[dict]:
+    return records_from_dataset(load_dataset(ROOT / "data"), dt.date(2025, 6, 1))
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in SENTENCE.findall(text) if s]
+
+
+def synthetic_records(n: int, seed: int = SEED) -> list[dict]:
+    """n items: each copies a random real item's shape and facets, with every sentence replaced
+    by a random real sentence of the same field."""
+    real = real_records()
+    rng = random.Random(seed)
+    finding_pool = [s for r in real for s in _sentences(r["finding"])]
+    measure_pool = [s for r in real for m in r["measures"] for s in _sentences(m)]
+    headings = [r["heading"] for r in real]
+    out = []
+    for i in range(n):
+        shape = rng.choice(real)
+        notice = f"syn-{i // 500:02d}"
+        out.append(dict(
+            shape, id=str(i % 500 + 1), notice=notice, notice_title=f"合成通报 {i // 500 + 1}",
+            url=f"{notice}/items/{i % 500 + 1}/", label=f"({i % 500 + 1})", heading=rng.choice(headings),
+            finding="".join(rng.choice(finding_pool) for _ in _sentences(shape["finding"])),
+            measures=["".join(rng.choice(measure_pool) for _ in _sentences(m)) for m in shape["measures"]],
+        ))
+    return out
+
+
+def index_stats(files: dict[str, bytes]) -> dict:
+    return {"files": len(files), "raw_bytes": sum(len(v) for v in files.values()),
+            "gzip_bytes": sum(gzip_size(v) for v in files.values()),
+            "meta_gzip": gzip_size(files["search/meta.json"]),
+            "bundle_gzip": gzip_size(files["search/bundle.json"]) if "search/bundle.json" in files else None,
+            "shards": sum(p.startswith("search/shards/") for p in files),
+            "docs_files": sum(p.startswith("search/docs/") for p in files)}
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
+
+
+def measure(browser, server_url: str, gz: dict[str, int], records: list[dict]) -> dict:
+    """Per query: fresh page, load, then time the query and sum the gzip bytes it fetched."""
+    rows = []
+    first_load = None
+    for query in QUERIES:
+        context = browser.new_context()
+        page = context.new_page()
+        fetched: list[str] = []
+        page.on("requestfinished", lambda r: fetched.append(urlsplit(r.url).path.lstrip("/")))
+        page.goto(server_url + "search/")
+        page.wait_for_selector("[data-search-state=ready]")
+        load_paths = list(fetched)
+        if first_load is None:
+            first_load = {"requests": len(load_paths), "gzip_bytes": sum(gz.get(p, 0) for p in load_paths)}
+        fetched.clear()
+        cold = page.evaluate("""async q => { const t = performance.now();
+            await window.disclosureSearch.apps[0].search(q); return performance.now() - t; }""", query)
+        query_paths = list(fetched)
+        warm = [page.evaluate("""async q => { const t = performance.now();
+            await window.disclosureSearch.apps[0].search(q); return performance.now() - t; }""", query)
+            for _ in range(3)]
+        count = int(page.inner_text("[data-result-count]"))
+        expected = len(oracle_ids(records, query))
+        rows.append({"query": query, "count": count, "exact": count == expected,
+                     "requests": len(query_paths), "gzip_bytes": sum(gz.get(p, 0) for p in query_paths),
+                     "cold_ms": round(cold, 1), "warm_ms": round(statistics.median(warm), 1)})
+        context.close()
+    cold = [r["cold_ms"] for r in rows]
+    warm = [r["warm_ms"] for r in rows]
+    sizes = [r["gzip_bytes"] for r in rows]
+    return {"first_load": first_load, "queries": rows,
+            "all_exact": all(r["exact"] for r in rows),
+            "bytes_per_query": {"median": statistics.median(sizes), "max": max(sizes)},
+            "cold_ms": {"median": statistics.median(cold), "p95": percentile(cold, 0.95)},
+            "warm_ms": {"median": statistics.median(warm), "p95": percentile(warm, 0.95)}}
+
+
+def bench_size(browser, n: int, **build_options) -> dict:
+    records = real_records() if n == len(real_records()) else synthetic_records(n)
+    started = time.perf_counter()
+    files = build_index(records, **build_options)
+    build_ms = (time.perf_counter() - started) * 1000
+    gz = {p: gzip_size(v) for p, v in files.items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        write_site(Path(tmp), files)
+        with StaticServer(Path(tmp)) as server:
+            result = measure(browser, server.url, gz, records)
+    return {"items": n, "synthetic": n != 44, "build_ms": round(build_ms), "index": index_stats(files),
+            "trad_pairs": len(json.loads(files["search/meta.json"])["trad"]) // 2, **result}
+
+
+def print_table(results: list[dict]) -> None:
+    print(f"{'items':>6} {'files':>6} {'index gz':>10} {'build ms':>9} {'load gz':>8} "
+          f"{'q gz med':>9} {'q gz max':>9} {'cold med':>9} {'cold p95':>9} {'warm med':>9} exact")
+    for r in results:
+        print(f"{r['items']:>6} {r['index']['files']:>6} {r['index']['gzip_bytes']:>10} {r['build_ms']:>9} "
+              f"{r['first_load']['gzip_bytes']:>8} {r['bytes_per_query']['median']:>9} "
+              f"{r['bytes_per_query']['max']:>9} {r['cold_ms']['median']:>9} {r['cold_ms']['p95']:>9} "
+              f"{r['warm_ms']['median']:>9} {r['all_exact']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[44, 2000, 10000])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "search.json")
+    args = parser.parse_args()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        results = [bench_size(browser, n) for n in args.sizes]
+        browser.close()
+    print_table(results)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"queries": QUERIES, "results": results}, ensure_ascii=False, indent=1) + "\n",
+                        "utf-8")
+
+
+if __name__ == "__main__":
+    main()
