@@ -75,6 +75,7 @@ def on_page_markdown(markdown, page, config, files):
     page.meta["title"] = str(escape(generated.title))  # Material prints titles unescaped
     page.meta["hide"] = ["toc"]
     page.meta["article"] = generated.article
+    page.meta["scripts"] = list(generated.scripts)
     return ""  # the body is prebuilt HTML: Markdown never sees data text
 
 

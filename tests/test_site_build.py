@@ -271,3 +271,22 @@ def test_hostile_data_is_shown_literally(big_site):
         assert text in page
     home = (big_site / "index.html").read_text("utf-8")
     assert "<script>alert" not in home
+
+
+def test_per_page_scripts_are_rendered_page_relative(tmp_path, build_site):
+    """The plug-in point for the search engine: page meta `scripts` becomes a deferred script tag."""
+    import shutil
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", "site", "test-artifacts", "bench"))
+    (project / "docs" / "search.md").write_text(
+        "---\nscripts: [search/engine.js]\n---\n# 搜索\n\n<div data-search-app></div>\n", "utf-8")
+    (project / "docs" / "search").mkdir()
+    (project / "docs" / "search" / "engine.js").write_text("/* engine */\n", "utf-8")
+    import subprocess, sys, os
+    env = {**os.environ, "DISCLOSURE_AS_OF": "2026-11-26"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(project / "mkdocs.yml"),
+                             "-d", str(tmp_path / "out")], cwd=project, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "out" / "search" / "index.html").read_text("utf-8")
+    assert '<script src="engine.js" defer></script>' in page
+    assert page.count("data-search-app") == 1  # the hand-written page replaced the generated one

@@ -30,7 +30,7 @@ class Site:
     dataset: Dataset
     as_of: dt.date
     pages: list[GeneratedPage]
-    files: dict[str, str]
+    files: dict[str, str | bytes]
     nav: list[dict]
 
     @property

@@ -18,6 +18,7 @@ class GeneratedPage:
     title: str  # plain text; the MkDocs adapter escapes it
     html: str
     article: dict = field(default_factory=dict)  # data-* attributes of the main <article>
+    scripts: tuple[str, ...] = ()  # site-relative script paths loaded (deferred) by this page only
 
     @property
     def src_uri(self) -> str:
@@ -62,9 +63,14 @@ def contact_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
     return GeneratedPage(urls.CONTACT, "联系方式", html, article={"page": "contact"})
 
 
+# The search engine's script(s), site-relative (e.g. "search/search.js"); its files are emitted by
+# static_files.static_files. Empty until the engine is wired in: the page then shows the fallback.
+SEARCH_SCRIPTS: tuple[str, ...] = ()
+
+
 def search_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
     html = render("search.html", urls.SEARCH, as_of, first_notice=dataset.notices[0].id)
-    return GeneratedPage(urls.SEARCH, "搜索", html, article={"page": "search"})
+    return GeneratedPage(urls.SEARCH, "搜索", html, article={"page": "search"}, scripts=SEARCH_SCRIPTS)
 
 
 def node_pages(notice: Notice, as_of: dt.date) -> list[GeneratedPage]:

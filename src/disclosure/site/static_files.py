@@ -9,5 +9,5 @@ from . import urls
 from .items_json import items_json
 
 
-def static_files(dataset: Dataset, as_of: dt.date) -> dict[str, str]:
+def static_files(dataset: Dataset, as_of: dt.date) -> dict[str, str | bytes]:
     return {urls.ITEMS_JSON: items_json(dataset, as_of)}
