@@ -46,10 +46,6 @@ def date_text(iso: str) -> str:
     return f"{int(y)}年{int(m)}月{int(d)}日"
 
 
-def months_between(later: dt.date, earlier: dt.date) -> int:
-    return (later.year - earlier.year) * 12 + later.month - earlier.month
-
-
 @dataclass
 class Update:
     date: str
@@ -135,9 +131,6 @@ class Item:
 
     def overdue(self, as_of: dt.date) -> bool:
         return self.status != "done" and self.deadline is not None and month_end(self.deadline) < as_of
-
-    def months_overdue(self, as_of: dt.date) -> int:
-        return months_between(as_of, month_end(self.deadline)) if self.overdue(as_of) else 0
 
     @property
     def finding_paragraph(self) -> str:
