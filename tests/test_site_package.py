@@ -175,7 +175,7 @@ def test_items_json_records(dataset, jinpu):
     assert len(records) == 44
     five_two = next(r for r in records if r["id"] == "5-2")
     assert set(five_two) == {"id", "notice", "url", "heading", "finding", "measures", "status", "status_text",
-                             "deadline", "overdue", "label", "category"}
+                             "deadline", "overdue", "label", "category", "responsible", "notice_title"}
     assert five_two["url"] == "jinpu-2019/items/5-2/"
     assert five_two["deadline"] == "2030-12" and five_two["overdue"] is False
     assert five_two["category"] == [n.title for n in jinpu.node(next(i for i in jinpu.items if i.id == "5-2"))]

@@ -1,33 +1,8 @@
-"""Search records straight from a Dataset, in the shape of the site's data/items.json.
-
-The site build writes items.json itself; this is for tests, benchmarks and for building the index
-without the site (it mirrors the items.json contract: id, notice, url, heading, finding, measures,
-status, status_text, deadline, overdue, label, category, responsible)."""
+"""Search records straight from a Dataset: exactly the site's items.json records (one builder, so
+the index, items.json and items.csv can never disagree). For tests and benchmarks that build an
+index without building the site."""
 from __future__ import annotations
 
-import datetime as dt
+from ..site.items_json import items_records as records_from_dataset
 
-from ..model import Dataset
-
-
-def records_from_dataset(dataset: Dataset, as_of: dt.date) -> list[dict]:
-    records = []
-    for notice in dataset.notices:
-        for item in notice.items:
-            records.append({
-                "id": item.id,
-                "notice": notice.id,
-                "notice_title": notice.title,
-                "url": f"{notice.id}/items/{item.id}/",
-                "label": item.label,
-                "heading": item.heading,
-                "finding": item.finding,
-                "measures": list(item.measures),
-                "status": item.status,
-                "status_text": item.status_text,
-                "deadline": item.deadline,
-                "overdue": item.overdue(as_of),
-                "category": [node.title for node in notice.node(item)],
-                "responsible": list(item.responsible),
-            })
-    return records
+__all__ = ["records_from_dataset"]

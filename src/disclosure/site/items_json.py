@@ -22,6 +22,8 @@ def item_record(notice: Notice, item: Item, as_of: dt.date) -> dict:
         "overdue": item.overdue(as_of),
         "label": item.label,
         "category": [node.title for node in notice.node(item)],
+        "responsible": list(item.responsible),
+        "notice_title": notice.title,
     }
 
 

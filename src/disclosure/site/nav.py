@@ -29,5 +29,7 @@ def site_nav(dataset: Dataset, extra_pages: list[str] = ()) -> list[dict]:
             nav.append({str(escape(notice.title)): [_entry("概览", urls.notice_url(notice))] + _notice_entries(notice)})
     nav.append(_entry("联系方式", urls.CONTACT))
     nav.append({"关于本站": "about.md"})
+    nav.append({"搜索说明": "how-search-works.md"})
+    nav.append({"工作人员指南": "staff-guide.md"})
     nav += list(extra_pages)
     return nav

@@ -63,9 +63,9 @@ def contact_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
     return GeneratedPage(urls.CONTACT, "联系方式", html, article={"page": "contact"})
 
 
-# The search engine's script(s), site-relative (e.g. "search/search.js"); its files are emitted by
-# static_files.static_files. Empty until the engine is wired in: the page then shows the fallback.
-SEARCH_SCRIPTS: tuple[str, ...] = ()
+# The search engine's script, site-relative; its index files are emitted by static_files. Without
+# JavaScript the page shows its fallback link to the full item table.
+SEARCH_SCRIPTS: tuple[str, ...] = ("search/search.js",)
 
 
 def search_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from ..model import Dataset
+from ..search import build_index
 from . import urls
-from .items_json import items_json
+from .items_json import items_json, items_records
 
 
 def static_files(dataset: Dataset, as_of: dt.date) -> dict[str, str | bytes]:
-    return {urls.ITEMS_JSON: items_json(dataset, as_of)}
+    records = items_records(dataset, as_of)  # one set of records feeds items.json and the search index
+    return {urls.ITEMS_JSON: items_json(dataset, as_of), **build_index(records)}
