@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from disclosure.errors import DataErrors
 from disclosure.importer import import_notice, texts
-from disclosure.yamlio import load_text
+from disclosure.yamlio import load_text, load_text_fast
 
 from helpers import JINPU, body_lines
 
@@ -79,3 +79,29 @@ def test_yaml_loader_raises_only_data_errors_on_random_text(text):
         load_text(text, "x.yml")
     except DataErrors:
         pass
+
+
+ERROR = object()
+
+
+def _data_or_error(load, text):
+    try:
+        return load(text, "x.yml").data
+    except DataErrors:
+        return ERROR
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=1, max_value=8))
+def test_fast_loader_agrees_with_careful_loader(seed, edits):
+    """The libyaml fast path must read every file exactly as the ruamel path does, or fall back."""
+    text = mutate(ITEM_TEXT, seed, edits)
+    assert _data_or_error(load_text_fast, text) == _data_or_error(load_text, text)
+
+
+def test_fast_loader_agrees_on_all_committed_data():
+    from helpers import ROOT
+    from disclosure.yamlio import load_file
+    for path in sorted((ROOT / "data").rglob("*.yml")):
+        fast, careful = load_file(path, fast=True), load_file(path, fast=False)
+        assert fast.data == careful.data and fast.positions is None, path
