@@ -6,6 +6,7 @@ it with Playwright + the system Chromium. Reusable by every site/search/browser 
     site_url        "http://127.0.0.1:<port>/" serving built_site (session)
     browser         a headless Chromium (per module); skipped without /usr/bin/chromium
     page            a fresh page; page.seen_requests lists every URL the page requested
+    scratch_data    a writable copy of data/ (per test); module_scratch_data: one per module
 """
 from __future__ import annotations
 
@@ -113,5 +114,13 @@ def real_data() -> Path:
 def scratch_data(tmp_path, real_data) -> Path:
     """A writable copy of data/ for tests that break it."""
     target = tmp_path / "data"
+    shutil.copytree(real_data, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def module_scratch_data(tmp_path_factory, real_data) -> Path:
+    """scratch_data shared by one test module, so the module can edit it and build the site once."""
+    target = tmp_path_factory.mktemp("scratch") / "data"
     shutil.copytree(real_data, target)
     return target

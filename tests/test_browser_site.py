@@ -26,28 +26,31 @@ def assert_only_local(page):
 
 def test_home_to_item_and_back(page, site_url):
     page.goto(site_url)
-    assert page.locator("[data-figure=total]").first.inner_text() == "44"
-    page.locator("table[data-items-table] a[data-item-link='5-2']").first.click()
+    jinpu = page.locator("[data-notice='jinpu-2019']")
+    assert page.locator("[data-site-figures] [data-figure=total]").inner_text() == "50"
+    assert jinpu.locator("[data-figure=total]").first.inner_text() == "44"
+    jinpu.locator("table[data-items-table] a[data-item-link='5-2']").first.click()
     page.wait_for_url("**/jinpu-2019/items/5-2/")
     article = page.locator("article[data-item-id]")
     assert article.get_attribute("data-item-id") == "5-2"
     assert "83%的涉农街道农村饮用水" in page.locator("[data-finding]").inner_text()
     page.go_back()
     page.wait_for_url(site_url)
-    assert page.locator("[data-figure=overdue]").first.inner_text() == "23"
+    assert page.locator("[data-notice='jinpu-2019'] [data-figure=overdue]").first.inner_text() == "23"
     assert_only_local(page)
 
 
 def test_status_filter_and_sort_enhance_the_table(page, site_url):
     page.goto(site_url)
-    table = page.locator("table[data-items-table]").first
-    page.locator("select[data-status-filter]").first.select_option("overdue")
+    jinpu = page.locator("[data-notice='jinpu-2019']")
+    table = jinpu.locator("table[data-items-table]").first
+    jinpu.locator("select[data-status-filter]").first.select_option("overdue")
     assert table.locator("tbody tr:visible").count() == 23
-    page.locator("select[data-status-filter]").first.select_option("done")
+    jinpu.locator("select[data-status-filter]").first.select_option("done")
     assert table.locator("tbody tr:visible").count() == 20
-    page.locator("select[data-status-filter]").first.select_option("all")
-    page.locator("button[data-sort-button=deadline]").first.click()
-    page.locator("button[data-sort-button=deadline]").first.click()  # descending: latest first
+    jinpu.locator("select[data-status-filter]").first.select_option("all")
+    jinpu.locator("button[data-sort-button=deadline]").first.click()
+    jinpu.locator("button[data-sort-button=deadline]").first.click()  # descending: latest first
     assert table.locator("tbody tr").first.get_attribute("data-item-id") == "5-2"  # the 2030-12 one
 
 
@@ -55,7 +58,7 @@ def test_table_works_without_javascript(browser, site_url):
     context = browser.new_context(java_script_enabled=False)
     tab = context.new_page()
     tab.goto(site_url)
-    assert tab.locator("table[data-items-table] tbody tr:visible").count() == 44
+    assert tab.locator("table[data-items-table] tbody tr:visible").count() == 50  # both notices' tables
     context.close()
 
 

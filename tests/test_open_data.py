@@ -18,7 +18,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 def dataset_with_updates():
     ds = load_dataset(ROOT / "data")
-    item = next(i for n in ds.notices for i in n.items if i.id == "1")
+    item = next(i for i in ds.notice("jinpu-2019").items if i.id == "1")
     item.updates = [Update("2020-01-15", "in_progress", "机构改革方案已批复。", "2020-06", "等待省级批复文件"),
                     Update("2020-07-01", "done", "<script>alert(1)</script> 已全部完成。")]
     return ds, item
@@ -26,9 +26,9 @@ def dataset_with_updates():
 
 def test_changes_newest_first_and_feed_is_valid_atom():
     ds, item = dataset_with_updates()
-    found = changes(ds.notices, lambda n, i: f"{n.id}/items/{i.id}/", lambda n: f"{n.id}/")
+    found = changes([ds.notice("jinpu-2019")], lambda n, i: f"{n.id}/items/{i.id}/", lambda n: f"{n.id}/")
     assert [c.date for c in found[:2]] == ["2020-07-01", "2020-01-15"]
-    assert "整改时限调整为2020年6月:等待省级批复文件" in found[1].text
+    assert "整改时限调整为2020年6月：等待省级批复文件" in found[1].text
     xml = atom(found, feed_id="site", title="整改公示", site_url="https://example.org/gs/", self_path="feed.xml")
     root = ET.fromstring(xml)
     assert root.tag == f"{ATOM}feed"

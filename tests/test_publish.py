@@ -191,7 +191,8 @@ def test_concurrent_pushes_end_with_one_complete_release_of_main(server):
     for name, item in (("bob", "3"), ("carol", "4")):
         clone = server.root / name
         sh(server.root, "git", "clone", "-q", str(server.bare), str(clone))
-        disclosure(clone, "update", item, "--status", "done", "--date", "2024-06-21", "--note", f"{name}的进展")
+        disclosure(clone, "update", item, "--notice", "jinpu-2019", "--status", "done", "--date", "2024-06-21",
+                   "--note", f"{name}的进展")
         server.commit_all(f"{name} 更新事项 {item}", clone)
         clones.append(clone)
     pushes = [subprocess.Popen(["git", "push", "origin", "HEAD:refs/heads/main"], cwd=c, env=env(),
@@ -229,7 +230,8 @@ def test_rollback_restores_the_previous_release_and_logs_it(server):
 
 def test_push_after_rollback_publishes_main_again(server):
     server.reset_clone()  # bob or carol moved main meanwhile
-    disclosure(server.clone, "update", "6", "--status", "done", "--date", "2024-06-22", "--note", "回滚后的新进展")
+    disclosure(server.clone, "update", "6", "--notice", "jinpu-2019", "--status", "done", "--date", "2024-06-22",
+               "--note", "回滚后的新进展")
     server.commit_all("回滚后修正")
     done = server.push()
     assert done.returncode == 0, done.stderr
@@ -287,7 +289,7 @@ def test_gitinfo_inside_the_hook_sees_the_pushed_commit_and_its_history(tmp_path
     sh(clone, "git", "commit", "-q", "-m", "init")
     disclosure(tmp_path, "server-setup", str(bare), str(web), "--build-command", f"{{python}} {script} {{out}}")
     assert sh(clone, "git", "push", "-q", "origin", "HEAD:main").returncode == 0
-    disclosure(clone, "update", "3", "--status", "done", "--date", "2024-06-21", "--note", "完成")
+    disclosure(clone, "update", "3", "--notice", "jinpu-2019", "--status", "done", "--date", "2024-06-21", "--note", "完成")
     sh(clone, "git", "add", "-A")
     dated = {**env(), "GIT_COMMITTER_DATE": "2030-01-02T10:00:00+08:00"}
     subprocess.run(["git", "commit", "-q", "-m", "事项 3"], cwd=clone, env=dated, check=True)

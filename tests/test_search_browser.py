@@ -2,7 +2,7 @@
 
 Every expected result set comes from the brute-force substring oracle (query.oracle_ids) over the
 real notice, never from the engine. Both index layouts are exercised: the single bundle a small site
-gets, and the sharded positional index a large site gets (forced here on the same 44 items)."""
+gets, and the sharded positional index a large site gets (forced here on the same 50 items of two notices)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -175,8 +175,8 @@ def test_data_is_never_parsed_as_html(browser, tmp_path):
 
 def test_pages_of_twenty_with_a_more_button(browser, server):
     page = browser.new_page()
-    open_search(page, server, "subfolder", "")  # default page size, all 44 items match
-    assert count(page) == 44 and len(shown(page)) == 20
+    open_search(page, server, "subfolder", "")  # default page size, all 50 items (two notices) match
+    assert count(page) == 50 and len(shown(page)) == 20
     after_render(page, lambda: page.click("text=显示更多结果"))
     assert len(shown(page)) == 40
     page.close()

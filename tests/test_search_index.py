@@ -90,8 +90,8 @@ def test_build_is_deterministic_and_complete():
     assert any(p.startswith("search/shards/") for p in sharded)
     assert any(p.startswith("search/docs/") for p in sharded)
     meta = json.loads(sharded["search/meta.json"])
-    assert meta["count"] == len(records()) == 44
-    assert all(len(col["column"]) == 44 for col in meta["facets"].values())
+    assert meta["count"] == len(records()) == 50  # both notices
+    assert all(len(col["column"]) == 50 for col in meta["facets"].values())
 
 
 def test_no_match_across_field_boundaries():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin
@@ -41,15 +42,33 @@ def test_one_page_per_item(built_site):
     assert len(list((built_site / "jinpu-2019" / "items").glob("*/index.html"))) == 44
 
 
+def figures_of(page_html: str) -> list[int]:
+    return [figure(page_html, k) for k in ("total", "done", "not_done", "overdue")]
+
+
+def notice_block(home: str, notice_id: str) -> str:
+    """One notice's section of the home page."""
+    return home.split(f'<section class="dsc-notice" data-notice="{notice_id}"')[1].split('<section class="dsc-notice"')[0]
+
+
 def test_home_figures(built_site):
     home = (built_site / "index.html").read_text("utf-8")
-    assert [figure(home, k) for k in ("total", "done", "not_done", "overdue")] == [44, 20, 24, 23]
-    assert home.count("data-item-link=") >= 44
+    assert figures_of(home.split("data-site-figures")[1]) == [50, 23, 27, 23]  # both notices together
+    assert figures_of(notice_block(home, "jinpu-2019")) == [44, 20, 24, 23]
+    assert figures_of(notice_block(home, "shixian-xuncha-2024")) == [6, 3, 3, 0]  # no deadlines: never overdue
+    assert notice_block(home, "jinpu-2019").count("data-item-link=") >= 44
+    assert notice_block(home, "shixian-xuncha-2024").count("data-item-link=") >= 6
     assert 'data-as-of="2026-11-26"' in home
 
 
+def test_each_notice_overview_has_its_own_figures(built_site):
+    assert figures_of((built_site / "jinpu-2019" / "index.html").read_text("utf-8")) == [44, 20, 24, 23]
+    assert figures_of((built_site / "shixian-xuncha-2024" / "index.html").read_text("utf-8")) == [6, 3, 3, 0]
+    assert len(list((built_site / "shixian-xuncha-2024" / "items").glob("*/index.html"))) == 6
+
+
 def test_home_counts_per_category(built_site, jinpu):
-    home = (built_site / "index.html").read_text("utf-8")
+    home = notice_block((built_site / "index.html").read_text("utf-8"), "jinpu-2019")
     rows = re.findall(r'<tr data-category="([^"]+)">.*?data-count="total">(\d+)<.*?data-count="done">(\d+)<'
                       r'.*?data-count="not_done">(\d+)<.*?data-count="overdue">(\d+)<', home, re.S)
     assert len(rows) == len(jinpu.categories) == 4
@@ -59,8 +78,10 @@ def test_home_counts_per_category(built_site, jinpu):
 
 def test_items_json_agrees_with_the_pages(built_site):
     records = json.loads((built_site / "data" / "items.json").read_text("utf-8"))
-    assert len(records) == 44
-    assert sum(r["status"] == "done" for r in records) == 20
+    assert len(records) == 50 and {r["notice"] for r in records} == {"jinpu-2019", "shixian-xuncha-2024"}
+    assert len({(r["notice"], r["id"]) for r in records}) == 50  # ids are unique per notice
+    assert len({r["url"] for r in records}) == 50
+    assert sum(r["status"] == "done" for r in records) == 23
     assert sum(r["overdue"] for r in records) == 23
     for record in records:
         page = (built_site / record["url"] / "index.html").read_text("utf-8")
@@ -122,7 +143,7 @@ def test_every_page_has_the_contact_block_and_search_form(built_site):
 def test_search_page_is_an_empty_app_container_with_a_fallback(built_site):
     page = (built_site / "search" / "index.html").read_text("utf-8")
     assert "<div data-search-app></div>" in page
-    assert re.search(r"<noscript>.*href=\"\.\./#items-jinpu-2019\"", page, re.S)
+    assert re.search(r"<noscript>.*href=\"\.\./#items-shixian-xuncha-2024\"", page, re.S)  # the top table
 
 
 def test_item_pages_are_not_in_the_nav(built_site):
@@ -247,6 +268,9 @@ def test_invalid_as_of_aborts_the_build_in_chinese(build_site, tmp_path):
 def big_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("big")
     data = write_synthetic_data(ROOT / "data", root / "data", 1000, hostile=True)
+    for other in (ROOT / "data" / "notices").iterdir():  # same other notices: same nav and footer as built_site
+        if other.name != "jinpu-2019":
+            shutil.copytree(other, data / "notices" / other.name)
     from conftest import run_mkdocs_build
     result = run_mkdocs_build(root / "site", data_dir=data)
     assert result.returncode == 0, result.stderr

@@ -172,10 +172,14 @@ def test_data_is_escaped_not_interpreted(tmp_path):
 # -- items.json -------------------------------------------------------------------------------------
 def test_items_json_records(dataset, jinpu):
     records = items_records(dataset, AS_OF)
-    assert len(records) == 44
+    assert len(records) == 50
+    assert len({(r["notice"], r["id"]) for r in records}) == 50
+    records = [r for r in records if r["notice"] == "jinpu-2019"]
     five_two = next(r for r in records if r["id"] == "5-2")
     assert set(five_two) == {"id", "notice", "url", "heading", "finding", "measures", "status", "status_text",
-                             "deadline", "overdue", "label", "category", "responsible", "notice_title"}
+                             "deadline", "overdue", "label", "category", "responsible", "notice_title",
+                             "status_label", "original_deadline", "last_update"}  # the last three for items.csv
+    assert (five_two["status_label"], five_two["original_deadline"], five_two["last_update"]) == ("正在整改", "2030-12", None)
     assert five_two["url"] == "jinpu-2019/items/5-2/"
     assert five_two["deadline"] == "2030-12" and five_two["overdue"] is False
     assert five_two["category"] == [n.title for n in jinpu.node(next(i for i in jinpu.items if i.id == "5-2"))]
@@ -203,7 +207,8 @@ def test_two_notices_get_separate_urls_and_a_nested_nav(tmp_path):
     page_urls = [p.url for p in two.pages]
     assert len(page_urls) == len(set(page_urls))
     assert "jinpu-2020/items/5-2/" in page_urls and "jinpu-2019/items/5-2/" in page_urls
-    assert [list(entry)[0] for entry in two.nav][1:3] == [two.dataset.notices[0].title] * 2  # one section each
+    assert [n.id for n in two.dataset.notices] == ["shixian-xuncha-2024", "jinpu-2020", "jinpu-2019"]  # newest first
+    assert [list(entry)[0] for entry in two.nav][1:4] == [n.title for n in two.dataset.notices]  # one section each
     home = next(p for p in two.pages if p.url == "")
     assert home.html.count("data-figure=\"total\">44<") == 2
     assert 'href="jinpu-2020/"' in home.html and 'href="jinpu-2019/"' in home.html

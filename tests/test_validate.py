@@ -40,7 +40,7 @@ def edit(data: Path, rel: str, old: str, new: str, count: int = 1):
 
 def test_committed_data_is_valid(capsys):
     code, out = run(ROOT / "data", capsys)
-    assert code == 0 and "44 项" in out
+    assert code == 0 and "2 份通报,50 项" in out
 
 
 def test_consistency_warning_names_mismatching_figures():

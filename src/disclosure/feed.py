@@ -7,6 +7,7 @@ wall clock: `updated` is the newest entry's date, so two builds of the same data
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from dataclasses import dataclass
 
 from feedgen.feed import FeedGenerator
@@ -30,16 +31,16 @@ def changes(notices: list[Notice], url_for_item, url_for_notice) -> list[Change]
     """Every dated change across notices, newest first (ties in a fixed order)."""
     out = []
     for notice in notices:
-        out.append(Change(notice.published or notice.issued, notice.id, None, f"发布通报:{notice.title}",
-                          f"{notice.issuer}发布{notice.title},共 {len(notice.items)} 项整改事项。",
+        out.append(Change(notice.published or notice.issued, notice.id, None, f"发布通报：{notice.title}",
+                          f"{notice.issuer}发布{notice.title}，共 {len(notice.items)} 项整改事项。",
                           url_for_notice(notice)))
         for item in notice.items:
             for update in item.updates:
-                text = f"状态:{STATUS_LABELS[update.status]}。{update.note}"
+                text = f"状态：{STATUS_LABELS[update.status]}。{update.note}"
                 if update.deadline:
-                    text += f" 整改时限调整为{month_text(update.deadline)}:{update.reason}"
-                out.append(Change(update.date, notice.id, item.id, f"{item.label} {STATUS_LABELS[update.status]}",
-                                  text, url_for_item(notice, item)))
+                    text += f" 整改时限调整为{month_text(update.deadline)}：{update.reason}"
+                title = f"{item.label} {item.heading.rstrip('。')}：{STATUS_LABELS[update.status]}"
+                out.append(Change(update.date, notice.id, item.id, title, text, url_for_item(notice, item)))
     return sorted(out, key=lambda c: (c.date, c.notice_id, c.item_id or ""), reverse=True)
 
 
@@ -48,26 +49,37 @@ def _when(date: str) -> dt.datetime:
 
 
 def atom(entries: list[Change], *, feed_id: str, title: str, site_url: str, self_path: str) -> bytes:
-    """An Atom document. site_url may be empty (links are then site-relative, resolved by readers
-    against the feed's own address)."""
-    base = site_url.rstrip("/") + "/" if site_url else "/"
+    """An Atom document. site_url may be empty: links are then relative to the feed's own address
+    (self_path), which readers resolve against it, so the feed works on any host and sub-path."""
+    def href(path: str) -> str:
+        return _href(path, site_url, self_path)
     fg = FeedGenerator()
     fg.id(f"tag:disclosure,2019:{feed_id}")
     fg.title(title)
     fg.language("zh-CN")
     fg.author({"name": title})
-    fg.link(href=base + self_path, rel="self", type="application/atom+xml")
-    fg.link(href=base, rel="alternate", type="text/html")
+    fg.link(href=href(self_path), rel="self", type="application/atom+xml")
+    fg.link(href=href(""), rel="alternate", type="text/html")
     fg.updated(_when(entries[0].date) if entries else _when("2000-01-01"))
     for change in reversed(entries):  # feedgen prepends: add oldest first, newest ends on top
         fe = fg.add_entry()
         fe.id(f"tag:disclosure,2019:{change.notice_id}/{change.item_id or 'notice'}/{change.date}/{hash_title(change)}")
         fe.title(change.title)
-        fe.link(href=base + change.url, rel="alternate", type="text/html")
+        fe.link(href=href(change.url), rel="alternate", type="text/html")
         fe.updated(_when(change.date))
         fe.published(_when(change.date))
         fe.content(change.text, type="text")
     return fg.atom_str(pretty=True)
+
+
+def _href(path: str, site_url: str, self_path: str) -> str:
+    """Absolute under site_url, else relative to the feed's folder ('' is the site's home)."""
+    if site_url:
+        return site_url.rstrip("/") + "/" + path
+    rel = posixpath.relpath(path or ".", posixpath.dirname(self_path) or ".")
+    if rel == ".":
+        return "./"
+    return rel + "/" if path == "" or path.endswith("/") else rel
 
 
 def hash_title(change: Change) -> str:

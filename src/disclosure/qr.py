@@ -8,4 +8,5 @@ import segno
 def qr_svg(url: str, label: str) -> str:
     """An <svg> pointing at url. `label` becomes the accessible title. Both are escaped by segno."""
     code = segno.make(url, error="m", micro=False)
-    return code.svg_inline(scale=4, border=2, title=label, svgclass="qr", omitsize=False)
+    # omitsize: a viewBox and no width/height, so CSS sizes it (small on screen, 4 cm on paper)
+    return code.svg_inline(scale=4, border=2, title=label, svgclass="qr", omitsize=True)

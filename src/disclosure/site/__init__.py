@@ -8,20 +8,27 @@
     render        Jinja2 (autoescaped) rendering of page bodies from templates/
     pages         every generated page: url, title, body, <article> attributes
     nav           the navigation (item pages stay out of it)
-    items_json    the items.json contract
-    static_files  non-page outputs (items.json, ...)
+    items_json    the items.json records (also the rows of items.csv)
+    fields        what each open-data field means (the /data/ page, data/items.schema.json)
+    open_data     items.json / items.csv per site and per notice, schemas
+    feeds         what changed: the /updates/ list and the Atom feeds
+    evidence      which evidence entries may become links
+    siteurl       the public address QR codes and feeds need
+    static_files  non-page outputs (open data, feeds, search index)
     contacts      the footer contact block
     synthetic     scaled-up data sets for tests
 """
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 
 from ..model import Dataset, date_text
 from .contacts import footer_contacts
 from .nav import site_nav
 from .pages import GeneratedPage, site_pages
+from .siteurl import site_url_from_env
 from .static_files import static_files
 
 
@@ -40,5 +47,9 @@ class Site:
                 "as_of_text": date_text(self.as_of.isoformat())}
 
 
-def build_site(dataset: Dataset, as_of: dt.date, site_name: str) -> Site:
-    return Site(dataset, as_of, site_pages(dataset, as_of, site_name), static_files(dataset, as_of), site_nav(dataset))
+def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str | None = None) -> Site:
+    """site_url: the public address (MkDocs' site_url); None reads DISCLOSURE_SITE_URL, '' means unknown."""
+    if site_url is None:
+        site_url = site_url_from_env(os.environ)
+    return Site(dataset, as_of, site_pages(dataset, as_of, site_name, site_url),
+                static_files(dataset, as_of, site_name, site_url), site_nav(dataset))

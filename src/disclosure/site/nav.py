@@ -19,7 +19,7 @@ def _notice_entries(notice: Notice) -> list[dict]:
 
 
 def site_nav(dataset: Dataset, extra_pages: list[str] = ()) -> list[dict]:
-    """Home, (per notice: categories, full text), contact, about, then other hand-written pages.
+    """Home, (per notice: categories, full text), updates, open data, contact, about, then other hand-written pages.
     One notice gives a flat list: no collapsed sections that need JavaScript or a mouse."""
     nav = [_entry("首页", urls.HOME)]
     if len(dataset.notices) == 1:
@@ -27,6 +27,8 @@ def site_nav(dataset: Dataset, extra_pages: list[str] = ()) -> list[dict]:
     else:
         for notice in dataset.notices:
             nav.append({str(escape(notice.title)): [_entry("概览", urls.notice_url(notice))] + _notice_entries(notice)})
+    nav.append(_entry("最近更新", urls.UPDATES))
+    nav.append(_entry("开放数据", urls.DATA))
     nav.append(_entry("联系方式", urls.CONTACT))
     nav.append({"关于本站": "about.md"})
     nav.append({"搜索说明": "how-search-works.md"})

@@ -6,7 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..model import Dataset, Item, Node, Notice
+from ..qr import qr_svg
 from . import urls
+from .feeds import site_changes
+from .fields import FIELDS
 from .figures import figures
 from .fulltext import notice_blocks
 from .render import render
@@ -25,13 +28,16 @@ class GeneratedPage:
         return urls.src_uri(self.url)
 
 
-def site_pages(dataset: Dataset, as_of: dt.date, site_name: str) -> list[GeneratedPage]:
-    pages = [home_page(dataset, as_of, site_name), contact_page(dataset, as_of), search_page(dataset, as_of)]
+def site_pages(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str = "") -> list[GeneratedPage]:
+    """site_url ('' if unknown) is only for QR codes: pages link to each other page-relatively."""
+    pages = [home_page(dataset, as_of, site_name), contact_page(dataset, as_of), search_page(dataset, as_of),
+             updates_page(dataset, as_of), data_page(dataset, as_of)]
     for notice in dataset.notices:
         pages.append(notice_page(notice, as_of))
         pages.append(full_text_page(notice, as_of))
+        pages.append(print_page(notice, as_of, site_url))
         pages += node_pages(notice, as_of)
-        pages += item_pages(notice, as_of)
+        pages += item_pages(notice, as_of, site_url)
     return pages
 
 
@@ -41,7 +47,8 @@ def _category_figures(notice: Notice, as_of: dt.date):
 
 def home_page(dataset: Dataset, as_of: dt.date, site_name: str) -> GeneratedPage:
     notices = [(n, figures(n.items, as_of), _category_figures(n, as_of)) for n in dataset.notices]
-    html = render("home.html", urls.HOME, as_of, notices=notices, site_name=site_name)
+    html = render("home.html", urls.HOME, as_of, notices=notices, site_name=site_name,
+                  total=figures(dataset.items, as_of))
     return GeneratedPage(urls.HOME, "首页", html, article={"page": "home"})
 
 
@@ -71,6 +78,31 @@ SEARCH_SCRIPTS: tuple[str, ...] = ("search/search.js",)
 def search_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
     html = render("search.html", urls.SEARCH, as_of, first_notice=dataset.notices[0].id)
     return GeneratedPage(urls.SEARCH, "搜索", html, article={"page": "search"}, scripts=SEARCH_SCRIPTS)
+
+
+def updates_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
+    titles = {n.id: n.title for n in dataset.notices}
+    html = render("updates.html", urls.UPDATES, as_of, changes=site_changes(dataset.notices), titles=titles,
+                  notices=dataset.notices)
+    return GeneratedPage(urls.UPDATES, "最近更新", html, article={"page": "updates"})
+
+
+def data_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
+    html = render("data.html", urls.DATA, as_of, notices=dataset.notices, fields=FIELDS)
+    return GeneratedPage(urls.DATA, "开放数据", html, article={"page": "data"})
+
+
+def item_qr(item: Item, site_url: str) -> str:
+    """Inline SVG of the item page's address: the bridge from a printed notice board to the live page."""
+    return qr_svg(urls.absolute(urls.item_url(item), site_url), f"第 {item.label} 项页面的二维码")
+
+
+def print_page(notice: Notice, as_of: dt.date, site_url: str) -> GeneratedPage:
+    """Every item of a notice as printed sheets, one per A4 page, for notice boards."""
+    url = urls.print_url(notice)
+    sheets = [(item, item_qr(item, site_url)) for item in notice.items]
+    html = render("print.html", url, as_of, notice=notice, sheets=sheets, site_url=site_url)
+    return GeneratedPage(url, f"打印公示单：{notice.title}", html, article={"page": "print", "notice": notice.id})
 
 
 def node_pages(notice: Notice, as_of: dt.date) -> list[GeneratedPage]:
@@ -108,18 +140,20 @@ def _items_at(notice: Notice, path: list[Node]) -> list[Item]:
     return [i for i in notice.items if notice.node(i)[:len(path)] == path]
 
 
-def item_pages(notice: Notice, as_of: dt.date) -> list[GeneratedPage]:
+def item_pages(notice: Notice, as_of: dt.date, site_url: str = "") -> list[GeneratedPage]:
     items = notice.items
-    return [item_page(notice, item, items[i - 1] if i else None, items[i + 1] if i + 1 < len(items) else None, as_of)
+    return [item_page(notice, item, items[i - 1] if i else None, items[i + 1] if i + 1 < len(items) else None, as_of,
+                      site_url)
             for i, item in enumerate(items)]
 
 
-def item_page(notice: Notice, item: Item, previous: Item | None, next_: Item | None, as_of: dt.date) -> GeneratedPage:
+def item_page(notice: Notice, item: Item, previous: Item | None, next_: Item | None, as_of: dt.date,
+              site_url: str = "") -> GeneratedPage:
     url = urls.item_url(item)
     path = notice.node(item)
     node_links = [node_url(notice, node, path[:i]) for i, node in enumerate(path)]
     html = render("item.html", url, as_of, notice=notice, item=item, path=path, node_links=node_links,
-                  previous=previous, next=next_)
+                  previous=previous, next=next_, qr=item_qr(item, site_url), site_url=site_url)
     article = {"page": "item", "notice": notice.id, "item-id": item.id, "status": item.status,
                "overdue": "true" if item.overdue(as_of) else "false"}
     return GeneratedPage(url, f"{item.label} {item.heading}", html, article=article)

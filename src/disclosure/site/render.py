@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from ..model import STATUS_ICONS, STATUS_LABELS, Item, date_text, month_text
 from . import overdue, urls
+from .evidence import evidence_href
 
 STATUS_ORDER = list(STATUS_LABELS)  # sort rank in the items table
 
@@ -23,7 +24,8 @@ def environment() -> Environment:
     env.filters.update(month=month_text, date=date_text, tel=tel_href, short=shorten)
     env.globals.update(STATUS_LABELS=STATUS_LABELS, STATUS_ICONS=STATUS_ICONS, STATUS_ORDER=STATUS_ORDER,
                        deadline_text=deadline_text, overdue_note=overdue.overdue_note,
-                       overdue_elapsed=overdue.overdue_elapsed, urls=urls)
+                       overdue_elapsed=overdue.overdue_elapsed, urls=urls,
+                       evidence_href=evidence_href)
     return env
 
 

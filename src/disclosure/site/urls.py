@@ -7,7 +7,11 @@ the MkDocs file names that produce them (use_directory_urls: 'x/index.md' -> 'x/
     <notice>/categories/<cat>/            one category (一)
     <notice>/categories/<cat>/<group>/    one problem group 1.
     <notice>/full-text/                   the notice reassembled in its original order
-    contact/  search/  data/items.json
+    <notice>/print/                       every item as a one-page printed sheet with a QR code
+    <notice>/feed.xml  items.json  items.csv    one notice's Atom feed and open data
+    updates/  feed.xml                    what changed, newest first (page and Atom feed)
+    data/  data/items.json  data/items.csv  data/*.schema.json    open data and its description
+    contact/  search/
 """
 from __future__ import annotations
 
@@ -18,7 +22,13 @@ from ..model import Item, Node, Notice
 HOME = ""
 CONTACT = "contact/"
 SEARCH = "search/"
+UPDATES = "updates/"
+FEED = "feed.xml"
+DATA = "data/"
 ITEMS_JSON = "data/items.json"
+ITEMS_CSV = "data/items.csv"
+RECORD_SCHEMA = "data/items.schema.json"
+SCHEMAS = {"item.schema.json": "data/item.schema.json", "notice.schema.json": "data/notice.schema.json"}
 
 
 def notice_url(notice: Notice | str) -> str:
@@ -39,6 +49,28 @@ def group_url(notice: Notice | str, category: Node, group: Node) -> str:
 
 def full_text_url(notice: Notice | str) -> str:
     return f"{_id(notice)}/full-text/"
+
+
+def print_url(notice: Notice | str) -> str:
+    return f"{_id(notice)}/print/"
+
+
+def notice_feed(notice: Notice | str) -> str:
+    return f"{_id(notice)}/feed.xml"
+
+
+def notice_items_json(notice: Notice | str) -> str:
+    return f"{_id(notice)}/items.json"
+
+
+def notice_items_csv(notice: Notice | str) -> str:
+    return f"{_id(notice)}/items.csv"
+
+
+def absolute(path: str, site_url: str) -> str:
+    """The address of a site path for use outside the site (QR codes, feeds). Without a configured
+    site_url there is no host to name: the result is the root-relative path."""
+    return (site_url.rstrip("/") + "/" if site_url else "/") + path
 
 
 def src_uri(url: str) -> str:

@@ -1,0 +1,30 @@
+"""Evidence entries of an update are free text typed by staff: a web address or the site path of a
+file under docs/. Only those two become links; anything else (javascript:, data:, //other-host,
+paths climbing out of the site) is shown as plain text, so a typo or a hostile entry cannot run code
+or send readers elsewhere unannounced."""
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import urlsplit
+
+from . import urls
+
+_WEB = re.compile(r"^https?://", re.I)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_NOT_IN_A_PATH = set('<>"\'`{}|^')  # markup, not a file name: show it as typed
+
+
+def evidence_href(entry: str, page_url: str) -> str | None:
+    """The href for an evidence entry on the page at page_url, or None to show it as text."""
+    entry = entry.strip()
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in entry) or "\\" in entry:
+        return None  # browsers drop tabs/newlines and read \ as /: "java\tscript:" must not pass
+    if _WEB.match(entry):
+        return entry if urlsplit(entry).hostname else None
+    if _SCHEME.match(entry) or entry.startswith("//") or _NOT_IN_A_PATH & set(entry):
+        return None
+    path = posixpath.normpath(entry.lstrip("/"))
+    if path in (".", "") or path.startswith("../") or path == "..":
+        return None
+    return urls.relative(path, page_url)

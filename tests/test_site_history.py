@@ -1,0 +1,251 @@
+"""Accountability beyond the notice, on a real build: status history (timeline, revised deadlines,
+overdue against the current deadline), what changed (/updates/, Atom feeds), open data (CSV, JSON,
+schemas), printed sheets with QR codes, and hostile update text shown as text.
+
+One build per module, from a copy of data/ where three Jinpu items got updates (see UPDATES)."""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from disclosure.exports import CSV_COLUMNS, _cell
+from disclosure.qr import qr_svg
+from disclosure.site.fields import FIELDS
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITE_URL = "https://gongshi.example.gov.cn/zg/"
+JINPU = "jinpu-2019"
+HOSTILE_NOTE = "<script>alert('note')</script>全部完成 {{ 7*7 }} **不应加粗**"
+HOSTILE_REASON = "<b>理由</b>需跨年度实施"
+# Appended to the items' `updates: []` (YAML block text).
+UPDATES = {
+    "1": '''updates:
+  - date: "2020-01-15"
+    status: in_progress
+    note: 机构改革方案已报批。
+    deadline: "2026-06"
+    reason: 等待省级批复文件
+  - date: "2024-06-30"
+    status: in_progress
+    note: |-
+      已完成 3 个街道的选任。
+      其余街道正在考察。
+    evidence:
+      - evidence/jinpu-1-选任名单.pdf
+      - https://www.example.gov.cn/notice/1.html
+''',
+    "2": f'''updates:
+  - date: "2021-03-01"
+    status: done
+    note: "{HOSTILE_NOTE}"
+    evidence:
+      - "javascript:alert(1)"
+      - "java\\tscript:alert(2)"
+      - "<img src=x onerror=alert(3)>"
+      - "//evil.example/x"
+''',
+    "3": f'''updates:
+  - date: "2022-01-10"
+    status: ongoing
+    note: 跨年度推进。
+    deadline: "2027-06"
+    reason: "{HOSTILE_REASON}"
+''',
+}
+
+
+def add_updates(data: Path) -> None:
+    for item_id, block in UPDATES.items():
+        path = data / "notices" / JINPU / "items" / f"{item_id}.yml"
+        text = path.read_text("utf-8")
+        assert text.rstrip().endswith("updates: []")
+        path.write_text(text.rstrip()[: -len("updates: []")] + block, "utf-8")
+
+
+@pytest.fixture(scope="module")
+def site(module_scratch_data, tmp_path_factory) -> Path:
+    add_updates(module_scratch_data)
+    out = tmp_path_factory.mktemp("history") / "site"
+    from conftest import run_mkdocs_build
+    result = run_mkdocs_build(out, data_dir=module_scratch_data, extra_env={"DISCLOSURE_SITE_URL": SITE_URL})
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def item_html(site: Path, item_id: str, notice: str = JINPU) -> str:
+    return (site / notice / "items" / item_id / "index.html").read_text("utf-8")
+
+
+def section(page: str, marker: str) -> str:
+    return page.split(marker, 1)[1].split("</section>", 1)[0]
+
+
+def figures_of(block: str) -> list[int]:
+    return [int(re.search(rf'data-figure="{k}">(\d+)<', block)[1]) for k in ("total", "done", "not_done", "overdue")]
+
+
+# -- status history -----------------------------------------------------------------------------------
+def test_timeline_lists_the_notice_then_every_update_in_order(site):
+    timeline = section(item_html(site, "1"), "data-timeline>")
+    assert re.findall(r'data-update="([\d-]+)"', timeline) == ["2019-08-21", "2020-01-15", "2024-06-30"]
+    text = html.unescape(re.sub(r"<[^>]+>", "", timeline))
+    assert "2019年8月21日" in text and "通报发布，整改时限 2019年12月" in text
+    assert "2020年1月15日" in text and "2024年6月30日" in text
+    assert "已完成 3 个街道的选任。\n其余街道正在考察。" in text  # verbatim, line break kept
+    assert "整改时限调整为 2026年6月。调整理由：等待省级批复文件" in text
+    assert timeline.count('data-update-status="in_progress"') == 3
+    assert "◔" in timeline  # the icon beside the word
+
+
+def test_current_status_and_deadline_are_the_latest(site):
+    done = item_html(site, "2")
+    assert 'data-item-id="2" data-status="done" data-overdue="false"' in done
+    assert "（2021年3月1日更新）" in html.unescape(section(done, "data-state>"))
+    state = html.unescape(section(item_html(site, "1"), "data-state>"))
+    assert 'data-deadline="2026-06"' in state and ">2026年6月<" in state
+    assert "原定 2019年12月 → 调整为 2026年6月：等待省级批复文件" in re.sub(r"<[^>]+>", "", state)
+
+
+def test_overdue_is_computed_from_the_revised_deadline(site):
+    one = html.unescape(item_html(site, "1"))
+    assert "已过整改时限，未见完成报告（已超过 4 个月）" in one  # since 2026-07-01, not since 2020
+    assert "6 年 10 个月" not in one
+    three = item_html(site, "3")
+    assert 'data-overdue="false"' in re.search(r"<article [^>]*>", three)[0]  # 2027-06 not yet reached
+    assert "data-overdue-note" not in three
+    home = (site / "index.html").read_text("utf-8")
+    jinpu_block = home.split(f'data-notice="{JINPU}"')[1].split('<section class="dsc-notice"')[0]
+    assert figures_of(jinpu_block) == [44, 21, 23, 21]  # item 2 done, item 3 no longer overdue
+    assert figures_of((site / JINPU / "index.html").read_text("utf-8")) == [44, 21, 23, 21]
+
+
+# -- what changed ---------------------------------------------------------------------------------------
+def parse_feed(path: Path) -> ET.Element:
+    root = ET.fromstring(path.read_bytes())
+    assert root.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated", "author/" + ATOM + "name"):
+        assert root.find(ATOM + required) is not None and root.find(ATOM + required).text, required
+    for entry in root.findall(f"{ATOM}entry"):
+        for required in ("id", "title", "updated"):
+            assert entry.find(ATOM + required).text, required
+        link = entry.find(f"{ATOM}link")  # no rel: "alternate" (RFC 4287 4.2.7.2)
+        assert link.get("href") and link.get("rel", "alternate") == "alternate"
+    return root
+
+
+def test_site_feed_is_atom_with_the_updates_newest_first(site):
+    root = parse_feed(site / "feed.xml")
+    entries = root.findall(f"{ATOM}entry")
+    dates = [e.find(f"{ATOM}updated").text[:10] for e in entries]
+    assert dates == sorted(dates, reverse=True)
+    assert len(entries) == 2 + 4  # two notices published, four updates
+    latest_update = next(e for e in entries if e.find(f"{ATOM}updated").text.startswith("2024-06-30"))
+    assert latest_update.find(f"{ATOM}link").get("href") == SITE_URL + "jinpu-2019/items/1/"
+    assert "已完成 3 个街道的选任" in latest_update.find(f"{ATOM}content").text
+    revised = next(e for e in entries if e.find(f"{ATOM}updated").text.startswith("2022-01-10"))
+    assert HOSTILE_REASON in revised.find(f"{ATOM}content").text  # as text: the parser unescaped it
+    assert root.find(f"{ATOM}link[@rel='self']").get("href") == SITE_URL + "feed.xml"
+    raw = (site / "feed.xml").read_text("utf-8")
+    assert "<script>" not in raw and "<b>" not in raw
+
+
+def test_each_notice_has_its_own_feed(site):
+    jinpu = parse_feed(site / JINPU / "feed.xml").findall(f"{ATOM}entry")
+    assert len(jinpu) == 1 + 4
+    assert all("/jinpu-2019/" in e.find(f"{ATOM}link").get("href") for e in jinpu)
+    other = parse_feed(site / "shixian-xuncha-2024" / "feed.xml").findall(f"{ATOM}entry")
+    assert len(other) == 1  # published, no updates yet
+
+
+def test_updates_page_lists_changes_newest_first(site):
+    page = (site / "updates" / "index.html").read_text("utf-8")
+    dates = re.findall(r'<time datetime="([\d-]+)"', page)
+    assert dates == sorted(dates, reverse=True) and len(dates) == 6
+    assert 'href="../jinpu-2019/items/1/"' in page
+    assert "<script>alert" not in page and "&lt;script&gt;" in page and "<b>理由" not in page
+    assert 'rel="alternate" type="application/atom+xml"' in page  # the feed is announced in <head>
+
+
+# -- open data ------------------------------------------------------------------------------------------
+def read_csv(path: Path) -> list[dict]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with the BOM
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert rows[0] == [f"{title}({key})" for key, title in CSV_COLUMNS]
+    return [dict(zip([key for key, _ in CSV_COLUMNS], row)) for row in rows[1:]]
+
+
+def test_csv_rows_are_the_json_records(site):
+    records = json.loads((site / "data" / "items.json").read_text("utf-8"))
+    rows = read_csv(site / "data" / "items.csv")
+    assert len(rows) == len(records) == 50
+    for row, record in zip(rows, records):
+        assert row == {key: _cell(record[key]) for key, _ in CSV_COLUMNS}
+    one = next(r for r in rows if (r["notice"], r["id"]) == (JINPU, "1"))
+    assert (one["status_label"], one["deadline"], one["original_deadline"], one["last_update"], one["overdue"]) == \
+        ("正在整改", "2026-06", "2019-12", "2024-06-30", "是")
+    two = next(r for r in records if (r["notice"], r["id"]) == (JINPU, "2"))
+    assert (two["status"], two["status_label"], two["overdue"], two["last_update"]) == ("done", "已完成", False, "2021-03-01")
+
+
+def test_per_notice_files_are_slices_of_the_site_files(site):
+    records = json.loads((site / "data" / "items.json").read_text("utf-8"))
+    for notice in (JINPU, "shixian-xuncha-2024"):
+        mine = json.loads((site / notice / "items.json").read_text("utf-8"))
+        assert mine == [r for r in records if r["notice"] == notice] and mine
+        assert [r["id"] for r in read_csv(site / notice / "items.csv")] == [r["id"] for r in mine]
+
+
+def test_records_match_their_published_schema_and_field_page(site):
+    import jsonschema
+    schema = json.loads((site / "data" / "items.schema.json").read_text("utf-8"))
+    records = json.loads((site / "data" / "items.json").read_text("utf-8"))
+    jsonschema.validate(records, schema)
+    assert {f.key for f in FIELDS} == set(records[0])  # every field described, nothing extra
+    assert {key: title for key, title in CSV_COLUMNS} == {f.key: f.title for f in FIELDS if f.key in dict(CSV_COLUMNS)}
+    page = (site / "data" / "index.html").read_text("utf-8")
+    assert all(f'data-field="{f.key}"' in page for f in FIELDS)
+    for name in ("item.schema.json", "notice.schema.json"):
+        assert json.loads((site / "data" / name).read_text("utf-8"))["$id"] == name
+
+
+# -- printed sheets -------------------------------------------------------------------------------------
+def test_item_page_carries_a_qr_code_of_its_absolute_address(site):
+    page = item_html(site, "5-2")
+    assert qr_svg(SITE_URL + "jinpu-2019/items/5-2/", "第 (5)二是 项页面的二维码") in page
+
+
+def test_notice_print_page_has_one_sheet_per_item(site):
+    page = (site / JINPU / "print" / "index.html").read_text("utf-8")
+    sheets = re.findall(r'<section class="dsc-sheet" data-sheet="([^"]+)"', page)
+    assert len(sheets) == 44 and len(set(sheets)) == 44
+    assert page.count('<svg viewBox=') == page.count('class="qr"') == 44
+    assert qr_svg(SITE_URL + "jinpu-2019/items/1/", "第 (1) 项页面的二维码") in page
+
+
+# -- hostile text ---------------------------------------------------------------------------------------
+def test_hostile_update_text_and_evidence_show_as_text(site):
+    raw = item_html(site, "2")
+    assert "<script>alert('note')" not in raw and "&lt;script&gt;" in raw
+    assert "**不应加粗**" in html.unescape(raw) and "{{ 7*7 }}" in html.unescape(raw)
+    hrefs = re.findall(r'href="([^"]*)"', raw)
+    assert not [h for h in hrefs if "script" in h.lower() or "evil" in h], hrefs
+    assert "<img src=x" not in raw
+    evidence = re.findall(r"<span data-evidence-text>(.*?)</span>", raw)
+    assert [html.unescape(e) for e in evidence] == ["javascript:alert(1)", "java\tscript:alert(2)",
+                                                   "<img src=x onerror=alert(3)>", "//evil.example/x"]
+    three = item_html(site, "3")
+    assert "<b>理由" not in three and "&lt;b&gt;理由&lt;/b&gt;需跨年度实施" in three
+
+
+def test_safe_evidence_becomes_links(site):
+    raw = item_html(site, "1")
+    assert '<a href="../../../evidence/jinpu-1-选任名单.pdf" data-evidence>' in raw
+    assert '<a href="https://www.example.gov.cn/notice/1.html" data-evidence>' in raw
