@@ -249,3 +249,95 @@ def test_safe_evidence_becomes_links(site):
     raw = item_html(site, "1")
     assert '<a href="../../../evidence/jinpu-1-选任名单.pdf" data-evidence>' in raw
     assert '<a href="https://www.example.gov.cn/notice/1.html" data-evidence>' in raw
+
+
+def test_evidence_links_only_for_web_addresses_and_site_paths():
+    from disclosure.site.evidence import evidence_href
+    page = "jinpu-2019/items/1/"
+    assert evidence_href("https://www.example.gov.cn/a.pdf", page) == "https://www.example.gov.cn/a.pdf"
+    assert evidence_href("/evidence/验收 报告.pdf", page) == "../../../evidence/验收 报告.pdf"
+    for text in ["javascript:alert(1)", " JavaScript:alert(1)", "java\tscript:x", "java\nscript:x", "data:text/html,x",
+                 "vbscript:x", "//evil.example/x", "\\\\evil\\x", "http:///x", "../../etc/passwd", "<img src=x>",
+                 "mailto:a@b", "见会议纪要", "evidence/", ".pdf", ""]:
+        assert evidence_href(text, page) is None, text
+
+
+# -- the real site (data/ as committed: two notices, no site_url) ----------------------------------------
+def test_real_feeds_link_relative_to_themselves(built_site):
+    root = parse_feed(built_site / "feed.xml")
+    assert root.find(f"{ATOM}link[@rel='self']").get("href") == "feed.xml"
+    hrefs = {e.find(f"{ATOM}link").get("href") for e in root.findall(f"{ATOM}entry")}
+    assert hrefs == {"jinpu-2019/", "shixian-xuncha-2024/"}  # the two publications; no updates yet
+    notice = parse_feed(built_site / JINPU / "feed.xml")
+    assert [e.find(f"{ATOM}link").get("href") for e in notice.findall(f"{ATOM}entry")] == ["./"]
+
+
+def test_real_open_data_covers_both_notices_and_is_linked_from_home(built_site):
+    rows = read_csv(built_site / "data" / "items.csv")
+    assert len(rows) == 50 and len({(r["notice"], r["id"]) for r in rows}) == 50
+    assert len(read_csv(built_site / "shixian-xuncha-2024" / "items.csv")) == 6
+    home = (built_site / "index.html").read_text("utf-8")
+    for target in ("data/items.csv", "data/items.json", "feed.xml", "data/", "updates/",
+                   "jinpu-2019/items.csv", "shixian-xuncha-2024/items.json", "jinpu-2019/print/"):
+        assert f'href="{target}"' in home, target
+    head = home.split("</head>")[0]
+    assert '<link rel="alternate" type="application/atom+xml" title="最近更新" href="feed.xml">' in head
+
+
+def test_without_a_site_url_the_qr_holds_the_path_and_the_page_says_so(built_site):
+    page = (built_site / JINPU / "items" / "5-2" / "index.html").read_text("utf-8")
+    assert qr_svg("/jinpu-2019/items/5-2/", "第 (5)二是 项页面的二维码") in page
+    assert "本站生成时未配置网址，二维码中只有页面路径" in page
+    head = page.split("</head>")[0]
+    assert 'title="本通报的更新" href="../../feed.xml"' in head
+
+
+# -- in a browser --------------------------------------------------------------------------------------
+def pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b", pdf))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path,pages", [("jinpu-2019/items/1/", 1),  # revised deadline, overdue note, evidence
+                                        ("jinpu-2019/items/9/", 1),  # the longest finding
+                                        ("jinpu-2019/print/", 44)])  # one sheet per item
+def test_printed_sheets_fit_one_a4_page_each(browser, site, path, pages):
+    import functools
+    import http.server
+    import socketserver
+    import threading
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a: None
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        tab = browser.new_page()
+        tab.goto(f"http://127.0.0.1:{server.server_address[1]}/{path}")
+        tab.emulate_media(media="print")
+        assert tab.locator("svg.qr").first.is_visible()
+        if path.endswith("/items/1/"):
+            assert not tab.locator("[data-measures]").is_visible() and tab.locator("[data-finding]").is_visible()
+        assert pdf_pages(tab.pdf(format="A4")) == pages
+        tab.close()
+        server.shutdown()
+
+
+@pytest.mark.browser
+def test_search_finds_items_of_both_notices_and_facets_by_notice(page, site_url, built_site):
+    records = json.loads((built_site / "data" / "items.json").read_text("utf-8"))
+    query = "水"
+    want = {(r["notice"], r["id"]) for r in records
+            if any(query in text for text in [r["heading"], r["finding"], r["label"], r["status_text"],
+                                              *r["measures"], *r["responsible"]])}
+    assert {notice for notice, _ in want} == {"jinpu-2019", "shixian-xuncha-2024"}
+    page.goto(f"{site_url}search/?q={query}")
+    page.wait_for_selector("[data-search-app][data-search-state=ready]")
+    assert int(page.inner_text("[data-result-count]")) == len(want)
+    facet = page.locator("[data-facet=notice]")
+    titles = {r["notice"]: r["notice_title"] for r in records}
+    for notice_id, title in titles.items():
+        assert title in facet.inner_text()
+    facet.locator(f"[data-facet-value='shixian-xuncha-2024']").check()
+    page.wait_for_function("document.querySelector('[data-result-count]').textContent === "
+                           f"'{sum(n == 'shixian-xuncha-2024' for n, _ in want)}'")
+    shown = page.eval_on_selector_all("[data-search-results] [data-item-id]", "els => els.map(e => e.dataset.notice)")
+    assert shown and set(shown) == {"shixian-xuncha-2024"}

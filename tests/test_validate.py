@@ -46,6 +46,20 @@ def test_committed_data_is_valid(capsys):
 def test_consistency_warning_names_mismatching_figures():
     warnings = [str(w) for w in consistency_warnings(load_dataset(ROOT / "data"))]
     assert any("已完成 19 项" in w and "20 项" in w for w in warnings)
+    assert all("jinpu-2019/notice.yml" in w for w in warnings)  # the other notice's figures agree
+
+
+def test_validate_command_prints_the_warning_on_stderr_and_succeeds():
+    """Staff see the notice's own figures disagree with its items, but the data is still valid."""
+    proc = subprocess.run([sys.executable, "-m", "disclosure.cli", "validate", str(ROOT / "data")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "数据有效" in proc.stdout and "提醒" not in proc.stdout
+    warning = next(line for line in proc.stderr.splitlines() if "已完成 19 项" in line)
+    assert warning.startswith("data/notices/jinpu-2019/notice.yml") or "jinpu-2019/notice.yml" in warning
+    assert "事项数据中为 20 项" in warning and "9、10、11" in warning  # names the figures and the items counted
+    assert "未完成(正在整改等) 25 项" in proc.stderr and "为 24 项" in proc.stderr
+    assert "shixian-xuncha-2024" not in proc.stderr and "Traceback" not in proc.stderr
 
 
 # (what to break, replacement, expected line, words the message must contain)

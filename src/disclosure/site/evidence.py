@@ -1,7 +1,7 @@
-"""Evidence entries of an update are free text typed by staff: a web address or the site path of a
-file under docs/. Only those two become links; anything else (javascript:, data:, //other-host,
-paths climbing out of the site) is shown as plain text, so a typo or a hostile entry cannot run code
-or send readers elsewhere unannounced."""
+"""Evidence entries of an update are free text typed by staff: a web address, or the site path of a
+file under docs/ (with an extension, e.g. evidence/2024/验收.pdf). Only those two become links;
+anything else (javascript:, data:, //other-host, paths climbing out of the site, plain words) is
+shown as text, so a typo or a hostile entry cannot run code or send readers elsewhere unannounced."""
 from __future__ import annotations
 
 import posixpath
@@ -12,6 +12,7 @@ from . import urls
 
 _WEB = re.compile(r"^https?://", re.I)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_FILE_NAME = re.compile(r"[^/]\.[A-Za-z0-9]{1,8}$")  # files under docs/ have an extension: a.pdf, 照片.jpg
 _NOT_IN_A_PATH = set('<>"\'`{}|^')  # markup, not a file name: show it as typed
 
 
@@ -25,6 +26,6 @@ def evidence_href(entry: str, page_url: str) -> str | None:
     if _SCHEME.match(entry) or entry.startswith("//") or _NOT_IN_A_PATH & set(entry):
         return None
     path = posixpath.normpath(entry.lstrip("/"))
-    if path in (".", "") or path.startswith("../") or path == "..":
-        return None
+    if path.startswith("../") or path == ".." or not _FILE_NAME.search(path):
+        return None  # outside the site, or words like "见会议纪要" rather than a file
     return urls.relative(path, page_url)
