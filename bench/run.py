@@ -181,7 +181,7 @@ def serve_reload_seconds(data: Path, work: Path) -> float:
     cfg.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
     port = free_port()
     env = dict(os.environ, DISCLOSURE_DATA=str(data), DISCLOSURE_AS_OF=AS_OF)
-    proc = subprocess.Popen([MKDOCS, "serve", "-f", str(cfg), "-a", f"127.0.0.1:{port}", "--no-livereload"],
+    proc = subprocess.Popen([MKDOCS, "serve", "-f", str(cfg), "-a", f"127.0.0.1:{port}"],
                             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/jinpu-2019/items/1/"
     try:
@@ -189,9 +189,11 @@ def serve_reload_seconds(data: Path, work: Path) -> float:
         time.sleep(1.0)  # let the watcher settle after the first build
         item = data / "notices" / "jinpu-2019" / "items" / "1.yml"
         marker = f"基准测试修改标记{int(time.time())}"
-        text = item.read_text("utf-8")
+        edited = yaml.safe_load(item.read_text("utf-8"))
+        edited["measures"][0] = marker + edited["measures"][0]
+        text = yaml.safe_dump(edited, allow_unicode=True, sort_keys=False)
         start = time.perf_counter()
-        item.write_text(text.replace("measures:\n", f"measures:\n  - {marker}\n", 1), "utf-8")
+        item.write_text(text, "utf-8")
         _wait_for(url, lambda body: marker in body, 120)
         return time.perf_counter() - start
     finally:

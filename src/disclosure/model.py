@@ -198,19 +198,23 @@ class Notice:
 
     def node(self, item: Item) -> list[Node]:
         """The hierarchy path of an item: [category, group, issue] as far as they exist."""
-        path, level = [], self.categories
-        for ref in (item.category, item.group, item.issue):
-            if ref is None:
-                continue
-            found = next((n for n in level if n.id == ref), None)
-            if found is None:
-                break
-            path.append(found)
-            level = found.children
-        return path
+        refs = (item.category, item.group, item.issue)
+        cache = self.__dict__.setdefault("_paths", {})  # every page asks; a site has thousands
+        if refs not in cache:
+            path, level = [], self.categories
+            for ref in refs:
+                if ref is None:
+                    continue
+                found = next((n for n in level if n.id == ref), None)
+                if found is None:
+                    break
+                path.append(found)
+                level = found.children
+            cache[refs] = path
+        return list(cache[refs])
 
     def items_under(self, node: Node) -> list[Item]:
-        return [i for i in self.items if node in self.node(i)]
+        return [i for i in self.items if any(n is node for n in self.node(i))]
 
     @property
     def inspection_kind(self) -> str:
