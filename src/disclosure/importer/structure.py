@@ -17,11 +17,14 @@ CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 
 
 
 def cn_number(text: str) -> int:
-    """一..九十九 -> int (十一 = 11, 二十三 = 23)."""
-    if "十" not in text:
-        return CN_DIGITS[text]
-    tens, _, ones = text.partition("十")
-    return (CN_DIGITS[tens] if tens else 1) * 10 + (CN_DIGITS[ones] if ones else 0)
+    """一..九十九 -> int (十一 = 11, 二十三 = 23); 0 for runs of numerals that are no number (一一)."""
+    try:
+        if "十" not in text:
+            return CN_DIGITS[text]
+        tens, _, ones = text.partition("十")
+        return (CN_DIGITS[tens] if tens else 1) * 10 + (CN_DIGITS[ones] if ones else 0)
+    except KeyError:  # a typo or clutter such as "一一、": not a number, so it opens no numbered level
+        return 0
 
 
 CN = "[一二三四五六七八九十]+"
