@@ -15,4 +15,5 @@ def qr_svg(url: str, label: str) -> str:
     time (8 ms -> 2 ms a code, i.e. 60 s saved on a 10,000-item site) and any mask scans. Cached,
     because an item's page and its notice's print page show the same code."""
     code = segno.make(url, error="m", micro=False, mask=0, boost_error=False)
-    return code.svg_inline(scale=4, border=2, title=label, svgclass="qr", omitsize=False)
+    # omitsize: a viewBox and no width/height, so CSS sizes it (7rem on screen, 4 cm on paper)
+    return code.svg_inline(scale=4, border=2, title=label, svgclass="qr", omitsize=True)
