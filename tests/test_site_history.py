@@ -313,7 +313,8 @@ def test_printed_sheets_fit_one_a4_page_each(browser, site, path, pages):
         tab = browser.new_page()
         tab.goto(f"http://127.0.0.1:{server.server_address[1]}/{path}")
         tab.emulate_media(media="print")
-        assert tab.locator("svg.qr").first.is_visible()
+        qr = tab.locator("svg.qr").first.bounding_box()
+        assert 140 <= qr["width"] <= 160 and qr["width"] == qr["height"]  # 4 cm at 96 dpi: scaled, not cropped
         if path.endswith("/items/1/"):
             assert not tab.locator("[data-measures]").is_visible() and tab.locator("[data-finding]").is_visible()
         assert pdf_pages(tab.pdf(format="A4")) == pages
