@@ -105,3 +105,18 @@ def test_fast_loader_agrees_on_all_committed_data():
     for path in sorted((ROOT / "data").rglob("*.yml")):
         fast, careful = load_file(path, fast=True), load_file(path, fast=False)
         assert fast.data == careful.data and fast.positions is None, path
+
+
+# The mutation test above only types punctuation, so it never writes the scalars where YAML readers
+# disagree (YAML 1.1 vs 1.2, libyaml vs ruamel): 1_000, 0b101, -0x1F, 2019-1-1, 1:20. Staff do type
+# such values unquoted; both loaders must read them alike, or the fast path must step aside.
+NUMBER_LIKE = st.text(alphabet="0123456789_.-+:eExXoObB", min_size=1, max_size=9)
+DATE_LIKE = st.from_regex(r"[0-9]{4}-[0-9]{1,2}(-[0-9]{1,2}([Tt ][0-9]{1,2}:[0-9]{2}:[0-9]{2}(Z|\+08:00)?)?)?",
+                          fullmatch=True)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(NUMBER_LIKE, DATE_LIKE), st.sampled_from(["label: {}", "measures:\n  - {}", "updates:\n  - date: {}"]))
+def test_fast_loader_agrees_on_number_and_date_like_scalars(value, shape):
+    text = shape.format(value)
+    assert _data_or_error(load_text_fast, text) == _data_or_error(load_text, text)

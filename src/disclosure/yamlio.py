@@ -17,7 +17,10 @@ from typing import Any
 import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from .errors import DataError, DataErrors
@@ -80,10 +83,45 @@ def _tab_errors(text: str, file: str) -> list[DataError]:
     return errors
 
 
+class _Unconstructable(Exception):
+    def __init__(self, node, message: str):
+        super().__init__(message)
+        self.line, self.column, self.message = node.start_mark.line + 1, node.start_mark.column + 1, message
+
+
+class _Constructor(RoundTripConstructor):
+    """ruamel raises bare ValueError/KeyError/... for an impossible date typed without quotes
+    (date: 2024-06-31) or an explicit tag (!!int x): give them the node's line instead."""
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, KeyError, TypeError, AssertionError, OverflowError):
+            if node.tag.endswith(":timestamp"):
+                raise _Unconstructable(node, f"“{node.value}” 不是真实存在的日期或时间。请核对年月日,"
+                                             "并加英文双引号,如 \"2024-07-17\"。") from None
+            raise _Unconstructable(node, f"这里的值无法按类型标记 {node.tag.replace('tag:yaml.org,2002:', '!!')} 读取。"
+                                         "请去掉以 ! 开头的类型标记,直接写内容。") from None
+
+
 def _yaml() -> YAML:
     y = YAML(typ="rt")
+    y.Constructor = _Constructor
     y.allow_duplicate_keys = False
     return y
+
+
+def _too_deep(text: str, file: str) -> DataErrors:
+    """Where nesting passes MAX_DEPTH, found with the event parser (a loop: it cannot overflow)."""
+    depth = 0
+    for event in _yaml().parse(io.StringIO(text)):
+        depth += isinstance(event, CollectionStartEvent) - isinstance(event, CollectionEndEvent)
+        if depth > MAX_DEPTH:
+            line, col = event.start_mark.line + 1, event.start_mark.column + 1
+            break
+    else:
+        line, col = 0, 0
+    return DataErrors([DataError(file, line, col, "", f"嵌套层数超过 {MAX_DEPTH} 层,数据结构不对。")])
 
 
 def load_text(text: str, file: str) -> Loaded:
@@ -95,8 +133,19 @@ def load_text(text: str, file: str) -> Loaded:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise DataErrors([DataError(file, line, col, "", _explain_yaml_error(exc))]) from None
+    except _Unconstructable as exc:
+        raise DataErrors([DataError(file, exc.line, exc.column, "", exc.message)]) from None
+    except ReaderError as exc:  # a control character, e.g. pasted from Word or a PDF
+        line = text[: exc.position].count("\n") + 1
+        raise DataErrors([DataError(file, line, 0, "", f"文件里有不可见的控制字符(#x{exc.character:04x}),"
+                                    "常见于从 Word、PDF 或网页复制的文字。请删除这个字符后再提交。")]) from None
+    except RecursionError:  # ruamel composes recursively: [[[[…]]]] thousands deep overflows the stack
+        raise _too_deep(text, file) from None
     except YAMLError as exc:  # unmarked parser errors are rare; still no traceback
         raise DataErrors([DataError(file, 0, 0, "", f"YAML 格式错误:{exc}")]) from None
+    except Exception as exc:  # a constructor bug on odd input (e.g. !!omap with a repeated key): still no traceback
+        raise DataErrors([DataError(file, 0, 0, "", f"无法读取这个 YAML 文件({type(exc).__name__})。"
+                                    "请去掉以 ! 开头的类型标记,并检查文件内容。")]) from None
     loaded = Loaded(file, None)
     loaded.data = _plain(node, (), loaded, set(), 0)  # one `seen` set: an alias anywhere is caught
     return loaded
@@ -121,17 +170,21 @@ class _FastLoader(pyyaml.CSafeLoader):
 
 
 _FastLoader.yaml_implicit_resolvers = {}  # YAML 1.2 core schema: `no`, `on`, `1:20` stay text
-# Leading-zero numbers (0777) read differently in YAML 1.1 and 1.2: let the careful path decide.
-_FastLoader.add_implicit_resolver("tag:disclosure,unusual", re.compile(r"^[-+]?0[0-9]+$"), list("-+0"))
+# Leading-zero numbers (0777) read differently in YAML 1.1 and 1.2, and ruamel reads numbers libyaml
+# takes as text (1_000, 0b101, -0x1F): let the careful path decide all of these.
+_FastLoader.add_implicit_resolver(
+    "tag:disclosure,unusual",
+    re.compile(r"^(?:[-+]?0[0-9]+|[-+]?[0-9.][0-9._]*_.*|[-+]?0[bB].*|[-+]0[xXoO].*|0[xXoO].*_.*)$"),
+    list("-+.0123456789"))
 for _tag, _pattern, _first in [
     ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
     ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
      "-+0123456789."),
     ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    ("timestamp", r"^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?"
+    ("timestamp", r"^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?"
                   r"(?:(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?"
-                  r"(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)?)$", "0123456789"),
+                  r"(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?))$", "0123456789"),
 ]:
     _FastLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first))
 
