@@ -278,7 +278,7 @@ def _explain_yaml_error(exc: MarkedYAMLError) -> str:
         return "这一行的冒号位置不对。文字里含英文冒号“:”时,请把整段文字放进块文本(|-)或加引号。"
     if "could not find expected ':'" in problem or "could not find expected" in problem:
         return "缺少冒号或缩进不一致。请对照上下行检查这一行的缩进和“字段: 值”的写法。"
-    if "found character that cannot start any token" in problem:
+    if "cannot start any token" in problem:  # ruamel names the character: "found character '`' that…"
         return "这一行以 YAML 不允许的字符开头(如 @、` 或 Tab)。请给这段文字加引号,或改用块文本(|-)。"
     if "expected <block end>" in problem or "did not find expected" in problem:
         return "缩进不一致或列表项(-)位置不对。请检查这一行与上一行的缩进。"
