@@ -299,7 +299,7 @@ def _plain(node: Any, path: Path_, loaded: Loaded, seen: set[int], depth: int) -
     if isinstance(node, CommentedMap):
         out = {}
         for key, value in node.items():
-            kline, kcol, vline, vcol = (node.lc.data.get(key) or [0, 0, 0, 0])[:4]
+            kline, kcol, vline, vcol = ((node.lc.data or {}).get(key) or [0, 0, 0, 0])[:4]  # no data when tagged
             if not isinstance(key, str):
                 raise DataErrors([DataError(loaded.file, kline + 1, kcol + 1, field_name(path),
                                             f"字段名必须是文字,这里是 {key!r}。请检查这一行冒号前的内容。")])
@@ -311,7 +311,7 @@ def _plain(node: Any, path: Path_, loaded: Loaded, seen: set[int], depth: int) -
     if isinstance(node, CommentedSeq):
         out = []
         for i, value in enumerate(node):
-            line, col = (node.lc.data.get(i) or [0, 0])[:2]
+            line, col = ((node.lc.data or {}).get(i) or [0, 0])[:2]
             loaded.positions[path + (i,)] = (line + 1, col + 1)
             out.append(_plain(value, path + (i,), loaded, seen, depth + 1))
         return out
