@@ -120,3 +120,22 @@ DATE_LIKE = st.from_regex(r"[0-9]{4}-[0-9]{1,2}(-[0-9]{1,2}([Tt ][0-9]{1,2}:[0-9
 def test_fast_loader_agrees_on_number_and_date_like_scalars(value, shape):
     text = shape.format(value)
     assert _data_or_error(load_text_fast, text) == _data_or_error(load_text, text)
+
+
+# Explicit tags (!!int x, !!python/…, !!omap) reach ruamel's constructors, which raise bare
+# ValueError/KeyError/AttributeError; the mutation test never types "!!". Whatever the tag and
+# whatever it tags, the loader must answer with DataErrors only.
+TAGS = st.sampled_from(["!!int", "!!float", "!!bool", "!!null", "!!str", "!!binary", "!!timestamp", "!!omap",
+                        "!!pairs", "!!set", "!!map", "!!seq", "!!merge", "!!python/object/apply:os.system",
+                        "!!python/name:os.system", "!custom", "!"])
+TAGGED = st.sampled_from(["x", "1", "2024-02-30", "[a, b]", "[{a: 1}, {a: 2}]", "{a: 1}", "{a, b}", '"é"', "", "[[1]]"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(TAGS, TAGGED, st.sampled_from(["status: {} {}", "measures:\n  - {} {}", "{} {}", "x: [{} {}]"]))
+def test_yaml_loader_raises_only_data_errors_on_tagged_values(tag, value, shape):
+    for load in (load_text, load_text_fast):
+        try:
+            load(shape.format(tag, value), "x.yml")
+        except DataErrors as exc:
+            assert all(e.file == "x.yml" and e.message for e in exc.errors)
