@@ -24,7 +24,7 @@ build: $(STAMP)
 	$(BIN)/mkdocs build --strict
 
 serve: $(STAMP)
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000
 
 # pytest exits 5 when it collected no tests; treat that as a failure of the suite, not a pass.
 test: $(STAMP)

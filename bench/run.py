@@ -105,7 +105,7 @@ def write_baseline_project(data: Path, root: Path) -> Path:
         target.write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n\n" + page.html, "utf-8")
         if page.src_uri not in in_nav:
             not_in_nav.append("/" + page.src_uri)
-    for path, content in site.files.items():
+    for path, content in site.all_files().items():
         target = docs / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
@@ -181,7 +181,7 @@ def serve_reload_seconds(data: Path, work: Path) -> float:
     cfg.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
     port = free_port()
     env = dict(os.environ, DISCLOSURE_DATA=str(data), DISCLOSURE_AS_OF=AS_OF)
-    proc = subprocess.Popen([MKDOCS, "serve", "-f", str(cfg), "-a", f"127.0.0.1:{port}"],
+    proc = subprocess.Popen([MKDOCS, "serve", "--dirty", "-f", str(cfg), "-a", f"127.0.0.1:{port}"],
                             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/jinpu-2019/items/1/"
     try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 
 from markupsafe import escape
@@ -14,13 +15,26 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, InclusionLevel
 
 from disclosure.errors import DataErrors
-from disclosure.site import Site, build_site
+from disclosure.site import Site, build_site, urls
+from disclosure.site.background import BackgroundFailed, BackgroundWriter
 from disclosure.site.asof import AsOfError, as_of_from_env
 from disclosure.validate import consistency_warnings, load_dataset
 
 log = logging.getLogger("mkdocs.hooks.disclosure")
 _site: Site | None = None  # built in on_config, used by the later events of the same build
 _pages: dict = {}  # src_uri -> GeneratedPage
+_background: BackgroundWriter | None = None  # the search index, written while pages render
+# `mkdocs serve --dirty` keeps this module between rebuilds: what each generated file was last
+# time lets MkDocs skip the unchanged ones (an edit to one item re-renders a few pages, not all).
+_dirty = False
+_serving = False
+_previous: dict[str, int] = {}
+_context_key = 0
+
+
+def on_startup(command, dirty):
+    global _dirty, _serving
+    _dirty, _serving = dirty, command == "serve"
 
 
 def on_config(config):
@@ -35,9 +49,11 @@ def on_config(config):
         raise PluginError("数据校验未通过，网站没有生成：\n" + exc.report()) from None
     for warning in consistency_warnings(dataset):
         log.info(str(warning))  # the notice's own figures differ from its items: shown on the site
+    global _context_key
     _site = build_site(dataset, as_of, config.site_name)
     _pages = {page.src_uri: page for page in _site.pages}
     config.extra["disclosure"] = _site.template_context
+    _context_key = hash(repr((_site.template_context, _site.nav)))  # shared by every page's template
     return config
 
 
@@ -50,12 +66,65 @@ def on_files(files, config):
             _pages.pop(page.src_uri, None)
             continue
         inclusion = InclusionLevel.INCLUDED if page.src_uri in in_nav else InclusionLevel.NOT_IN_NAV
-        files.append(File.generated(config, page.src_uri, content=page.html, inclusion=inclusion))
+        files.append(_tracked(File.generated(config, page.src_uri, content=page.html, inclusion=inclusion), page.html))
     for path, content in _site.files.items():
-        files.append(File.generated(config, path, content=content))
+        files.append(_tracked(File.generated(config, path, content=content), content))
     for file in _unused_theme_scripts(files, config):
         files.remove(file)
+    _start_search_index(config)
     return files
+
+
+def _tracked(file: File, content) -> File:
+    """Remember what a generated file holds; in a dirty rebuild, an unchanged one is not redone."""
+    key = hash((_context_key, content))
+    unchanged = _previous.get(file.src_uri) == key and os.path.exists(file.abs_dest_path)
+    _previous[file.src_uri] = key
+    if unchanged:
+        file.is_modified = lambda: False  # MkDocs asks this only in --dirty builds
+    return file
+
+
+def _start_search_index(config):
+    global _background
+    key = hash(_site.files.get(urls.ITEMS_JSON))  # the index is a function of the records
+    if _dirty and _previous.get("search/") == key and os.path.exists(os.path.join(config.site_dir, "search")):
+        return
+    if _background:  # `serve`: an edit arrived before the last index was finished
+        _background.cancel()
+        _background = None
+    _previous["search/"] = key
+    _background = BackgroundWriter(_site.search_files, Path(config.site_dir)).start()
+
+
+def on_post_build(config):
+    global _background
+    if _serving and _background:  # the preview serves pages now; the index lands moments later
+        threading.Thread(target=_report_background, args=(_background,), daemon=True).start()
+        return  # kept in _background: the next rebuild cancels it if it is still running
+    try:
+        if _background:
+            _background.wait()
+    except BackgroundFailed as exc:
+        _previous.clear()
+        raise PluginError(f"搜索索引生成失败,网站没有完整生成:\n{exc}") from None
+    finally:
+        _background = None
+
+
+def _report_background(writer: BackgroundWriter):
+    try:
+        writer.wait()
+    except BackgroundFailed as exc:
+        log.error(f"搜索索引生成失败:\n{exc}")
+
+
+def on_build_error(error):
+    global _background
+    if _background:
+        _background.cancel()
+        _background = None
+    _previous.clear()  # after a failed build nothing on disk can be trusted to be current
 
 
 def _unused_theme_scripts(files, config):

@@ -6,6 +6,7 @@ are collected, so staff fix everything in one round instead of one error per pus
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from functools import cache
 from importlib import resources
@@ -15,7 +16,7 @@ from jsonschema import Draft202012Validator
 
 from .errors import DataError, DataErrors, Warning_
 from .model import STATUS_LABELS, Dataset, Item, Notice, natural_key
-from .yamlio import Loaded, field_name, load_file
+from .yamlio import Loaded, field_name, load_bytes, read_bytes
 
 SAFE_ID = __import__("re").compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
 
@@ -200,18 +201,38 @@ def _display(path: Path, data_dir: Path) -> str:
         return str(path)
 
 
+# A long-lived process (`mkdocs serve`) reloads the data on every edit: files whose bytes did not
+# change are not parsed and checked again. Keyed by content, so an edit can never be missed.
+_parsed: dict[tuple, tuple[Loaded | None, list[DataError]]] = {}
+_PARSED_MAX = 100_000
+
+
 def _load(path: Path, data_dir: Path, name: str, checker: Checker) -> Loaded | None:
+    display = _display(path, data_dir)
     try:
-        loaded = load_file(path, _display(path, data_dir))
+        raw = read_bytes(path, display)
     except DataErrors as exc:
         checker.errors.extend(exc.errors)
         return None
-    if not isinstance(loaded.data, dict):
-        checker.errors.append(DataError(loaded.file, 1, 1, "", "文件内容应是一组“字段: 值”。文件是空的或格式不对。"))
-        return None
-    errors = schema_errors(loaded, name)
+    key = (name, display, hashlib.blake2b(raw, digest_size=16).digest())
+    if key not in _parsed:
+        if len(_parsed) > _PARSED_MAX:
+            _parsed.clear()
+        _parsed[key] = _parse_and_check(raw, display, name)
+    loaded, errors = _parsed[key]
     checker.errors.extend(errors)
-    return None if errors else loaded
+    return loaded
+
+
+def _parse_and_check(raw: bytes, display: str, name: str) -> tuple[Loaded | None, list[DataError]]:
+    try:
+        loaded = load_bytes(raw, display)
+    except DataErrors as exc:
+        return None, list(exc.errors)
+    if not isinstance(loaded.data, dict):
+        return None, [DataError(loaded.file, 1, 1, "", "文件内容应是一组“字段: 值”。文件是空的或格式不对。")]
+    errors = schema_errors(loaded, name)
+    return (None if errors else loaded), errors
 
 
 def _load_notice(folder: Path, data_dir: Path, checker: Checker) -> Notice | None:

@@ -260,10 +260,17 @@ def load_text_fast(text: str, file: str) -> Loaded:
 
 def load_file(path: Path, display: str | None = None, fast: bool = True) -> Loaded:
     file = display or str(path)
+    return load_bytes(read_bytes(path, file), file, fast)
+
+
+def read_bytes(path: Path, file: str) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise DataErrors([DataError(file, 0, 0, "", f"无法读取文件:{exc.strerror}")]) from None
+
+
+def load_bytes(raw: bytes, file: str, fast: bool = True) -> Loaded:
     if len(raw) > MAX_FILE_BYTES:
         raise DataErrors([DataError(file, 0, 0, "", f"文件过大({len(raw)} 字节,上限 {MAX_FILE_BYTES})。请检查是否误粘贴了大量内容。")])
     text = decode(raw, file)

@@ -29,7 +29,7 @@ from .contacts import footer_contacts
 from .nav import site_nav
 from .pages import GeneratedPage, site_pages
 from .siteurl import site_url_from_env
-from .static_files import static_files
+from .static_files import search_files, static_files
 
 
 @dataclass
@@ -39,6 +39,13 @@ class Site:
     pages: list[GeneratedPage]
     files: dict[str, str | bytes]
     nav: list[dict]
+
+    def search_files(self) -> dict[str, bytes]:
+        return search_files(self.dataset, self.as_of)
+
+    def all_files(self) -> dict[str, str | bytes]:
+        """Every non-page file, for callers that don't run the search index in the background."""
+        return {**self.files, **self.search_files()}
 
     @property
     def template_context(self) -> dict:

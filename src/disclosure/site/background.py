@@ -1,0 +1,71 @@
+"""Write files from a forked child while MkDocs renders pages.
+
+The search index is the largest computation of a build (17 s at 10,000 items) and nothing on a
+page depends on it, so it need not delay the pages: a child process computes it on the second
+core and writes it straight into the output folder; the build waits for it only at the end.
+A failure in the child fails the build (never a site without its search index)."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from pathlib import Path
+from typing import Callable
+
+Files = dict[str, bytes]
+
+
+class BackgroundFailed(Exception):
+    pass
+
+
+def write_files(files: Files, dest: Path) -> None:
+    """Each file through a temporary name and a rename: a server never sees half a file."""
+    for rel, data in files.items():
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+
+
+class BackgroundWriter:
+    def __init__(self, make_files: Callable[[], Files], dest: Path):
+        self.make_files = make_files
+        self.dest = Path(dest)
+        self.error_file = self.dest.parent / f".{self.dest.name}.background-error"
+        self.process: multiprocessing.Process | None = None
+        self.cancelled = False
+
+    def start(self) -> "BackgroundWriter":
+        self.error_file.unlink(missing_ok=True)
+        # fork: the child inherits the loaded data instead of pickling 10,000 records
+        self.process = multiprocessing.get_context("fork").Process(target=self._run, daemon=True)
+        self.process.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            write_files(self.make_files(), self.dest)
+        except BaseException:  # report to the parent, which owns the user-facing message
+            self.error_file.write_text(traceback.format_exc(), "utf-8")
+            os._exit(1)
+        os._exit(0)
+
+    def wait(self) -> None:
+        process = self.process
+        if process is None:
+            return
+        process.join()
+        code = process.exitcode
+        if code != 0 and not self.cancelled:
+            detail = self.error_file.read_text("utf-8") if self.error_file.exists() else f"exit code {code}"
+            self.error_file.unlink(missing_ok=True)
+            raise BackgroundFailed(detail)
+
+    def cancel(self) -> None:
+        """Stop the child (a newer build supersedes it); its waiter then returns quietly."""
+        self.cancelled = True
+        if self.process is not None and self.process.is_alive():
+            self.process.kill()
+            self.process.join()
