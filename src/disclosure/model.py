@@ -214,7 +214,16 @@ class Notice:
         return list(cache[refs])
 
     def items_under(self, node: Node) -> list[Item]:
-        return [i for i in self.items if any(n is node for n in self.node(i))]
+        """Items at or below node, in order. One pass over the items serves every node's page."""
+        key = tuple(map(id, self.items))
+        cached = self.__dict__.get("_under")
+        if cached is None or cached[0] != key:
+            under: dict[int, list[Item]] = {}
+            for item in self.items:
+                for n in self.node(item):
+                    under.setdefault(id(n), []).append(item)
+            cached = self.__dict__["_under"] = (key, under)
+        return list(cached[1].get(id(node), []))
 
     @property
     def inspection_kind(self) -> str:

@@ -127,7 +127,7 @@ def _node_page(notice: Notice, node: Node, parents: list[Node], as_of: dt.date) 
     url = node_url(notice, node, parents)
     path = parents + [node]
     children = [(child, node_url(notice, child, path), _items_at(notice, path + [child])) for child in node.children]
-    direct = [i for i in notice.items if notice.node(i) == path]
+    direct = [i for i in notice.items_under(node) if len(notice.node(i)) == len(path)]
     html = render("node.html", url, as_of, notice=notice, node=node, fig=figures(notice.items_under(node), as_of),
                   parents=[(p, node_url(notice, p, parents[:i])) for i, p in enumerate(parents)],
                   children=children, direct_items=direct)
@@ -137,7 +137,7 @@ def _node_page(notice: Notice, node: Node, parents: list[Node], as_of: dt.date) 
 
 def _items_at(notice: Notice, path: list[Node]) -> list[Item]:
     """Items at or below path (an item's hierarchy path starts with it)."""
-    return [i for i in notice.items if notice.node(i)[:len(path)] == path]
+    return notice.items_under(path[-1])
 
 
 def item_pages(notice: Notice, as_of: dt.date, site_url: str = "") -> list[GeneratedPage]:

@@ -16,6 +16,7 @@ the MkDocs file names that produce them (use_directory_urls: 'x/index.md' -> 'x/
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 
 from ..model import Item, Node, Notice
 
@@ -81,7 +82,19 @@ def src_uri(url: str) -> str:
 def relative(target: str, page_url: str) -> str:
     """Link from the page at page_url to target, both site-relative: works on any host, any
     sub-path and from file://. Directory URLs keep their trailing slash."""
-    rel = posixpath.relpath(target or ".", page_url.rstrip("/") or ".")
+    return _relative(target, page_url)
+
+
+@lru_cache(maxsize=65536)
+def _relative(target: str, page_url: str) -> str:
+    # Pure string work on '/'-separated parts: posixpath.relpath goes through abspath/os.getcwd,
+    # and a big site asks this tens of thousands of times.
+    here = [p for p in page_url.rstrip("/").split("/") if p]
+    there = [p for p in target.rstrip("/").split("/") if p]
+    common = 0
+    while common < min(len(here), len(there)) and here[common] == there[common]:
+        common += 1
+    rel = "/".join([".."] * (len(here) - common) + there[common:]) or "."
     if target == "" or target.endswith("/"):
         return "./" if rel == "." else rel + "/"
     return rel
