@@ -35,6 +35,7 @@ sys.path.insert(0, str(REPO / "src"))
 from disclosure.model import natural_key  # noqa: E402
 from disclosure.site import build_site  # noqa: E402
 from disclosure.site.asof import parse_as_of  # noqa: E402
+from disclosure.site.nav import nav_pages  # noqa: E402
 from disclosure.site.synthetic import write_synthetic_data  # noqa: E402
 from disclosure.validate import load_dataset  # noqa: E402
 
@@ -95,7 +96,7 @@ def write_baseline_project(data: Path, root: Path) -> Path:
     docs = root / "docs"
     shutil.copytree(REPO / "docs", docs)
     not_in_nav = []
-    in_nav = {v for v in _flatten(site.nav)}
+    in_nav = set(nav_pages(site.nav))
     for page in site.pages:
         target = docs / page.src_uri
         if target.exists():  # a hand-written page replaces the generated one, as in the hook
@@ -118,15 +119,6 @@ def write_baseline_project(data: Path, root: Path) -> Path:
     config["extra"] = {"disclosure": site.template_context}
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
     return root / "mkdocs.yml"
-
-
-def _flatten(nav):
-    for entry in nav:
-        for value in (entry.values() if isinstance(entry, dict) else [entry]):
-            if isinstance(value, list):
-                yield from _flatten(value)
-            else:
-                yield value
 
 
 def build_baseline(config: Path, out: Path) -> tuple[float, float]:

@@ -17,6 +17,7 @@ from mkdocs.structure.files import File, InclusionLevel
 from disclosure.errors import DataErrors
 from disclosure.site import Site, build_site, urls
 from disclosure.site.background import BackgroundFailed, BackgroundWriter
+from disclosure.site.nav import nav_pages
 from disclosure.site.asof import AsOfError, as_of_from_env
 from disclosure.validate import consistency_warnings, load_dataset
 
@@ -59,7 +60,7 @@ def on_config(config):
 
 def on_files(files, config):
     config.nav = _site.nav
-    in_nav = set(_flatten(_site.nav))
+    in_nav = set(nav_pages(_site.nav))
     taken = {f.url for f in files.documentation_pages()}
     for page in _site.pages:
         if page.url in taken:  # a hand-written page (e.g. docs/search.md) replaces the generated one
@@ -151,12 +152,3 @@ def on_page_markdown(markdown, page, config, files):
 def on_page_content(html, page, config, files):
     generated = _pages.get(page.file.src_uri)
     return generated.html if generated else html
-
-
-def _flatten(nav):
-    for entry in nav:
-        for value in (entry.values() if isinstance(entry, dict) else [entry]):
-            if isinstance(value, list):
-                yield from _flatten(value)
-            else:
-                yield value

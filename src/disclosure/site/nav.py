@@ -35,3 +35,12 @@ def site_nav(dataset: Dataset, extra_pages: list[str] = ()) -> list[dict]:
     nav.append({"工作人员指南": "staff-guide.md"})
     nav += list(extra_pages)
     return nav
+
+
+def nav_pages(nav: list) -> list[str]:
+    """Every page path in a nav structure, in order (nested sections flattened)."""
+    out = []
+    for entry in nav:
+        for value in (entry.values() if isinstance(entry, dict) else [entry]):
+            out += nav_pages(value) if isinstance(value, list) else [value]
+    return out
