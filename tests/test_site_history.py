@@ -192,7 +192,8 @@ def test_csv_rows_are_the_json_records(site):
     assert (one["status_label"], one["deadline"], one["original_deadline"], one["last_update"], one["overdue"]) == \
         ("正在整改", "2026-06", "2019-12", "2024-06-30", "是")
     two = next(r for r in records if (r["notice"], r["id"]) == (JINPU, "2"))
-    assert (two["status"], two["status_label"], two["overdue"], two["last_update"]) == ("done", "已完成", False, "2021-03-01")
+    assert (two["status"], two["status_label"], two["overdue"], two["last_update"]) == \
+        ("done", "已完成", False, "2021-03-01")
 
 
 def test_per_notice_files_are_slices_of_the_site_files(site):
