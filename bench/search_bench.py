@@ -14,9 +14,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import re
+import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -120,6 +124,52 @@ def measure(browser, server_url: str, gz: dict[str, int], records: list[dict]) -
             "warm_ms": {"median": statistics.median(warm), "p95": percentile(warm, 0.95)}}
 
 
+class NginxServer:
+    """The index served the way a real deployment serves it (deploy/nginx.conf uses nginx too):
+    a local nginx on 127.0.0.1, gzip on, keep-alive. Python's http.server, sharing the GIL with the
+    benchmark driver, adds tens of milliseconds per request that no real host would."""
+
+    def __init__(self, root: Path):
+        self.root, self.dir = root, Path(tempfile.mkdtemp(prefix="bench-nginx-"))
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/"
+
+    def __enter__(self) -> "NginxServer":
+        conf = self.dir / "nginx.conf"
+        user = "user root;" if os.geteuid() == 0 else ""  # workers must read the 0700 temp folder
+        conf.write_text(f"""{user} daemon off; worker_processes 1; pid {self.dir}/nginx.pid; error_log {self.dir}/error.log;
+events {{ worker_connections 256; }}
+http {{ include /etc/nginx/mime.types; access_log off; sendfile on; keepalive_timeout 60;
+  gzip on; gzip_types application/json application/javascript text/css;
+  client_body_temp_path {self.dir}; proxy_temp_path {self.dir}; fastcgi_temp_path {self.dir};
+  uwsgi_temp_path {self.dir}; scgi_temp_path {self.dir};
+  server {{ listen 127.0.0.1:{self.port}; root {self.root}; }} }}
+""")
+        self.proc = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(self.dir)], stderr=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("nginx did not start")
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def server_for(root: Path):
+    return NginxServer(root) if Path(NGINX).exists() else StaticServer(root)
+
+
 def bench_size(browser, n: int, **build_options) -> dict:
     records = real_records() if n == len(real_records()) else synthetic_records(n)
     started = time.perf_counter()
@@ -128,8 +178,9 @@ def bench_size(browser, n: int, **build_options) -> dict:
     gz = {p: gzip_size(v) for p, v in files.items()}
     with tempfile.TemporaryDirectory() as tmp:
         write_site(Path(tmp), files)
-        with StaticServer(Path(tmp)) as server:
+        with server_for(Path(tmp)) as server:
             result = measure(browser, server.url, gz, records)
+            result["server"] = type(server).__name__
     return {"items": n, "synthetic": n != 44, "build_ms": round(build_ms), "index": index_stats(files),
             "trad_pairs": len(json.loads(files["search/meta.json"])["trad"]) // 2, **result}
 

@@ -51,7 +51,7 @@ def on_config(config):
     for warning in consistency_warnings(dataset):
         log.info(str(warning))  # the notice's own figures differ from its items: shown on the site
     global _context_key
-    _site = build_site(dataset, as_of, config.site_name)
+    _site = build_site(dataset, as_of, config.site_name, site_url=config.site_url or None)
     _pages = {page.src_uri: page for page in _site.pages}
     config.extra["disclosure"] = _site.template_context
     _context_key = hash(repr((_site.template_context, _site.nav)))  # shared by every page's template

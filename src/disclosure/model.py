@@ -174,6 +174,7 @@ class Notice:
     unplaced: list[str] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     folder: Path | None = None
+    digest: bytes = b""  # hash of notice.yml's bytes, set by the loader (lets a serve rebuild reuse pages)
 
     @classmethod
     def parse(cls, raw: dict, folder: Path | None = None) -> "Notice":

@@ -39,6 +39,7 @@ class Loaded:
     data: Any
     positions: dict[Path_, tuple[int, int]] | None = field(default_factory=dict)  # path -> (line, col), 1-based
     text: str = ""  # kept by the fast path, to find positions only when an error needs them
+    digest: bytes = b""  # hash of the file's bytes, set by the validator
 
     def where(self, path: Path_) -> tuple[int, int]:
         """Line/column of the value at path, or of its nearest ancestor that has one."""
@@ -219,7 +220,7 @@ def _fast_plain(value: Any, seen: set[int], depth: int) -> Any:
 # The fast path takes only files made of the plain shapes our files use (what `dump` writes and
 # what staff type by example); on these libyaml and ruamel agree. Anything else — tabs, flow
 # collections, anchors, tags, comments after values, odd block headers — goes the careful way.
-_PLAIN = r"""(?:[^\s&*!|>'"%@`#{}\[\],?:-][^#]*?|-[^\s#][^#]*?)"""  # no ': ' inside, checked below
+_PLAIN = r"""(?:[^\s&*!|>'"%@`#{}\[\],?:-][^#]*?|-[0-9.][^#]*?)"""  # no ': ' inside, checked below
 _QUOTED = r'"(?:[^"\\]|\\["\\/])*"'
 _SINGLE = r"'(?:[^']|'')*'"
 _VALUE = rf"(?:{_QUOTED}|{_SINGLE}|{_PLAIN}|\[\]|\{{\}}|\|-?)"

@@ -140,11 +140,31 @@ def _items_at(notice: Notice, path: list[Node]) -> list[Item]:
     return notice.items_under(path[-1])
 
 
+# `mkdocs serve` rebuilds after every edit: an item page whose inputs did not change is reused.
+# Its inputs: the item itself (compared by value), its neighbours' links, the notice file (hierarchy,
+# contacts), the as-of date and the site address. Templates are fixed for the life of a process.
+_item_page_cache: dict[tuple, GeneratedPage] = {}
+
+
 def item_pages(notice: Notice, as_of: dt.date, site_url: str = "") -> list[GeneratedPage]:
     items = notice.items
-    return [item_page(notice, item, items[i - 1] if i else None, items[i + 1] if i + 1 < len(items) else None, as_of,
-                      site_url)
-            for i, item in enumerate(items)]
+    if len(_item_page_cache) > 50_000:
+        _item_page_cache.clear()
+    pages = []
+    for i, item in enumerate(items):
+        previous, next_ = (items[i - 1] if i else None), (items[i + 1] if i + 1 < len(items) else None)
+        key = notice.digest and (notice.digest, repr(item), _link_key(previous), _link_key(next_), as_of, site_url)
+        page = _item_page_cache.get(key) if key else None
+        if page is None:
+            page = item_page(notice, item, previous, next_, as_of, site_url)
+            if key:
+                _item_page_cache[key] = page
+        pages.append(page)
+    return pages
+
+
+def _link_key(item: Item | None) -> tuple | None:
+    return item and (item.id, item.label, item.heading)
 
 
 def item_page(notice: Notice, item: Item, previous: Item | None, next_: Item | None, as_of: dt.date,
