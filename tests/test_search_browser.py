@@ -173,12 +173,12 @@ def test_data_is_never_parsed_as_html(browser, tmp_path):
         page.close()
 
 
-def test_pages_of_twenty_with_a_more_button(browser, server):
+def test_pages_of_ten_with_a_more_button(browser, server):
     page = browser.new_page()
     open_search(page, server, "subfolder", "")  # default page size, all 50 items (two notices) match
-    assert count(page) == 50 and len(shown(page)) == 20
+    assert count(page) == 50 and len(shown(page)) == 10
     after_render(page, lambda: page.click("text=显示更多结果"))
-    assert len(shown(page)) == 40
+    assert len(shown(page)) == 20
     page.close()
 
 

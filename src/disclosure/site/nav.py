@@ -34,6 +34,7 @@ def site_nav(dataset: Dataset, extra_pages: list[str] = ()) -> list[dict]:
     nav.append({"搜索说明": "how-search-works.md"})
     nav.append({"工作人员指南": "staff-guide.md"})
     nav.append({"本站的承诺": "promises.md"})
+    nav.append({"性能与规模": "performance.md"})
     nav += list(extra_pages)
     return nav
 
