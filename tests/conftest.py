@@ -10,17 +10,15 @@ it with Playwright + the system Chromium. Reusable by every site/search/browser 
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
-import socketserver
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
+
+from helpers import serve_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 # Property tests explore new random cases on developer machines; in CI (CI=true) they replay a
@@ -64,21 +62,10 @@ def built_site(tmp_path_factory) -> Path:
     return out
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url(built_site):
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(built_site) as url:
+        yield url
 
 
 # Module scope, not session: only one sync Playwright may run per thread, and other test modules

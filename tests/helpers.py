@@ -1,6 +1,11 @@
-"""Shared test helpers: an independent oracle for 'nothing from the input was lost'."""
+"""Shared test helpers: the independent oracle for "nothing from the input was lost", and a local static server."""
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
+import socketserver
+import threading
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -43,3 +48,21 @@ def folder_text(folder: Path) -> str:
 def lost_lines(source_text: str, folder: Path) -> list[str]:
     haystack = folder_text(folder)
     return [line for line in body_lines(source_text) if line not in haystack]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve_directory(directory: Path, handler=QuietHandler):
+    """Serve a folder on 127.0.0.1 (random port) from a daemon thread; yields the base URL."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -3,15 +3,14 @@
 Policy violation on the main pages, and the search still works."""
 from __future__ import annotations
 
-import functools
 import http.server
 import re
-import socketserver
-import threading
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+
+from helpers import serve_directory
 
 pytestmark = pytest.mark.browser
 
@@ -51,12 +50,8 @@ def csp_url(built_site):
         def log_message(self, *args):
             pass
 
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(WithHeaders, directory=str(built_site)))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(built_site, WithHeaders) as url:
+        yield url
 
 
 @pytest.fixture

@@ -5,14 +5,10 @@ data."""
 from __future__ import annotations
 
 import csv
-import functools
-import http.server
 import io
 import json
 import re
 import shutil
-import socketserver
-import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import quote
@@ -21,7 +17,7 @@ import pytest
 import yaml
 
 from conftest import run_mkdocs_build
-from helpers import ROOT
+from helpers import ROOT, serve_directory
 
 VALID = ROOT / "tests" / "bad_data" / "valid"
 SCRIPT, IMG, JINJA, RAW = "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "{{ 7*7 }}", "{% raw %}R{% endraw %}"
@@ -86,15 +82,8 @@ def hostile_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def hostile_url(hostile_site):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(hostile_site)))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(hostile_site) as url:
+        yield url
 
 
 # -- the files, read as bytes ------------------------------------------------------------------------

@@ -5,11 +5,8 @@ home page gets 200 for every page and asset it reaches, and never leaves /disclo
 from __future__ import annotations
 
 import functools
-import http.server
 import re
 import shutil
-import socketserver
-import threading
 import urllib.error
 import urllib.request
 from collections import deque
@@ -18,6 +15,8 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
+
+from helpers import serve_directory
 
 SITE_HOST = "http://site.invalid/"  # a base for urljoin only; never contacted
 # Plain outbound <a> links allowed on the site, by exact href. Ideally none: everything the site
@@ -154,21 +153,12 @@ def test_pages_link_page_relatively(built_site):
 
 
 # -- served from a sub-folder ----------------------------------------------------------------------
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def subfolder_url(built_site, tmp_path_factory):
     root = tmp_path_factory.mktemp("webroot")
     shutil.copytree(built_site, root / "disclosure")
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/disclosure/"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(root) as url:
+        yield url + "disclosure/"
 
 
 def fetch(url: str) -> tuple[int, str, bytes]:

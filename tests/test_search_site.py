@@ -10,6 +10,8 @@ from urllib.parse import quote
 
 import pytest
 
+from helpers import serve_directory
+
 pytestmark = pytest.mark.browser
 
 PLAIN_QUERIES = ["党费", "丁氏家族", "中介", "黑中介", "环境", "生态环境", "饮水", "水厂", "信访", "拆迁",
@@ -95,23 +97,15 @@ def test_ranking_puts_heading_and_finding_hits_first(page, site_url, records):
 
 
 def test_search_from_a_subfolder_and_result_links_work(page, built_site, tmp_path, records):
-    import functools
-    import http.server
-    import socketserver
-    import threading
     shutil.copytree(built_site, tmp_path / "disclosure")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    handler.log_message = lambda *a: None
-    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_address[1]}/disclosure/"
+    with serve_directory(tmp_path) as root_url:
+        base = root_url + "disclosure/"
         want = expected(records, ["丁氏家族"])
         assert search(page, base, "丁氏家族") == (len(want), want)
         page.click("[data-search-results] [data-item-id] a")
         page.wait_for_selector("article[data-item-id]")
         assert page.url.startswith(base + "jinpu-2019/items/")
         assert all(url.startswith(base) for url in page.seen_requests), page.seen_requests
-        server.shutdown()
 
 
 def test_offline_once_loaded(page, site_url, records):
