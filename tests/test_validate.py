@@ -133,3 +133,10 @@ def test_subprocess_exit_code_and_no_traceback(data):
     edit(data, ITEM, "status: in_progress", "status: {")
     proc = subprocess.run([sys.executable, "-m", "disclosure.cli", "validate", str(data)], capture_output=True, text=True)
     assert proc.returncode == 1 and "5-2.yml:10" in proc.stderr and "YAML" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_command_line_mistakes_are_explained_in_chinese(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["update", "5-2"])  # --status missing
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "命令写法有误" in err and "--help" in err and "Traceback" not in err

@@ -39,8 +39,16 @@ def cmd_import(args) -> int:
     return 0
 
 
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse speaks English; staff get the problem and the way to the help in Chinese."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: 命令写法有误({message})。运行 {self.prog} --help 查看用法。\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="disclosure", description="整改情况公示网站工具")
+    parser = ChineseArgumentParser(prog="disclosure", description="整改情况公示网站工具")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("validate", help="检查 data/ 中的数据")
