@@ -137,10 +137,6 @@ class Item:
         """The finding as printed, with its lead and tail words."""
         return f"{self.finding_lead}{self.finding}{self.finding_tail}"
 
-    @property
-    def slug(self) -> str:
-        return self.id
-
 
 @dataclass
 class Section:

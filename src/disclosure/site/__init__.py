@@ -14,7 +14,7 @@
     feeds         what changed: the /updates/ list and the Atom feeds
     evidence      which evidence entries may become links
     siteurl       the public address QR codes and feeds need
-    static_files  non-page outputs (open data, feeds, search index)
+    static_files  non-page outputs (open data, feeds); Site.search_files the search index
     contacts      the footer contact block
     synthetic     scaled-up data sets for tests
 """
@@ -29,7 +29,9 @@ from .contacts import footer_contacts
 from .nav import site_nav
 from .pages import GeneratedPage, site_pages
 from .siteurl import site_url_from_env
-from .static_files import search_files, static_files
+from ..search import build_index
+from .items_json import items_records
+from .static_files import static_files
 
 
 @dataclass
@@ -39,9 +41,12 @@ class Site:
     pages: list[GeneratedPage]
     files: dict[str, str | bytes]
     nav: list[dict]
+    records: list[dict]  # items.json records: open data, feeds' rows and the search index share them
 
     def search_files(self) -> dict[str, bytes]:
-        return search_files(self.dataset, self.as_of)
+        """The search index: the build's largest computation, which no page depends on (the MkDocs
+        adapter runs it in the background while pages render)."""
+        return build_index(self.records)
 
     def all_files(self) -> dict[str, str | bytes]:
         """Every non-page file, for callers that don't run the search index in the background."""
@@ -58,5 +63,6 @@ def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str |
     """site_url: the public address (MkDocs' site_url); None reads DISCLOSURE_SITE_URL, '' means unknown."""
     if site_url is None:
         site_url = site_url_from_env(os.environ)
+    records = items_records(dataset, as_of)
     return Site(dataset, as_of, site_pages(dataset, as_of, site_name, site_url),
-                static_files(dataset, as_of, site_name, site_url), site_nav(dataset))
+                static_files(dataset, records, site_name, site_url), site_nav(dataset), records)

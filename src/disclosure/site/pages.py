@@ -70,7 +70,7 @@ def contact_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
     return GeneratedPage(urls.CONTACT, "联系方式", html, article={"page": "contact"})
 
 
-# The search engine's script, site-relative; its index files are emitted by static_files. Without
+# The search engine's script, site-relative; its index files come from Site.search_files. Without
 # JavaScript the page shows its fallback link to the full item table.
 SEARCH_SCRIPTS: tuple[str, ...] = ("search/search.js",)
 
