@@ -16,6 +16,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, InclusionLevel
 
 from disclosure.errors import DataErrors
+from disclosure.gitinfo import read_history
 from disclosure.site import Site, build_site, urls
 from disclosure.site.asof import AsOfError, as_of_from_env
 from disclosure.site.background import BackgroundFailed, BackgroundWriter
@@ -51,7 +52,8 @@ def on_config(config):
         raise PluginError("数据校验未通过，网站没有生成：\n" + exc.report()) from None
     for warning in consistency_warnings(dataset):
         log.info(str(warning))  # the notice's own figures differ from its items: shown on the site
-    _site = build_site(dataset, as_of, config.site_name, site_url=config.site_url or None)
+    _site = build_site(dataset, as_of, config.site_name, site_url=config.site_url or None,
+                       history=read_history(data_dir))
     _pages = {page.src_uri: page for page in _site.pages}
     config.extra["disclosure"] = _site.template_context
     _context_key = hash(repr((_site.template_context, _site.nav)))  # shared by every page's template

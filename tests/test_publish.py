@@ -19,6 +19,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = "2024-07-01"
+UNIX_USER = __import__("pwd").getpwuid(os.getuid()).pw_name  # a push on the server itself: an admin
 ITEM = "data/notices/jinpu-2019/items/5-2.yml"
 
 
@@ -100,7 +101,7 @@ def server(tmp_path_factory) -> Server:
     sh(s.root, "git", "clone", "-q", str(s.bare), str(s.clone))
     copy_project(s.clone)
     s.commit_all("项目初始内容")
-    setup = disclosure(s.root, "server-setup", str(s.bare), str(s.web), "--keep", "3")
+    setup = disclosure(s.root, "server-setup", str(s.bare), str(s.web), "--keep", "3", "--admin", UNIX_USER)
     assert "已安装发布钩子" in setup.stdout
     hook = (s.bare / "hooks" / "pre-receive").read_text()
     assert sys.executable in hook  # the server's Python environment is recorded in the hook
@@ -287,7 +288,8 @@ def test_gitinfo_inside_the_hook_sees_the_pushed_commit_and_its_history(tmp_path
     shutil.copytree(REPO / "src", clone / "src", ignore=shutil.ignore_patterns("__pycache__"))
     sh(clone, "git", "add", "-A")
     sh(clone, "git", "commit", "-q", "-m", "init")
-    disclosure(tmp_path, "server-setup", str(bare), str(web), "--build-command", f"{{python}} {script} {{out}}")
+    disclosure(tmp_path, "server-setup", str(bare), str(web), "--admin", UNIX_USER,
+               "--build-command", f"{{python}} {script} {{out}}")
     assert sh(clone, "git", "push", "-q", "origin", "HEAD:main").returncode == 0
     disclosure(clone, "update", "3", "--notice", "jinpu-2019", "--status", "done", "--date", "2024-06-21", "--note", "完成")
     sh(clone, "git", "add", "-A")

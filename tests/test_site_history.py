@@ -259,8 +259,12 @@ def test_evidence_links_only_for_web_addresses_and_site_paths():
     assert evidence_href("/evidence/验收 报告.pdf", page) == "../../../evidence/验收 报告.pdf"
     for text in ["javascript:alert(1)", " JavaScript:alert(1)", "java\tscript:x", "java\nscript:x", "data:text/html,x",
                  "vbscript:x", "//evil.example/x", "\\\\evil\\x", "http:///x", "../../etc/passwd", "<img src=x>",
-                 "mailto:a@b", "见会议纪要", "evidence/", ".pdf", ""]:
+                 "mailto:a@b", "见会议纪要", "evidence/", ".pdf", "",
+                 # percent-encoded escapes: a browser decodes them before resolving the path
+                 "%2e%2e/%2e%2e/etc/passwd.txt", "evidence/%2E%2E/%2e%2e/%2e%2e/x.pdf", "..%2f..%2f..%2fx.pdf",
+                 "%252e%252e/x.pdf", "%2F%2Fevil.example/x.pdf", "evidence/%5c..%5cx.pdf", "a%0ab.pdf"]:
         assert evidence_href(text, page) is None, text
+    assert evidence_href("evidence/%E9%AA%8C%E6%94%B6.pdf", page) == "../../../evidence/验收.pdf"
 
 
 # -- the real site (data/ as committed: two notices, no site_url) ----------------------------------------

@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-EXTRA_COMMANDS: list[str] = ["update", "publish"]  # modules with a register(subparsers) function
+EXTRA_COMMANDS: list[str] = ["update", "publish", "identity"]  # modules with a register(subparsers) function
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,5 +1,10 @@
 """Open data: items.csv (UTF-8 with BOM, so Excel opens Chinese text correctly) built from the
-same records as items.json, so the two can never disagree."""
+same records as items.json, so the two can never disagree.
+
+A spreadsheet reads a cell starting with = + - @ (or a tab or carriage return) as a formula:
+official text such as "-2万元" or a hostile "=HYPERLINK(...)" would run in Excel/WPS. As OWASP
+recommends, such cells get a leading ' (shown by spreadsheets as plain text); items.json keeps
+the text verbatim. The open-data page says so (site/templates/data.html)."""
 from __future__ import annotations
 
 import csv
@@ -14,14 +19,24 @@ CSV_COLUMNS = [
 ]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """A cell a spreadsheet would evaluate becomes literal text (OWASP "CSV injection")."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, list):
-        return "\n".join(map(str, value)) if not value or isinstance(value[0], str) else json.dumps(value, ensure_ascii=False)
-    return str(value)
+        text = "\n".join(map(str, value)) if not value or isinstance(value[0], str) else json.dumps(value, ensure_ascii=False)
+    else:
+        text = str(value)
+    return neutralise(text)
 
 
 def items_csv(records: list[dict]) -> bytes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
 
 COMMIT_ENV = "DISCLOSURE_COMMIT"
@@ -70,3 +71,35 @@ def last_commit_dates(data_dir: Path | str) -> dict[str, dt.date]:
             if name:
                 dates.setdefault(Path(data_dir.name, name).as_posix(), day)  # log is newest first: first sighting wins
     return dates
+
+
+def commit_date(cwd: Path | str = ".") -> dt.date | None:
+    """Committer date of the commit being built (the day its content entered the history)."""
+    out = _git(["show", "-s", "--format=%cs", f"{revision()}^{{commit}}"], Path(cwd))
+    try:
+        return dt.date.fromisoformat(out.strip()) if out else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class History:
+    """What git says about a build: its commit, that commit's date, and each data file's last change.
+    Empty (all None / {}) outside git: pages then fall back to the dates written in the data."""
+
+    commit: str | None = None
+    commit_date: dt.date | None = None
+    file_dates: dict[str, dt.date] = field(default_factory=dict)
+
+    def changed(self, *files: str) -> dt.date | None:
+        """Latest commit date among files (display paths such as data/notices/x/items/1.yml)."""
+        days = [self.file_dates[f] for f in files if f in self.file_dates]
+        return max(days) if days else None
+
+
+def read_history(data_dir: Path | str) -> History:
+    """Two git calls per build, whatever the number of files."""
+    data_dir = Path(data_dir)
+    project = data_dir.resolve().parent
+    return History(build_commit(project), commit_date(project) if build_commit(project) else None,
+                   last_commit_dates(data_dir))

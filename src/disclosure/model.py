@@ -61,6 +61,32 @@ class Update:
                    list(raw.get("evidence", [])))
 
 
+@dataclass(frozen=True)
+class Correction:
+    """An admin's correction of the official text, shown on the page with its reason."""
+
+    date: str
+    reason: str
+    fields: tuple[str, ...] = ()
+
+    @classmethod
+    def parse_all(cls, raw: dict) -> list["Correction"]:
+        return [cls(c["date"], c["reason"], tuple(c.get("fields", []))) for c in raw.get("corrections", [])]
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """Why and when an admin took an item or notice off the site (its page stays, saying so)."""
+
+    date: str
+    reason: str
+
+    @classmethod
+    def parse(cls, raw: dict) -> "Withdrawal | None":
+        w = raw.get("withdrawn")
+        return cls(w["date"], w["reason"]) if w else None
+
+
 @dataclass
 class Node:
     """A level of the notice's hierarchy: category (一), problem group 1., numbered issue (1)."""
@@ -99,6 +125,8 @@ class Item:
     no_deadline: str | None = None
     responsible: list[str] = field(default_factory=list)
     updates: list[Update] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+    withdrawn: Withdrawal | None = None
     file: str = ""
 
     @classmethod
@@ -110,7 +138,8 @@ class Item:
             category=raw.get("category"), group=raw.get("group"), issue=raw.get("issue"),
             finding_lead=raw.get("finding_lead", ""), finding_tail=raw.get("finding_tail", ""),
             no_deadline=raw.get("no_deadline"), responsible=list(raw.get("responsible", [])),
-            updates=[Update.parse(u) for u in raw.get("updates", [])], file=file,
+            updates=[Update.parse(u) for u in raw.get("updates", [])], corrections=Correction.parse_all(raw),
+            withdrawn=Withdrawal.parse(raw), file=file,
         )
 
     # Current state: the latest dated update wins over the notice's original words.
@@ -168,7 +197,10 @@ class Notice:
     sections: list[Section] = field(default_factory=list)
     contact: dict = field(default_factory=dict)
     unplaced: list[str] = field(default_factory=list)
-    items: list[Item] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+    withdrawn: Withdrawal | None = None
+    items: list[Item] = field(default_factory=list)  # the published ones, in the notice's order
+    withdrawn_items: list[Item] = field(default_factory=list)  # taken off by an admin: a page says why
     folder: Path | None = None
     digest: bytes = b""  # hash of notice.yml's bytes, set by the loader (lets a serve rebuild reuse pages)
 
@@ -182,7 +214,8 @@ class Notice:
             stated_figures=dict(raw.get("stated_figures", {})),
             categories=[Node.parse(c, "category") for c in raw["categories"]],
             sections=[Section.parse(s) for s in raw["sections"]], contact=dict(raw["contact"]),
-            unplaced=list(raw.get("unplaced", [])), folder=folder,
+            unplaced=list(raw.get("unplaced", [])), corrections=Correction.parse_all(raw),
+            withdrawn=Withdrawal.parse(raw), folder=folder,
         )
 
     def walk(self):
@@ -229,7 +262,9 @@ class Notice:
 
 @dataclass
 class Dataset:
-    notices: list[Notice]
+    notices: list[Notice]  # published notices, newest first
+    owners: dict | None = None  # data/owners.yml as validated plain data (publishing reads it)
+    withdrawn_notices: list[Notice] = field(default_factory=list)  # a page each says when and why
 
     @property
     def items(self) -> list[Item]:

@@ -13,8 +13,19 @@ fail to move the branch afterwards (a concurrent push won the race). post-receiv
 refs git really updated; under the lock it publishes the build of whatever main points at *now*,
 so racing pushes can never leave the site showing an older commit than main.
 
-The project is built from the pushed commit itself (git archive into a temp folder, its own
-src/ first on PYTHONPATH) with the Python environment that ran `server-setup`.
+Trust (see access.py, history.py, identity.py): before anything is built, pre-receive takes the
+pusher's account from the authentication (identity.py), refuses force-pushes and deletions of the
+branch, refuses paths the account may not change (a staff account: only its own notices under
+data/), and refuses rewrites of published history. Only then is a tree built, and for a staff
+push that tree is the published branch's code (reviewed, pushed by an admin) plus the pushed
+data/: no file of a staff push is ever run. The hook program itself is the administrator's
+installation that ran `server-setup`.
+
+Faults: the build runs in its own session (process group) with bounded time and memory, and is
+killed as a group on timeout, on failure, and when the hook itself is stopped (a killed hook's
+build dies with it: PR_SET_PDEATHSIG). Work folders live under WEB_ROOT/.work and pending builds
+under releases/.building-*, so the next push removes what a killed hook left. publish.log is
+written and fsynced before `current` is switched; if it cannot be written, nothing is switched.
 """
 from __future__ import annotations
 
@@ -24,22 +35,33 @@ import datetime as dt
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import identity
+from .access import DATA_ROOT, OWNERS_PATH, Owners, path_refusals
+from .errors import DataError, DataErrors
 from .gitinfo import COMMIT_ENV
+from .history import Change, history_refusals
+from .site.background import die_with_parent
 
 ZERO = "0" * 40
 HOOK_MARK = "managed by `disclosure server-setup`"
 DEFAULT_KEEP = 5
 BUILD_TIMEOUT = 20 * 60  # seconds; a stuck build must not hold the lock forever
+MAX_MEMORY_MB = 8192  # address space of the build; a 40,000-item build needs about a third of it
 PENDING_MAX_AGE = 60 * 60  # a pending build older than this lost its race; delete it
+# What a build may see of the hook's environment: nothing the pusher could use to run code
+# (PYTHONPATH, PYTHONSTARTUP, LD_PRELOAD, GIT_* ...), only locale, paths and the site's settings.
+BUILD_ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "DISCLOSURE_AS_OF", "DISCLOSURE_SITE_URL",
+                  "SOURCE_DATE_EPOCH")
 RULE = "=" * 60
 
 
@@ -65,6 +87,10 @@ class Site:
     keep: int = DEFAULT_KEEP
     python: str = sys.executable
     build_command: str | None = None  # default: <python> -m mkdocs build --strict --site-dir {out}
+    identity: str = "ssh"  # how the pusher is authenticated: identity.MODES
+    admins: tuple[str, ...] = ()  # named at server-setup; admins whatever owners.yml says
+    build_timeout: int = BUILD_TIMEOUT
+    max_memory_mb: int = MAX_MEMORY_MB
 
     @property
     def releases(self) -> Path:
@@ -78,6 +104,24 @@ class Site:
     def ref(self) -> str:
         return f"refs/heads/{self.branch}"
 
+    @property
+    def work(self) -> Path:
+        """Temporary copies of commits being built, one folder per hook process."""
+        return self.web_root / ".work"
+
+
+@dataclass
+class Pusher:
+    """Who is pushing (from authentication) and the commit author (from the commit: anyone can set it)."""
+
+    account: str
+    author: str = ""
+    admin: bool = False
+
+    def log_names(self) -> tuple[str, str]:
+        author = self.author if self.author and self.account not in self.author else "-"
+        return self.account, author
+
 
 # ---- small helpers -----------------------------------------------------------------------------
 
@@ -86,8 +130,12 @@ def now() -> dt.datetime:
 
 
 def say(text: str = "") -> None:
-    """Hook output goes to the pusher's terminal (git prefixes it with "remote:")."""
-    print(text, file=sys.stderr, flush=True)
+    """Hook output goes to the pusher's terminal (git prefixes it with "remote:"). A pusher who
+    hung up must not turn a clean refusal into a traceback."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except OSError:
+        pass
 
 
 def git(site: Site, *args: str) -> str:
@@ -104,25 +152,25 @@ def branch_tip(site: Site) -> str:
     return done.stdout.strip() if done.returncode == 0 else ""
 
 
-def who() -> str:
-    """Best guess at the pusher: forge user names first, then the account the hook runs as."""
-    for var in ("GL_USERNAME", "GITEA_PUSHER_NAME", "GOGS_AUTH_USER_NAME", "REMOTE_USER", "USER", "LOGNAME"):
-        if os.environ.get(var):
-            name = os.environ[var]
-            break
-    else:
-        import pwd  # POSIX only, like the whole server side; imported late so `disclosure` runs on Windows
-        name = pwd.getpwuid(os.getuid()).pw_name
-    address = (os.environ.get("SSH_CONNECTION") or os.environ.get("REMOTE_ADDR") or "").split(" ")[0]
-    return f"{name}@{address}" if address else name
-
-
-def log_event(site: Site, result: str, commit: str, detail: str, author: str = "") -> None:
-    """publish.log: tab-separated, one line per event, so `grep`/`tail` answer "who published what"."""
-    fields = [now().isoformat(timespec="seconds"), result, commit[:12] or "-", who(), author or "-",
+def log_event(site: Site, result: str, commit: str, detail: str, pusher: Pusher | None = None) -> None:
+    """publish.log: tab-separated, one line per event, so `grep`/`tail` answer "who published what":
+    time, result, commit, authenticated account, commit author when different, detail.
+    Written and fsynced before anything it reports becomes visible; raises OSError if it cannot be."""
+    account, author = pusher.log_names() if pusher else (identity.unix_account(), "-")
+    fields = [now().isoformat(timespec="seconds"), result, commit[:12] or "-", account, author,
               " ".join(detail.split())[:300]]
     with open(site.web_root / "publish.log", "a", encoding="utf-8") as log:
         log.write("\t".join(fields) + "\n")
+        log.flush()
+        os.fsync(log.fileno())
+
+
+def try_log(site: Site, result: str, commit: str, detail: str, pusher: Pusher | None = None) -> None:
+    """For refusals: the push is refused either way, so a full disk must not hide the reason."""
+    try:
+        log_event(site, result, commit, detail, pusher)
+    except OSError:
+        pass
 
 
 @contextlib.contextmanager
@@ -177,9 +225,46 @@ def prune(site: Site) -> None:
     for name in releases(site):
         if name not in keep:
             shutil.rmtree(site.releases / name, ignore_errors=True)
+    tip = branch_tip(site)
     for pending in site.releases.glob(".pending-*"):
-        if time.time() - pending.stat().st_mtime > PENDING_MAX_AGE:
+        commit = pending.name.split("-")[1]
+        lost = tip and commit != tip and is_ancestor(site, commit, tip)  # older than main: never published
+        if lost or time.time() - pending.stat().st_mtime > PENDING_MAX_AGE:
             shutil.rmtree(pending, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def clean_leftovers(site: Site) -> None:
+    """What a hook killed mid-build left: its build's processes, its work copy, its half-built
+    release. Each carries the hook's pid in its name; a live hook's are left alone."""
+    if site.work.is_dir():
+        for folder in site.work.iterdir():
+            pid = int(folder.name.split("-")[0]) if folder.name.split("-")[0].isdigit() else 0
+            if pid and _alive(pid):
+                continue
+            with contextlib.suppress(OSError, ValueError):
+                kill_group(int((folder / "pgid").read_text()))
+            shutil.rmtree(folder, ignore_errors=True)
+    for building in site.releases.glob(".building-*"):
+        pid = building.name.rsplit("-", 1)[-1]
+        if not (pid.isdigit() and _alive(int(pid))):
+            shutil.rmtree(building, ignore_errors=True)
 
 
 def new_release_name(site: Site, commit: str) -> str:
@@ -193,37 +278,96 @@ def new_release_name(site: Site, commit: str) -> str:
 
 # ---- checking and building one commit ----------------------------------------------------------
 
-def export_commit(site: Site, commit: str, dest: Path) -> None:
-    """The commit's files, without .git. Works inside pre-receive (objects still in quarantine)."""
-    proc = subprocess.Popen(["git", f"--git-dir={site.git_dir}", "archive", "--format=tar", commit],
+def export_commit(site: Site, commit: str, dest: Path, paths: list[str] | None = None,
+                  exclude: str | None = None) -> None:
+    """The commit's files (or only `paths`), without .git. Works inside pre-receive (objects still
+    in quarantine). `exclude`: a top-level folder left out (data/ when the code comes from here)."""
+    proc = subprocess.Popen(["git", f"--git-dir={site.git_dir}", "archive", "--format=tar", commit, *(paths or [])],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     with tarfile.open(fileobj=proc.stdout, mode="r|") as archive:
-        archive.extractall(dest, filter="data")  # refuses absolute paths and links out of dest
+        for member in archive:
+            if exclude and (member.name == exclude.rstrip("/") or member.name.startswith(exclude)):
+                continue
+            archive.extract(member, dest, filter="data")  # refuses absolute paths and links out of dest
     if proc.wait() != 0:
         raise RuntimeError(f"git archive {commit} 失败:{proc.stderr.read().decode(errors='replace')}")
 
 
+def has_path(site: Site, commit: str, path: str) -> bool:
+    return subprocess.run(["git", f"--git-dir={site.git_dir}", "cat-file", "-e", f"{commit}:{path}"],
+                          capture_output=True).returncode == 0
+
+
+def export_for_build(site: Site, commit: str, code_commit: str, dest: Path) -> None:
+    """The tree to build: the code of `code_commit` (the published branch: reviewed code) and the
+    data of `commit`. For an admin's push both are the pushed commit."""
+    if code_commit == commit:
+        export_commit(site, commit, dest)
+        return
+    export_commit(site, code_commit, dest, exclude=DATA_ROOT)
+    if has_path(site, commit, DATA_ROOT.rstrip("/")):
+        export_commit(site, commit, dest, paths=[DATA_ROOT.rstrip("/")])
+
+
 def build_env(site: Site, source: Path, commit: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(source / "src")] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
-    env["PATH"] = os.pathsep.join([str(Path(site.python).parent), env.get("PATH", "")])
+    env = {k: v for k, v in os.environ.items() if k in BUILD_ENV_KEEP}
+    env["PYTHONPATH"] = str(source / "src")  # the trusted tree's package, nothing else
+    env["PATH"] = os.pathsep.join([str(Path(site.python).parent), env.get("PATH", "/usr/bin:/bin")])
     # gitinfo reads history of the pushed commit from the server repository (see gitinfo.py).
     env.update(GIT_DIR=str(site.git_dir), GIT_WORK_TREE=str(source), **{COMMIT_ENV: commit})
+    quarantine = {k: os.environ[k] for k in ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+                                             "GIT_QUARANTINE_PATH") if k in os.environ}
+    env.update(quarantine)  # pre-receive: the pushed objects are readable only through these
     env.setdefault("LANG", "C.UTF-8")
     env["PYTHONIOENCODING"] = "utf-8"
+    env["PYTHONNOUSERSITE"] = "1"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
 
 
-def run_step(command: list[str], source: Path, env: dict) -> subprocess.CompletedProcess:
+def _limit_child(max_memory_mb: int) -> None:
+    """Runs in the build process before exec: bounded memory, and death with the hook (Linux)."""
+    import resource
+    limit = max_memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    die_with_parent()
+
+
+@dataclass
+class Step:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_step(site: Site, command: list[str], source: Path, env: dict, work: Path) -> Step:
+    """One build step in its own session: on timeout, failure or success, the whole group is
+    killed before we return, so nothing it forked (the search-index child) outlives it."""
+    proc = subprocess.Popen(command, cwd=source, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=lambda: _limit_child(site.max_memory_mb))
+    (work / "pgid").write_text(str(proc.pid))  # for clean_leftovers, should this hook be killed
     try:
-        return subprocess.run(command, cwd=source, env=env, capture_output=True, text=True,
-                              encoding="utf-8", errors="replace", timeout=BUILD_TIMEOUT)
+        out, err = proc.communicate(timeout=site.build_timeout)
     except subprocess.TimeoutExpired:
-        raise Refused("build-timeout", f"网站生成超过 {BUILD_TIMEOUT // 60} 分钟仍未完成,已放弃。请联系技术人员。") from None
+        kill_group(proc.pid)
+        proc.communicate()
+        raise Refused("build-timeout", f"网站生成超过 {site.build_timeout} 秒仍未完成,已停止。请联系技术人员。") from None
+    finally:
+        kill_group(proc.pid)
+    out, err = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+    if proc.returncode != 0 and ("MemoryError" in err or "Cannot allocate memory" in err or proc.returncode == -9):
+        raise Refused("build-memory", f"网站生成所需内存超过上限({site.max_memory_mb} MB),已停止。"
+                      "请联系技术人员(server-setup --max-memory-mb 可调整上限)。")
+    return Step(proc.returncode, out, err)
 
 
-def validate_source(site: Site, source: Path, env: dict) -> str:
-    done = run_step([site.python, "-m", "disclosure.cli", "validate", "data"], source, env)
+def python_command(site: Site, *args: str) -> list[str]:
+    return [site.python, "-P", "-s", *args]  # -P: the build folder itself is not on sys.path
+
+
+def validate_source(site: Site, source: Path, env: dict, work: Path) -> str:
+    done = run_step(site, python_command(site, "-m", "disclosure.cli", "validate", "data"), source, env, work)
     if done.returncode != 0:
         raise Refused("invalid", "数据检查未通过:\n" + (done.stderr.strip() or done.stdout.strip()))
     return done.stderr.strip()  # consistency warnings: shown, not fatal
@@ -232,53 +376,72 @@ def validate_source(site: Site, source: Path, env: dict) -> str:
 def build_output_summary(output: str, lines: int = 30) -> str:
     """mkdocs logs everything; the WARNING/ERROR lines are what explains a failure."""
     all_lines = [line for line in output.splitlines() if line.strip()]
+    all_lines = [line for line in all_lines if not line.startswith(("Traceback", "  File ", "    "))]
     important = [line for line in all_lines if "WARNING" in line or "ERROR" in line or "Error" in line]
     chosen = important[-lines:] or all_lines[-lines:]
     return "\n".join(chosen)
 
 
-def build_source(site: Site, source: Path, out: Path, env: dict) -> None:
+def build_source(site: Site, source: Path, out: Path, env: dict, work: Path) -> None:
     if site.build_command:
         command = [part.replace("{out}", str(out)).replace("{python}", site.python)
                    for part in shlex.split(site.build_command)]
     else:
-        command = [site.python, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)]
-    done = run_step(command, source, env)
+        command = python_command(site, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out))
+    done = run_step(site, command, source, env, work)
     if done.returncode != 0 or not (out / "index.html").is_file():
         summary = build_output_summary(done.stdout + "\n" + done.stderr)
         raise Refused("build-failed", "网站生成失败(数据格式没有问题,但生成网页时出错)。生成程序的提示:\n" + summary)
 
 
-def build_commit_into(site: Site, commit: str, out: Path) -> str:
-    """Export, validate and build `commit` into `out`. Returns validator warnings. Raises Refused."""
-    with tempfile.TemporaryDirectory(prefix="disclosure-publish-") as tmp:
-        source = Path(tmp) / "source"
+def build_commit_into(site: Site, commit: str, out: Path, code_commit: str | None = None) -> str:
+    """Export, validate and build `commit` (its data, `code_commit`'s code) into `out`.
+    Returns validator warnings. Raises Refused. The work copy is removed on every path."""
+    site.work.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=site.work))
+    try:
+        source = work / "source"
         source.mkdir()
-        export_commit(site, commit, source)
+        export_for_build(site, commit, code_commit or commit, source)
         env = build_env(site, source, commit)
-        warnings = validate_source(site, source, env)
-        build_source(site, source, out, env)
+        warnings = validate_source(site, source, env, work)
+        build_source(site, source, out, env, work)
         return warnings
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
-def stage(site: Site, commit: str) -> Path:
-    """Build `commit` into releases/.pending-<commit>-<pid>; nothing visible changes. Raises Refused."""
+def stage(site: Site, commit: str, code_commit: str | None = None) -> Path:
+    """Build `commit` into releases/.pending-<commit>-<pid>; nothing visible changes. Raises Refused.
+    It is built as .building-<commit>-<pid> and renamed when complete, so a half build is never
+    mistaken for a pending release."""
     site.releases.mkdir(parents=True, exist_ok=True)
+    building = site.releases / f".building-{commit}-{os.getpid()}"
     pending = site.releases / f".pending-{commit}-{os.getpid()}"
+    shutil.rmtree(building, ignore_errors=True)
     shutil.rmtree(pending, ignore_errors=True)
     try:
-        warnings = build_commit_into(site, commit, pending)
+        warnings = build_commit_into(site, commit, building, code_commit)
+        os.rename(building, pending)
     except BaseException:
-        shutil.rmtree(pending, ignore_errors=True)
+        shutil.rmtree(building, ignore_errors=True)
         raise
     if warnings:
         say(warnings)
     return pending
 
 
-def publish_pending(site: Site, pending: Path, commit: str) -> str:
+def publish_pending(site: Site, pending: Path, commit: str, pusher: Pusher | None, note: str = "") -> str:
+    """Log, then switch. If publish.log cannot be written (disk full), the site is not switched
+    and OSError propagates: there is never a public change without its line in the log."""
     name = new_release_name(site, commit)
-    os.rename(pending, site.releases / name)
+    release = site.releases / name
+    os.rename(pending, release)
+    try:
+        log_event(site, "published", commit, f"release {name}{note}", pusher)
+    except OSError:
+        shutil.rmtree(release, ignore_errors=True)
+        raise
     switch_current(site, name)
     prune(site)
     return name
@@ -291,6 +454,79 @@ def commit_author(site: Site, commit: str) -> str:
         return ""
 
 
+def is_ancestor(site: Site, old: str, new: str) -> bool:
+    return subprocess.run(["git", f"--git-dir={site.git_dir}", "merge-base", "--is-ancestor", old, new],
+                          capture_output=True).returncode == 0
+
+
+# ---- what a push may change --------------------------------------------------------------------
+
+def read_blobs(site: Site, specs: list[str]) -> dict[str, bytes | None]:
+    """`<commit>:<path>` -> bytes (None if missing), all through one `git cat-file --batch`."""
+    if not specs:
+        return {}
+    done = subprocess.run(["git", f"--git-dir={site.git_dir}", "cat-file", "--batch"],
+                          input=("\n".join(specs) + "\n").encode(), capture_output=True, check=True)
+    out, pos = {}, 0
+    data = done.stdout
+    for spec in specs:
+        end = data.index(b"\n", pos)
+        header = data[pos:end].split()
+        pos = end + 1
+        if header[-1] == b"missing":
+            out[spec] = None
+            continue
+        size = int(header[2])
+        out[spec] = data[pos:pos + size] if header[1] == b"blob" else None
+        pos += size + 1
+    return out
+
+
+def changed_paths(site: Site, old: str, new: str) -> list[str]:
+    if old == ZERO:
+        listing = git(site, "ls-tree", "-r", "-z", "--name-only", new)
+    else:
+        listing = git(site, "diff", "--no-renames", "-z", "--name-only", old, new)
+    return [p for p in listing.split("\0") if p]
+
+
+def load_owners(site: Site, commit: str) -> Owners:
+    """owners.yml of the published branch (the push being checked cannot change who decides)."""
+    from .validate import owners_from_bytes
+    if commit == ZERO:
+        return Owners.parse(None, site.admins)
+    raw = read_blobs(site, [f"{commit}:{OWNERS_PATH}"])[f"{commit}:{OWNERS_PATH}"]
+    return Owners.parse(owners_from_bytes(raw, OWNERS_PATH) if raw is not None else None, site.admins)
+
+
+def published_notice_ids(site: Site, commit: str) -> set[str]:
+    if commit == ZERO:
+        return set()
+    done = subprocess.run(["git", f"--git-dir={site.git_dir}", "ls-tree", "--name-only", f"{commit}:data/notices"],
+                          capture_output=True, text=True)
+    return set(done.stdout.split()) if done.returncode == 0 else set()
+
+
+def check_push(site: Site, old: str, new: str, pusher: Pusher) -> None:
+    """Refuse (before any build) what this account may not push. Raises Refused."""
+    if old != ZERO and not is_ancestor(site, old, new):
+        raise Refused("rewrite", f"不能改写已发布的历史(强制推送 --force 或 amend 过的提交)。{site.branch} 只能在原有提交之后追加新提交。\n"
+                      "怎么办:运行 git pull --rebase(或 git reset --hard origin/main 后重新修改),再 git push,不要加 --force。")
+    owners = load_owners(site, old)
+    pusher.admin = owners.is_admin(pusher.account)
+    paths = changed_paths(site, old, new)
+    problems = path_refusals(pusher.account, owners, paths)
+    if problems:
+        raise Refused("not-allowed", f"账号 “{pusher.account}” 无权推送以下修改(网站没有运行其中的任何内容):\n"
+                      + "\n".join(str(p) for p in problems))
+    data = [p for p in paths if p.startswith(DATA_ROOT)]
+    blobs = read_blobs(site, [f"{c}:{p}" for p in data for c in (old, new) if c != ZERO])
+    changes = [Change(p, blobs.get(f"{old}:{p}"), blobs.get(f"{new}:{p}")) for p in data]
+    problems = history_refusals(changes, pusher.admin, published_notice_ids(site, old))
+    if problems:
+        raise Refused("history", "已公开的内容只能追加,不能改写或删除:\n" + "\n".join(str(p) for p in problems))
+
+
 # ---- hooks -------------------------------------------------------------------------------------
 
 def refusal_text(exc: Refused, commit: str) -> str:
@@ -298,32 +534,58 @@ def refusal_text(exc: Refused, commit: str) -> str:
         "invalid": ("怎么办:每行开头是“文件:行:列”,按提示在这个位置修改;改好后先在本机运行\n"
                     "  disclosure validate\n确认“数据有效”,再 git commit 和 git push。"),
         "build-failed": "怎么办:如果看不懂上面的提示,请把这段信息原样发给技术人员。",
+        "not-allowed": ("怎么办:撤销对上面这些文件的修改(git checkout origin/main -- 文件),或请负责的同事、管理员修改;\n"
+                        "然后 git commit --amend 或新提交一次,再 git push。"),
+        "history": "怎么办:恢复上面提到的已公开内容,把新情况作为新的进展记录追加(disclosure update),再提交推送。",
+        "rewrite": "",
+        "identity": "怎么办:请联系管理员。",
     }.get(exc.result, "怎么办:请把这段信息原样发给技术人员。")
-    return "\n".join([RULE, f"推送被拒绝(提交 {commit[:12]}),网站没有任何变化。", "", str(exc), "", how, RULE])
+    return "\n".join([RULE, f"推送被拒绝(提交 {commit[:12]}),网站没有任何变化。", "", str(exc), "", how, RULE]).replace("\n\n" + RULE, "\n" + RULE)
+
+
+def authenticated(site: Site) -> Pusher:
+    try:
+        return Pusher(identity.account(site.identity))
+    except identity.IdentityError as exc:
+        raise Refused("identity", str(exc)) from None
 
 
 def pre_receive(site: Site, updates: list[tuple[str, str, str]]) -> int:
     for old, new, ref in updates:
         if ref != site.ref:
             continue  # other branches and tags are stored but build nothing
+        try:
+            pusher = authenticated(site)
+        except Refused as exc:
+            say(refusal_text(exc, new))
+            try_log(site, "refused", new, f"{exc.result}: {exc}")
+            return 1
         if new == ZERO:
-            say(f"{RULE}\n推送被拒绝:不能删除 {site.branch} 分支(网站由它生成)。\n{RULE}")
-            log_event(site, "refused", old, f"delete {site.ref}")
+            say(f"{RULE}\n推送被拒绝:不能删除 {site.branch} 分支(网站由它生成,已发布的记录只能追加)。\n{RULE}")
+            try_log(site, "refused", old, f"delete {site.ref}", pusher)
             return 1
         with publish_lock(site):
-            author = commit_author(site, new)
+            clean_leftovers(site)
+            pusher.author = commit_author(site, new)
             tip = branch_tip(site)
             if tip != (old if old != ZERO else ""):
                 say(f"{RULE}\n推送被拒绝:刚才有人先发布了新内容。请先运行 git pull,再 git push。\n{RULE}")
-                log_event(site, "refused", new, "stale: branch moved meanwhile", author)
+                try_log(site, "refused", new, "stale: branch moved meanwhile", pusher)
                 return 1
-            say(f"正在检查并生成网站(提交 {new[:12]})……")
-            started = time.monotonic()
             try:
-                stage(site, new)
+                check_push(site, old, new, pusher)
             except Refused as exc:
                 say(refusal_text(exc, new))
-                log_event(site, "refused", new, f"{exc.result}: {exc}", author)
+                try_log(site, "refused", new, f"{exc.result}: {exc}", pusher)
+                return 1
+            say(f"正在检查并生成网站(提交 {new[:12]},账号 {pusher.account})……")
+            started = time.monotonic()
+            try:
+                # staff: the published code over the pushed data; an admin's push is built as pushed
+                stage(site, new, code_commit=new if pusher.admin or old == ZERO else old)
+            except Refused as exc:
+                say(refusal_text(exc, new))
+                try_log(site, "refused", new, f"{exc.result}: {exc}", pusher)
                 return 1
             say(f"检查通过,网站已生成({time.monotonic() - started:.1f} 秒),保存提交后即发布。\n"
                 "(如果下面出现 “failed to update ref”,是同事刚刚先推送了:请 git pull,再 git push。)")
@@ -333,27 +595,42 @@ def pre_receive(site: Site, updates: list[tuple[str, str, str]]) -> int:
 def post_receive(site: Site, updates: list[tuple[str, str, str]]) -> int:
     if not any(ref == site.ref and new != ZERO for _, new, ref in updates):
         return 0
+    try:
+        pusher = authenticated(site)
+    except Refused:
+        pusher = None
     with publish_lock(site):
         tip = branch_tip(site)  # main *now*: a later push may already have moved it
         if not tip:
             return 0
-        author = commit_author(site, tip)
+        if pusher:
+            pusher.author = commit_author(site, tip)
         pending = sorted(site.releases.glob(f".pending-{tip}-*"), key=lambda p: p.stat().st_mtime)
         current = current_release(site)
         if not pending and current and release_commit(current) == tip[:12]:
             return 0  # a racing push's post-receive already published this commit
         try:
-            if pending:
-                name = publish_pending(site, pending[-1], tip)
-            else:  # main moved without our pre-receive (e.g. an administrator); build it now
-                name = publish_pending(site, stage(site, tip), tip)
+            # main moved without our pre-receive (e.g. an administrator on the server): build it now
+            # with its own code, which is main's and so reviewed
+            name = publish_pending(site, pending[-1] if pending else stage(site, tip), tip, pusher)
         except Refused as exc:
             say(f"{RULE}\n提交已保存,但网站没有更新(仍显示之前的版本):\n{exc}\n请联系技术人员。\n{RULE}")
-            log_event(site, "failed", tip, f"{exc.result}: {exc}", author)
+            try_log(site, "failed", tip, f"{exc.result}: {exc}", pusher)
             return 1
-        log_event(site, "published", tip, f"release {name}", author)
+        except OSError as exc:
+            say(f"{RULE}\n提交已保存,但网站没有更新(仍显示之前的版本):无法写入发布记录或新版本"
+                f"({exc.strerror or exc},服务器磁盘可能已满)。请联系技术人员。\n{RULE}")
+            return 1
         say(f"{RULE}\n发布成功:网站已更新为提交 {tip[:12]}(版本 {name})。\n{RULE}")
     return 0
+
+
+class HookStopped(BaseException):
+    """The hook got SIGTERM/SIGHUP/SIGINT (push interrupted, server shutting down)."""
+
+
+def _stop(signum, frame):
+    raise HookStopped(signum)
 
 
 def read_updates(stream) -> list[tuple[str, str, str]]:
@@ -369,28 +646,50 @@ def run_hook(name: str, site: Site, stream=None) -> int:
     """Entry point of the installed hook scripts. Unexpected errors refuse the push (pre-receive)
     with a short Chinese message; the traceback goes to publish-errors.log for the administrator."""
     updates = read_updates(stream or sys.stdin)
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(signum, _stop)  # unwinds through every finally: build group killed, copies removed
     try:
         return (pre_receive if name == "pre-receive" else post_receive)(site, updates)
+    except HookStopped:
+        say(f"{RULE}\n发布被中断,网站没有变化。\n{RULE}")
+        return 1
     except Exception:  # noqa: BLE001 - last line of defence: staff never see a traceback
-        with open(site.web_root / "publish-errors.log", "a", encoding="utf-8") as log:
-            log.write(f"--- {now().isoformat()} {name}\n{traceback.format_exc()}\n")
+        with contextlib.suppress(OSError):
+            with open(site.web_root / "publish-errors.log", "a", encoding="utf-8") as log:
+                log.write(f"--- {now().isoformat()} {name}\n{traceback.format_exc()}\n")
         say(f"{RULE}\n发布程序内部错误,网站没有变化。请联系技术人员(详情见服务器 {site.web_root}/publish-errors.log)。\n{RULE}")
         return 1
 
 
 # ---- administrator commands --------------------------------------------------------------------
 
-def hook_script(hook: str, site: Site) -> str:
+def installed_command(site: Site, entry: str, *args: str) -> str:
+    """A shell line running `entry` of the package the administrator installed (never a pushed copy)."""
     package_parent = Path(__file__).resolve().parent.parent
-    args = ["--web-root", str(site.web_root), "--keep", str(site.keep), "--branch", site.branch]
+    module, function = entry.rsplit(".", 1)
+    code = (f"import sys; sys.path.insert(0, sys.argv.pop(1)); "
+            f"from {module} import {function}; sys.exit({function}(sys.argv[1:]))")
+    command = [site.python, "-P", "-s", "-c", code, str(package_parent), *args]
+    return " ".join(shlex.quote(part) for part in command)
+
+
+def hook_script(hook: str, site: Site) -> str:
+    args = ["--web-root", str(site.web_root), "--keep", str(site.keep), "--branch", site.branch,
+            "--identity", site.identity, "--build-timeout", str(site.build_timeout),
+            "--max-memory-mb", str(site.max_memory_mb)]
+    for admin in site.admins:
+        args += ["--admin", admin]
     if site.build_command:
         args += ["--build-command", site.build_command]
-    code = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
-            "from disclosure.publish import hook_main; sys.exit(hook_main(sys.argv[1:]))")
-    command = [site.python, "-c", code, str(package_parent), hook, *args]
     return (f"#!/bin/sh\n# {hook}: {HOOK_MARK}. Re-run server-setup instead of editing.\n"
             f"# Python environment recorded at setup: {site.python}\n"
-            f"exec {' '.join(shlex.quote(part) for part in command)}\n")
+            f"exec {installed_command(site, 'disclosure.publish.hook_main', hook, *args)}\n")
+
+
+def ssh_wrapper_script(site: Site) -> str:
+    """The forced command of every staff key (identity.py): `disclosure-ssh ACCOUNT`."""
+    return (f"#!/bin/sh\n# SSH forced command for staff keys: {HOOK_MARK}.\n"
+            f"exec {installed_command(site, 'disclosure.cli.main', 'ssh-serve', '--repo', str(site.git_dir))} \"$1\"\n")
 
 
 def install_hook(git_dir: Path, hook: str, text: str) -> str | None:
@@ -405,7 +704,9 @@ def install_hook(git_dir: Path, hook: str, text: str) -> str | None:
     return str(backup) if backup else None
 
 
-def server_setup(bare: Path, web_root: Path, keep: int, branch: str, build_command: str | None) -> Site:
+def server_setup(bare: Path, web_root: Path, keep: int, branch: str, build_command: str | None,
+                 identity_mode: str = "ssh", admins: tuple[str, ...] = (), build_timeout: int = BUILD_TIMEOUT,
+                 max_memory_mb: int = MAX_MEMORY_MB) -> Site:
     if os.name != "posix":
         raise SetupError("发布服务器需要 Linux(或其他类 Unix 系统)。工作人员的 Windows 电脑只需 git push。")
     bare, web_root = bare.resolve(), web_root.resolve()
@@ -415,15 +716,26 @@ def server_setup(bare: Path, web_root: Path, keep: int, branch: str, build_comma
         raise SetupError(f"{bare} 不是裸仓库。请先用 git init --bare {bare} 创建。")
     if keep < 1:
         raise SetupError("--keep 至少为 1。")
+    bad = [a for a in admins if not identity.ACCOUNT_NAME.match(a)]
+    if bad:
+        raise SetupError(f"管理员账号名 “{bad[0]}” 不对:只能用字母、数字、汉字和 . _ @ -。")
     if not build_command and subprocess.run([sys.executable, "-c", "import mkdocs"], capture_output=True).returncode:
         raise SetupError(f"当前 Python({sys.executable})没有安装 mkdocs。请在项目目录运行 make install 后用 .venv/bin/disclosure 执行。")
     web_root.mkdir(parents=True, exist_ok=True)
     current = web_root / "current"
     if current.exists() and not current.is_symlink():
         raise SetupError(f"{current} 已存在且不是符号链接。请移走它(发布程序需要用符号链接切换版本)。")
-    site = Site(web_root=web_root, git_dir=bare, branch=branch, keep=keep, build_command=build_command)
+    site = Site(web_root=web_root, git_dir=bare, branch=branch, keep=keep, build_command=build_command,
+                identity=identity_mode, admins=tuple(admins), build_timeout=build_timeout, max_memory_mb=max_memory_mb)
     site.releases.mkdir(exist_ok=True)
     (web_root / "publish.log").touch()
+    # Published history is append-only: git itself refuses force-pushes and deletions (pre-receive checks too).
+    for key in ("receive.denyNonFastForwards", "receive.denyDeletes"):
+        git(site, "config", key, "true")
+    if identity_mode == "ssh":
+        wrapper = bare / identity.SSH_WRAPPER
+        wrapper.write_text(ssh_wrapper_script(site))
+        wrapper.chmod(0o755)
     for hook in ("pre-receive", "post-receive"):
         backup = install_hook(bare, hook, hook_script(hook, site))
         if backup:
@@ -437,8 +749,8 @@ def publish_existing(site: Site) -> str | None:
     if not tip:
         return None
     with publish_lock(site):
-        name = publish_pending(site, stage(site, tip), tip)
-        log_event(site, "published", tip, f"release {name} (server-setup)", commit_author(site, tip))
+        admin = Pusher(identity.unix_account(), commit_author(site, tip), admin=True)
+        name = publish_pending(site, stage(site, tip), tip, admin, " (server-setup)")
     return name
 
 
@@ -452,8 +764,8 @@ def rollback(web_root: Path) -> tuple[str, str]:
         if not older:
             raise SetupError("没有更早的版本可以回滚(只保留最近几次发布)。网站保持不变。")
         target = older[-1]
+        log_event(site, "rolled-back", release_commit(target), f"from {current} to {target}")  # logged first, as every switch
         switch_current(site, target)
-        log_event(site, "rolled-back", release_commit(target), f"from {current} to {target}")
     return current or "", target
 
 
@@ -461,8 +773,12 @@ def rollback(web_root: Path) -> tuple[str, str]:
 
 def cmd_server_setup(args) -> int:
     try:
-        site = server_setup(Path(args.bare_repo), Path(args.web_root), args.keep, args.branch, args.build_command)
+        site = server_setup(Path(args.bare_repo), Path(args.web_root), args.keep, args.branch, args.build_command,
+                            args.identity, tuple(args.admin or ()), args.build_timeout, args.max_memory_mb)
         print(f"已安装发布钩子到 {site.git_dir}/hooks(pre-receive、post-receive)。")
+        print(f"推送者身份取自:{IDENTITY_HELP[site.identity]}。管理员:{'、'.join(site.admins) or '(未指定)'}。")
+        if not site.admins:
+            print("提醒:没有用 --admin 指定管理员,在 data/owners.yml 存在之前没有人能推送。")
         print(f"推送到 {site.branch} 分支时:检查数据 → 生成网站 → 切换 {site.current}。其他分支只保存不发布。")
         print(f"网站服务器(nginx)的根目录请设为 {site.current},示例配置见 deploy/nginx.conf。")
         name = publish_existing(site)
@@ -494,10 +810,23 @@ def cmd_rollback(args) -> int:
     return 0
 
 
+IDENTITY_HELP = {
+    "ssh": "OpenSSH 强制命令(disclosure staff add 登记的每把密钥对应一个账号)",
+    "gitolite": "gitolite3 设置的 GL_USER",
+    "gitlab": "GitLab 服务器钩子的 GL_USERNAME",
+    "gitea": "Gitea/Forgejo 钩子的 GITEA_PUSHER_NAME",
+}
+
+
 def add_site_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--keep", type=int, default=DEFAULT_KEEP, help=f"保留最近几个版本(默认 {DEFAULT_KEEP})")
     p.add_argument("--branch", default="main", help="发布哪个分支(默认 main)")
     p.add_argument("--build-command", help="代替 mkdocs 的生成命令,{out} 为输出目录,{python} 为 Python(测试用)")
+    p.add_argument("--identity", choices=sorted(identity.MODES), default="ssh",
+                   help="推送者身份从哪里来:ssh(默认,OpenSSH 强制命令)、gitolite、gitlab、gitea")
+    p.add_argument("--admin", action="append", help="管理员账号(可多次指定);没有 data/owners.yml 时只有管理员能推送")
+    p.add_argument("--build-timeout", type=int, default=BUILD_TIMEOUT, help=f"生成网站的时间上限,秒(默认 {BUILD_TIMEOUT})")
+    p.add_argument("--max-memory-mb", type=int, default=MAX_MEMORY_MB, help=f"生成网站的内存上限,MB(默认 {MAX_MEMORY_MB})")
 
 
 def register(subparsers) -> None:
@@ -521,7 +850,8 @@ def hook_main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     git_dir = Path(os.environ.get("GIT_DIR", ".")).resolve()
     site = Site(web_root=Path(args.web_root), git_dir=git_dir, branch=args.branch, keep=args.keep,
-                build_command=args.build_command)
+                build_command=args.build_command, identity=args.identity, admins=tuple(args.admin or ()),
+                build_timeout=args.build_timeout, max_memory_mb=args.max_memory_mb)
     return run_hook(args.hook, site)
 
 

@@ -24,7 +24,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 
 from .errors import DataErrors
 from .model import STATUS_LABELS, month_text
-from .validate import load_dataset
+from .validate import SAFE_ID, load_dataset
 from .yamlio import decode, load_text
 
 BOM = b"\xef\xbb\xbf"
@@ -84,6 +84,11 @@ def check_month(text: str) -> str:
 
 
 def find_item(data_dir: Path, item_id: str, notice_id: str | None) -> Path:
+    """The item file to edit: always data/notices/<notice>/items/<item>.yml, never anything else."""
+    for value, what in ((item_id, "事项编号"), (notice_id, "通报编号")):
+        if value is not None and not SAFE_ID.match(value):
+            raise UpdateRefused(f"{what} “{value}” 不对:只能用字母、数字和 - _ . ,不能含 / 或 ..。"
+                                "本命令只修改 data/notices/通报编号/items/ 里的事项文件。")
     notices = data_dir / "notices"
     if not notices.is_dir():
         raise UpdateRefused(f"找不到数据文件夹 {notices}。请在网站项目的根目录运行,或用 --data 指定数据文件夹。")
@@ -98,7 +103,10 @@ def find_item(data_dir: Path, item_id: str, notice_id: str | None) -> Path:
     if not hits:
         where = f"通报 {notice_id} 中" if notice_id else "任何通报中"
         raise UpdateRefused(f"{where}没有编号为 “{item_id}” 的事项。事项编号就是 items 文件夹里的文件名(不含 .yml),如 5-2。")
-    return hits[0]
+    hit = hits[0]
+    if hit.is_symlink() or not hit.resolve().is_relative_to(notices.resolve()):
+        raise UpdateRefused(f"{hit} 是指向别处的链接,不是 data/notices 里的事项文件。未修改。")
+    return hit
 
 
 def _round_trip_yaml() -> YAML:
@@ -143,14 +151,15 @@ def edited_text(original: str, display: str, change: Change) -> str:
 
 
 def _link(source: Path, target: Path) -> None:
-    """Cheapest faithful copy: symlink, else hard link, else copy (Windows without privileges)."""
-    try:
-        os.symlink(source.resolve(), target, target_is_directory=source.is_dir())
+    """Cheapest faithful copy: hard links, else a copy. Not symlinks: the validator refuses any
+    symlink under a data folder (it could publish a file from outside it)."""
+    if source.is_symlink():
+        os.symlink(os.readlink(source), target)  # copied as it is, so the validator sees and names it
         return
-    except OSError:
-        pass
     if source.is_dir():
-        shutil.copytree(source, target)
+        target.mkdir()
+        for entry in source.iterdir():
+            _link(entry, target / entry.name)
         return
     try:
         os.link(source, target)
@@ -160,7 +169,8 @@ def _link(source: Path, target: Path) -> None:
 
 def validate_with(data_dir: Path, item_file: Path, new_bytes: bytes) -> None:
     """Validate the whole dataset as it would be with item_file replaced. Raises DataErrors."""
-    with tempfile.TemporaryDirectory(prefix="disclosure-update-") as tmp:
+    # Beside the data folder, so hard links work (same file system); removed on every path.
+    with tempfile.TemporaryDirectory(prefix=".disclosure-update-", dir=data_dir.resolve().parent) as tmp:
         # Same folder name, so error messages name the real file ("data/notices/.../1.yml:30:5").
         shadow = Path(tmp) / (data_dir.resolve().name or "data")
         shadow.mkdir()

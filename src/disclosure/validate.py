@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
 
 from .errors import DataError, DataErrors, Warning_
 from .model import STATUS_LABELS, Dataset, Item, Notice, natural_key
@@ -26,9 +28,15 @@ def schema(name: str) -> dict:
     return json.loads(resources.files("disclosure").joinpath(f"schema/{name}.schema.json").read_text("utf-8"))
 
 
+SCHEMA_NAMES = ("item", "notice", "owners")
+
+
 @cache
 def _validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(schema(name))
+    # notice.schema.json refers to item.schema.json for corrections/withdrawn (one definition)
+    registry = Registry().with_resources(
+        (f"{other}.schema.json", Resource.from_contents(schema(other))) for other in SCHEMA_NAMES)
+    return Draft202012Validator(schema(name), registry=registry)
 
 
 TYPE_WORDS = {"string": "文字", "array": "列表(每项以“- ”开头)", "object": "一组字段", "integer": "整数",
@@ -40,6 +48,8 @@ PATTERN_HINTS = {
     "published": "应写成带引号的日期,如 \"2019-08-21\"",
     "id": "只能用字母、数字和 - _ . ,且不能以符号开头(不能含 / 或 ..)",
     "source": "只能是与 notice.yml 同一文件夹里的文件名",
+    "admins": "账号名只能用字母、数字、汉字和 . _ @ -",
+    "accounts": "通报编号或通配符只能用字母、数字、- _ . 和 * ?",
 }
 
 
@@ -123,6 +133,7 @@ class Checker:
         for key in ("issued", "published"):
             if key in d and not _real_date(d[key]):
                 self.err(loaded, (key,), f"“{d[key]}” 不是真实存在的日期。请核对年月日。")
+        self.record_dates(loaded)
         if not (folder / d["source"]).is_file():
             self.err(loaded, ("source",), f"找不到原文文件 “{d['source']}”。请把通报原文放在 notice.yml 旁边。")
         seen: dict[tuple, bool] = {}
@@ -130,6 +141,16 @@ class Checker:
             self._unique(loaded, seen, ("categories", c_i, "id"), ("c", cat["id"]))
             for g_i, grp in enumerate(cat.get("groups", [])):
                 self._unique(loaded, seen, ("categories", c_i, "groups", g_i, "id"), ("g", cat["id"], grp["id"]))
+
+    def record_dates(self, loaded: Loaded):
+        """corrections[].date and withdrawn.date are real days (the schema checks only the shape)."""
+        d = loaded.data
+        places = [(("corrections", i, "date"), c["date"]) for i, c in enumerate(d.get("corrections", []))]
+        if "withdrawn" in d:
+            places.append((("withdrawn", "date"), d["withdrawn"]["date"]))
+        for path, value in places:
+            if not _real_date(value):
+                self.err(loaded, path, f"“{value}” 不是真实存在的日期。请核对年月日。")
 
     def _unique(self, loaded, seen, path, key):
         if key in seen:
@@ -147,6 +168,7 @@ class Checker:
         if "deadline" in d and not _real_month(d["deadline"]):
             self.err(loaded, ("deadline",), f"“{d['deadline']}” 不是真实的年月(月份应为 01–12)。")
         self._hierarchy(loaded, notice)
+        self.record_dates(loaded)
         previous = ""
         for i, update in enumerate(d.get("updates", [])):
             if not _real_date(update["date"]):
@@ -182,16 +204,62 @@ def load_dataset(data_dir: Path) -> Dataset:
     if not root.is_dir():
         raise DataErrors([DataError(str(root), 0, 0, "", "找不到 notices 文件夹。数据应放在 data/notices/<通报编号>/ 下。")])
     checker, notices = Checker(), []
+    unsafe = unsafe_entries(data_dir)
+    if unsafe:  # refuse before reading anything: a link could make us read /etc/passwd
+        raise DataErrors(unsafe)
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         notice = _load_notice(folder, data_dir, checker)
         if notice:
             notices.append(notice)
+    owners = _load_owners(data_dir, checker)
     if checker.errors:
         raise DataErrors(checker.errors)
     if not notices:
         raise DataErrors([DataError(str(root), 0, 0, "", "没有任何通报数据。请先用 disclosure import 导入通报。")])
     notices.sort(key=lambda n: (n.issued, n.id), reverse=True)  # newest notice first
-    return Dataset(notices)
+    return Dataset([n for n in notices if not n.withdrawn], owners=owners,
+                   withdrawn_notices=[n for n in notices if n.withdrawn])
+
+
+OWNERS_FILE = "owners.yml"
+
+
+def owners_from_bytes(raw: bytes, display: str) -> dict | None:
+    """owners.yml as the publishing hook reads it from a commit: plain data, or None if broken
+    (a broken file never reached the published branch: validation refuses it)."""
+    loaded, errors = _parse_and_check(raw, display, "owners")
+    return None if errors or loaded is None else loaded.data
+
+
+def _load_owners(data_dir: Path, checker: Checker) -> dict | None:
+    """data/owners.yml (who may change what), schema-checked like every data file; None if absent."""
+    path = data_dir / OWNERS_FILE
+    if not path.exists():
+        return None
+    loaded = _load(path, data_dir, "owners", checker)
+    return loaded.data if loaded is not None else None
+
+
+def unsafe_entries(data_dir: Path) -> list[DataError]:
+    """Symlinks and special files (FIFOs, devices, sockets) anywhere under data_dir. A symlink to
+    /etc/passwd or /proc/self/environ would otherwise be read, or copied into the published site."""
+    out = []
+    stack = [data_dir]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                path = Path(entry.path)
+                if entry.is_symlink():
+                    out.append(DataError(_display(path, data_dir), 1, 0, "",
+                                         f"是符号链接(指向 {os.readlink(path)}),不是普通文件。数据文件夹里只能放普通文件:"
+                                         "请删除这个链接,把需要的内容作为普通文件复制进来。"))
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append(path)
+                elif not entry.is_file(follow_symlinks=False):
+                    out.append(DataError(_display(path, data_dir), 1, 0, "",
+                                         "不是普通文件(是设备、管道或套接字)。数据文件夹里只能放普通文件:请删除它。"))
+    return out
 
 
 def _display(path: Path, data_dir: Path) -> str:
@@ -261,7 +329,8 @@ def _load_notice(folder: Path, data_dir: Path, checker: Checker) -> Notice | Non
         if item_id in ids:
             checker.err(item_loaded, ("id",), f"事项编号 “{item_id}” 与 {ids[item_id]} 重复。同一通报内编号必须唯一。")
         ids[item_id] = item_loaded.file
-        notice.items.append(Item.parse(item_loaded.data, notice.id, item_loaded.file))
+        item = Item.parse(item_loaded.data, notice.id, item_loaded.file)
+        (notice.withdrawn_items if item.withdrawn else notice.items).append(item)
     return notice
 
 

@@ -14,6 +14,7 @@
     feeds         what changed: the /updates/ list and the Atom feeds
     evidence      which evidence entries may become links
     siteurl       the public address QR codes and feeds need
+    provenance    when each page's data last changed (git history, else the data's own dates)
     static_files  non-page outputs (open data, feeds); Site.search_files the search index
     contacts      the footer contact block
     synthetic     scaled-up data sets for tests
@@ -24,6 +25,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 
+from ..gitinfo import History
 from ..model import Dataset, date_text
 from .contacts import footer_contacts
 from .nav import site_nav
@@ -42,6 +44,7 @@ class Site:
     files: dict[str, str | bytes]
     nav: list[dict]
     records: list[dict]  # items.json records: open data, feeds' rows and the search index share them
+    history: History = History()  # the build commit and data dates (gitinfo.read_history)
 
     def search_files(self) -> dict[str, bytes]:
         """The search index: the build's largest computation, which no page depends on (the MkDocs
@@ -55,14 +58,20 @@ class Site:
     @property
     def template_context(self) -> dict:
         """What the theme templates (header, footer) need on every page."""
+        commit_day = self.history.commit_date
         return {"contacts": footer_contacts(self.dataset), "as_of": self.as_of.isoformat(),
-                "as_of_text": date_text(self.as_of.isoformat())}
+                "as_of_text": date_text(self.as_of.isoformat()), "build_commit": self.history.commit or "",
+                "build_commit_date": commit_day.isoformat() if commit_day else "",
+                "build_commit_date_text": date_text(commit_day.isoformat()) if commit_day else ""}
 
 
-def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str | None = None) -> Site:
-    """site_url: the public address (MkDocs' site_url); None reads DISCLOSURE_SITE_URL, '' means unknown."""
+def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str | None = None,
+               history: History | None = None) -> Site:
+    """site_url: the public address (MkDocs' site_url); None reads DISCLOSURE_SITE_URL, '' means unknown.
+    history: gitinfo.read_history(data_dir) for a build from git; None: no commit, dates from the data."""
     if site_url is None:
         site_url = site_url_from_env(os.environ)
+    history = history or History()
     records = items_records(dataset, as_of)
-    return Site(dataset, as_of, site_pages(dataset, as_of, site_name, site_url),
-                static_files(dataset, records, site_name, site_url), site_nav(dataset), records)
+    return Site(dataset, as_of, site_pages(dataset, as_of, site_name, site_url, history),
+                static_files(dataset, records, site_name, site_url), site_nav(dataset), records, history)

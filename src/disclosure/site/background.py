@@ -6,8 +6,11 @@ core and writes it straight into the output folder; the build waits for it only 
 A failure in the child fails the build (never a site without its search index)."""
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
+import sys
 import traceback
 from pathlib import Path
 from typing import Callable
@@ -29,6 +32,15 @@ def write_files(files: Files, dest: Path) -> None:
         os.replace(tmp, target)
 
 
+def die_with_parent() -> None:
+    """PR_SET_PDEATHSIG (Linux): the kernel kills this process when its parent dies, even by
+    SIGKILL, so a killed build cannot leave a child writing into a release folder."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+
+
 class BackgroundWriter:
     def __init__(self, make_files: Callable[[], Files], dest: Path):
         self.make_files = make_files
@@ -45,6 +57,9 @@ class BackgroundWriter:
         return self
 
     def _run(self) -> None:
+        die_with_parent()
+        if os.getppid() == 1:  # the parent died before the line above took effect
+            os._exit(1)
         try:
             write_files(self.make_files(), self.dest)
         except BaseException:  # report to the parent, which owns the user-facing message

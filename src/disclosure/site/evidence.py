@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from . import urls
 
@@ -25,7 +25,12 @@ def evidence_href(entry: str, page_url: str) -> str | None:
         return entry if urlsplit(entry).hostname else None
     if _SCHEME.match(entry) or entry.startswith("//") or _NOT_IN_A_PATH & set(entry):
         return None
-    path = posixpath.normpath(entry.lstrip("/"))
-    if path.startswith("../") or path == ".." or not _FILE_NAME.search(path):
+    # A browser decodes %2e%2e and %2f before resolving a path, so judge the decoded form;
+    # an entry that still holds % after decoding (double encoding) is not a plain file name.
+    decoded = unquote(entry)
+    if "%" in decoded or "\\" in decoded or decoded.startswith("//") or _SCHEME.match(decoded) or any(ord(ch) < 32 or ord(ch) == 127 for ch in decoded):
+        return None
+    path = posixpath.normpath(decoded.lstrip("/"))
+    if path.startswith("../") or path == ".." or path.startswith("/") or not _FILE_NAME.search(path):
         return None  # outside the site, or words like "见会议纪要" rather than a file
     return urls.relative(path, page_url)

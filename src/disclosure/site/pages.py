@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ..gitinfo import History
 from ..model import Dataset, Item, Node, Notice
 from ..qr import qr_svg
 from . import urls
+from .provenance import item_changed, notice_changed
 from .feeds import site_changes
 from .fields import FIELDS
 from .figures import figures
@@ -28,34 +30,52 @@ class GeneratedPage:
         return urls.src_uri(self.url)
 
 
-def site_pages(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str = "") -> list[GeneratedPage]:
-    """site_url ('' if unknown) is only for QR codes: pages link to each other page-relatively."""
-    pages = [home_page(dataset, as_of, site_name), contact_page(dataset, as_of), search_page(dataset, as_of),
-             updates_page(dataset, as_of), data_page(dataset, as_of)]
+def site_pages(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str = "",
+               history: History | None = None) -> list[GeneratedPage]:
+    """site_url ('' if unknown) is only for QR codes: pages link to each other page-relatively.
+    history: what git says about the data (gitinfo.read_history); None outside git."""
+    history = history or History()
+    changed = {n.id: notice_changed(n, history) for n in dataset.notices}
+    pages = [home_page(dataset, as_of, site_name, changed), contact_page(dataset, as_of),
+             search_page(dataset, as_of), updates_page(dataset, as_of), data_page(dataset, as_of)]
     for notice in dataset.notices:
-        pages.append(notice_page(notice, as_of))
+        pages.append(notice_page(notice, as_of, changed))
         pages.append(full_text_page(notice, as_of))
         pages.append(print_page(notice, as_of, site_url))
         pages += node_pages(notice, as_of)
-        pages += item_pages(notice, as_of, site_url)
+        pages += item_pages(notice, as_of, site_url, history)
+        pages += [withdrawn_page(urls.item_url(i), notice, i, as_of) for i in notice.withdrawn_items]
+    for notice in dataset.withdrawn_notices:  # every address it had still answers, saying why it is gone
+        pages.append(withdrawn_page(urls.notice_url(notice), notice, None, as_of))
+        pages += [withdrawn_page(urls.item_url(i), notice, i, as_of) for i in notice.items + notice.withdrawn_items]
     return pages
+
+
+def withdrawn_page(url: str, notice: Notice, item: Item | None, as_of: dt.date) -> GeneratedPage:
+    """What stays public of a withdrawn item or notice: when, why, and by whom it was published."""
+    withdrawal = (item.withdrawn if item and item.withdrawn else None) or notice.withdrawn
+    html = render("withdrawn.html", url, as_of, notice=notice, item=item, withdrawal=withdrawal)
+    what = f"第 {item.label} 项" if item else "本通报"
+    return GeneratedPage(url, f"{what}已撤下", html,
+                         article={"page": "withdrawn", "notice": notice.id, **({"item-id": item.id} if item else {}),
+                                  "withdrawn": withdrawal.date})
 
 
 def _category_figures(notice: Notice, as_of: dt.date):
     return [(cat, figures(notice.items_under(cat), as_of)) for cat in notice.categories]
 
 
-def home_page(dataset: Dataset, as_of: dt.date, site_name: str) -> GeneratedPage:
+def home_page(dataset: Dataset, as_of: dt.date, site_name: str, changed: dict[str, str]) -> GeneratedPage:
     notices = [(n, figures(n.items, as_of), _category_figures(n, as_of)) for n in dataset.notices]
     html = render("home.html", urls.HOME, as_of, notices=notices, site_name=site_name,
-                  total=figures(dataset.items, as_of))
+                  total=figures(dataset.items, as_of), changed=changed)
     return GeneratedPage(urls.HOME, "首页", html, article={"page": "home"})
 
 
-def notice_page(notice: Notice, as_of: dt.date) -> GeneratedPage:
+def notice_page(notice: Notice, as_of: dt.date, changed: dict[str, str]) -> GeneratedPage:
     url = urls.notice_url(notice)
     html = render("notice.html", url, as_of, notice=notice, fig=figures(notice.items, as_of),
-                  categories=_category_figures(notice, as_of))
+                  categories=_category_figures(notice, as_of), changed=changed)
     return GeneratedPage(url, f"{notice.issuer}整改通报概览", html, article={"page": "notice", "notice": notice.id})
 
 
@@ -146,17 +166,20 @@ def _items_at(notice: Notice, path: list[Node]) -> list[Item]:
 _item_page_cache: dict[tuple, GeneratedPage] = {}
 
 
-def item_pages(notice: Notice, as_of: dt.date, site_url: str = "") -> list[GeneratedPage]:
+def item_pages(notice: Notice, as_of: dt.date, site_url: str = "", history: History | None = None) -> list[GeneratedPage]:
     items = notice.items
+    history = history or History()
     if len(_item_page_cache) > 50_000:
         _item_page_cache.clear()
     pages = []
     for i, item in enumerate(items):
         previous, next_ = (items[i - 1] if i else None), (items[i + 1] if i + 1 < len(items) else None)
-        key = notice.digest and (notice.digest, repr(item), _link_key(previous), _link_key(next_), as_of, site_url)
+        changed = item_changed(item, notice, history)
+        key = notice.digest and (notice.digest, repr(item), _link_key(previous), _link_key(next_), as_of, site_url,
+                                 changed)
         page = _item_page_cache.get(key) if key else None
         if page is None:
-            page = item_page(notice, item, previous, next_, as_of, site_url)
+            page = item_page(notice, item, previous, next_, as_of, site_url, changed)
             if key:
                 _item_page_cache[key] = page
         pages.append(page)
@@ -168,12 +191,13 @@ def _link_key(item: Item | None) -> tuple | None:
 
 
 def item_page(notice: Notice, item: Item, previous: Item | None, next_: Item | None, as_of: dt.date,
-              site_url: str = "") -> GeneratedPage:
+              site_url: str = "", changed: str = "") -> GeneratedPage:
     url = urls.item_url(item)
     path = notice.node(item)
     node_links = [node_url(notice, node, path[:i]) for i, node in enumerate(path)]
     html = render("item.html", url, as_of, notice=notice, item=item, path=path, node_links=node_links,
-                  previous=previous, next=next_, qr=item_qr(item, site_url), site_url=site_url)
+                  previous=previous, next=next_, qr=item_qr(item, site_url), site_url=site_url,
+                  changed=changed or item_changed(item, notice, History()))
     article = {"page": "item", "notice": notice.id, "item-id": item.id, "status": item.status,
                "overdue": "true" if item.overdue(as_of) else "false"}
     return GeneratedPage(url, f"{item.label} {item.heading}", html, article=article)

@@ -1,0 +1,79 @@
+"""Who may change what in a push: roles from data/owners.yml, trust zones from the path.
+
+Two trust zones. `data/` is data: staff edit it, and nothing in it ever runs. Everything else
+(src/, hooks/, overrides/, mkdocs.yml, docs/, Makefile, ...) is code: only an admin may change it,
+and the build of a staff push runs the code already on the published branch, never the push's.
+
+Roles:
+    admin    named in owners.yml `admins` or at `server-setup --admin`: may change anything
+    account  named in owners.yml `accounts`: may change data/notices/<id>/ for the ids (or globs)
+             listed for it; nothing else (not owners.yml, not another department's notice)
+
+The owners file that decides a push is the one on the published branch *before* the push, so an
+account cannot grant itself rights in the same push (and changing owners.yml is admin-only anyway).
+Without owners.yml only the server-setup admins may push.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+
+from .errors import DataError
+
+DATA_ROOT = "data/"
+OWNERS_PATH = "data/owners.yml"
+NOTICE_PATH = re.compile(r"^data/notices/([^/]+)/")
+
+
+@dataclass(frozen=True)
+class Owners:
+    admins: frozenset[str] = frozenset()
+    accounts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, raw: dict | None, setup_admins: tuple[str, ...] | list[str] = ()) -> "Owners":
+        """raw: owners.yml as validated plain data (None when there is no such file). The admins
+        named at server-setup always stay admins, so a mistake in owners.yml cannot lock them out."""
+        raw = raw or {}
+        return cls(frozenset(raw.get("admins", [])) | frozenset(setup_admins),
+                   {name: tuple(globs) for name, globs in raw.get("accounts", {}).items()})
+
+    def is_admin(self, account: str) -> bool:
+        return account in self.admins
+
+    def may_change_notice(self, account: str, notice_id: str) -> bool:
+        return self.is_admin(account) or any(fnmatch.fnmatchcase(notice_id, glob)
+                                             for glob in self.accounts.get(account, ()))
+
+    def owners_of(self, notice_id: str) -> list[str]:
+        return sorted(name for name, globs in self.accounts.items()
+                      if any(fnmatch.fnmatchcase(notice_id, glob) for glob in globs))
+
+    def known(self, account: str) -> bool:
+        return self.is_admin(account) or account in self.accounts
+
+
+def path_refusals(account: str, owners: Owners, changed: list[str]) -> list[DataError]:
+    """One Chinese line per changed path this account may not change (empty: all allowed)."""
+    if owners.is_admin(account):
+        return []
+    if not owners.known(account):
+        return [DataError(OWNERS_PATH, 0, 0, "", f"账号 “{account}” 没有发布权限(不是管理员,owners.yml 中也没有这个账号)。"
+                          "请联系管理员在 data/owners.yml 的 accounts 中为您的账号登记负责的通报。")]
+    out = []
+    for path in changed:
+        notice = NOTICE_PATH.match(path)
+        if not path.startswith(DATA_ROOT):
+            out.append(DataError(path, 0, 0, "", "这是网站程序或配置文件,不是数据。工作人员只能修改 data/ 里的数据文件;"
+                                 "程序、模板、mkdocs.yml、docs/ 只能由管理员修改。请撤销对这个文件的修改后再推送"
+                                 f"(git checkout origin/main -- {path})。"))
+        elif path == OWNERS_PATH:
+            out.append(DataError(path, 0, 0, "", "发布权限文件只能由管理员修改。请撤销对它的修改,需要调整权限请联系管理员。"))
+        elif notice is None:
+            out.append(DataError(path, 0, 0, "", "data/notices/ 以外的数据文件只能由管理员修改。"))
+        elif not owners.may_change_notice(account, notice.group(1)):
+            whose = "、".join(owners.owners_of(notice.group(1))) or "管理员"
+            out.append(DataError(path, 0, 0, "", f"通报 {notice.group(1)} 由 {whose} 负责,账号 “{account}” 无权修改。"
+                                 f"您负责的通报:{'、'.join(owners.accounts.get(account, ())) or '无'}。"))
+    return out
