@@ -499,6 +499,19 @@ def load_owners(site: Site, commit: str) -> Owners:
     return Owners.parse(owners_from_bytes(raw, OWNERS_PATH) if raw is not None else None, site.admins)
 
 
+def link_refusals(site: Site, commit: str) -> list[DataError]:
+    """Symlinks and submodules under data/: git stores them, the validator would never see them
+    in a checkout built with tarfile's data filter, and a link could publish a server file."""
+    listing = git(site, "ls-tree", "-r", "-z", commit, "--", DATA_ROOT.rstrip("/"))
+    out = []
+    for entry in filter(None, listing.split("\0")):
+        meta, _, path = entry.partition("\t")
+        if meta.split()[0] in ("120000", "160000"):
+            out.append(DataError(path, 0, 0, "", "是符号链接(或子模块),不是普通文件。数据文件夹里只能放普通文件:"
+                                 "请删除这个链接(git rm),把需要的内容作为普通文件提交。"))
+    return out
+
+
 def published_notice_ids(site: Site, commit: str) -> set[str]:
     if commit == ZERO:
         return set()
@@ -519,6 +532,9 @@ def check_push(site: Site, old: str, new: str, pusher: Pusher) -> None:
     if problems:
         raise Refused("not-allowed", f"账号 “{pusher.account}” 无权推送以下修改(网站没有运行其中的任何内容):\n"
                       + "\n".join(str(p) for p in problems))
+    links = link_refusals(site, new)
+    if links:
+        raise Refused("invalid", "数据检查未通过:\n" + "\n".join(str(p) for p in links))
     data = [p for p in paths if p.startswith(DATA_ROOT)]
     blobs = read_blobs(site, [f"{c}:{p}" for p in data for c in (old, new) if c != ZERO])
     changes = [Change(p, blobs.get(f"{old}:{p}"), blobs.get(f"{new}:{p}")) for p in data]

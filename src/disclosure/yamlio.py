@@ -229,12 +229,20 @@ _LINE = re.compile(rf"^(?P<indent> *)(?P<dash>- )?(?:(?P<key>[A-Za-z_][A-Za-z0-9
 
 def _ordinary(text: str) -> bool:
     block_indent = None  # inside a block scalar: lines indented deeper than its header
+    content_indent = None  # the block's first content line sets its indentation
     for line in text.split("\n"):
         indent = len(line) - len(line.lstrip(" "))
         if block_indent is not None:
-            if not line.strip() or indent > block_indent:
+            if line and not line.strip():
+                return False  # a line of only spaces in a block: libyaml and ruamel disagree at the edges
+            if not line:
                 continue
-            block_indent = None
+            if indent > block_indent:
+                content_indent = content_indent or indent
+                if indent < content_indent:
+                    return False  # less indented than the block's first line: leave it to ruamel
+                continue
+            block_indent = content_indent = None
         if not line.strip() or (line.startswith("#") and indent == 0):
             continue
         m = _LINE.match(line.rstrip(" "))

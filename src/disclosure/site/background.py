@@ -51,6 +51,7 @@ class BackgroundWriter:
 
     def start(self) -> "BackgroundWriter":
         self.error_file.unlink(missing_ok=True)
+        self.parent = os.getpid()
         # fork: the child inherits the loaded data instead of pickling 10,000 records
         self.process = multiprocessing.get_context("fork").Process(target=self._run, daemon=True)
         self.process.start()
@@ -58,7 +59,7 @@ class BackgroundWriter:
 
     def _run(self) -> None:
         die_with_parent()
-        if os.getppid() == 1:  # the parent died before the line above took effect
+        if os.getppid() != self.parent:  # the parent died before the line above took effect
             os._exit(1)
         try:
             write_files(self.make_files(), self.dest)
