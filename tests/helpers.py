@@ -66,3 +66,24 @@ def serve_directory(directory: Path, handler=QuietHandler):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def processes_inside(folder: Path) -> list[str]:
+    """Live processes whose command line names `folder` or whose working folder is inside it
+    (how tests see that a build left nothing running)."""
+    import os
+    out = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            cwd = os.readlink(proc / "cwd")
+            state = next((line for line in (proc / "status").read_text().splitlines() if line.startswith("State:")), "")
+        except OSError:
+            continue
+        if "zombie" in state:
+            continue  # already dead, waiting for its parent to read the exit status
+        if str(folder) in cmdline or cwd.startswith(str(folder)):
+            out.append(f"{proc.name}: {cmdline[:200]}")
+    return out

@@ -302,3 +302,79 @@ def test_gitinfo_inside_the_hook_sees_the_pushed_commit_and_its_history(tmp_path
     assert dates["data/notices/jinpu-2019/items/3.yml"] == "2030-01-02"
     assert dates["data/notices/jinpu-2019/items/4.yml"] != "2030-01-02"
     assert len(dates) == len(list((clone / "data").rglob("*.*")))
+
+
+def test_a_disk_full_publish_log_means_no_switch_and_no_traceback(server):
+    server.reset_clone()
+    before = snapshot(server.web)
+    log = server.web / "publish.log"
+    kept = log.read_bytes()
+    log.unlink()
+    log.symlink_to("/dev/full")  # every write fails with ENOSPC, as on a full disk
+    try:
+        disclosure(server.clone, "update", "9", "--notice", "jinpu-2019", "--status", "done", "--date", "2024-06-23",
+                   "--note", "磁盘已满时的进展")
+        server.commit_all("磁盘已满")
+        done = server.push()
+        assert "网站没有更新" in done.stderr and "磁盘可能已满" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+        assert snapshot(server.web) == before  # not switched: there is no public change without its log line
+        assert not [p for p in release_dirs(server.web) if "磁盘" in p]
+    finally:
+        log.unlink()
+        log.write_bytes(kept)
+
+
+# ---- faults: a build that hangs, forks, or eats memory leaves nothing behind ---------------------
+
+HANGING_BUILD = """
+import os, sys, time
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+if os.fork() == 0:          # like the search-index child: keeps writing into the release
+    while True:
+        open(os.path.join(out, "late.html"), "w").write("late")
+        time.sleep(0.2)
+time.sleep(600)
+"""
+GREEDY_BUILD = """
+import sys
+block = bytearray(3 * 1024 ** 3)
+"""
+
+
+def small_server(tmp_path: Path, script: str, *options: str):
+    """A bare repository (data + src only) whose build is `script`; returns (clone, web root)."""
+    (tmp_path / "build.py").write_text(script, "utf-8")
+    bare, web, clone = tmp_path / "s.git", tmp_path / "www", tmp_path / "clone"
+    sh(tmp_path, "git", "init", "-q", "--bare", "--initial-branch=main", str(bare))
+    sh(tmp_path, "git", "clone", "-q", str(bare), str(clone))
+    shutil.copytree(REPO / "data", clone / "data")
+    shutil.copytree(REPO / "src", clone / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    sh(clone, "git", "add", "-A")
+    sh(clone, "git", "commit", "-q", "-m", "init")
+    disclosure(tmp_path, "server-setup", str(bare), str(web), "--admin", UNIX_USER, *options,
+               "--build-command", f"{{python}} {tmp_path / 'build.py'} {{out}}")
+    return clone, web
+
+
+def test_a_timed_out_build_is_killed_with_everything_it_forked(tmp_path):
+    from helpers import processes_inside
+    clone, web = small_server(tmp_path, HANGING_BUILD, "--build-timeout", "3")
+    done = sh(clone, "git", "push", "origin", "HEAD:main", check=False)
+    assert done.returncode != 0 and "网站生成超过 3 秒仍未完成" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    time.sleep(10)
+    assert processes_inside(web) == []
+    assert not (web / "current").exists()
+    assert [p.name for p in (web / "releases").iterdir()] == []  # the forked writer did not recreate it
+    assert list((web / ".work").iterdir()) == []
+    assert (web / "publish.log").read_text("utf-8").split("\t")[1] == "refused"
+
+
+def test_a_build_past_its_memory_bound_is_refused_with_a_clear_message(tmp_path):
+    clone, web = small_server(tmp_path, GREEDY_BUILD, "--max-memory-mb", "1024")
+    done = sh(clone, "git", "push", "origin", "HEAD:main", check=False)
+    assert done.returncode != 0 and "内存超过上限(1024 MB)" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and "MemoryError" not in done.stderr
+    assert not (web / "current").exists() and list((web / "releases").iterdir()) == []

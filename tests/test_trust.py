@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import processes_inside
 from test_publish import (REPO, copy_project, disclosure, env, html_containing, release_dirs, sh, snapshot)
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
@@ -377,22 +378,6 @@ def test_a_symlink_under_data_is_refused_by_the_hook(server):
     server.sync("admin")
 
 
-def _own_processes(web: Path) -> list[str]:
-    """Processes whose command line or working folder is inside this server's web root."""
-    out = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
-            cwd = os.readlink(proc / "cwd")
-        except OSError:
-            continue
-        if str(web) in cmdline or cwd.startswith(str(web)):
-            out.append(f"{proc.name}: {cmdline[:200]}")
-    return out
-
-
 def test_a_killed_hook_leaves_no_process_and_the_next_push_removes_its_leftovers(server):
     server.sync("jinpu")
     disclosure(server.clones["jinpu"], "update", "10", "--notice", "jinpu-2019", "--status", "done",
@@ -403,19 +388,19 @@ def test_a_killed_hook_leaves_no_process_and_the_next_push_removes_its_leftovers
                             env=server.ssh_env("jinpu"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:  # wait until the real mkdocs build is running (with its index child)
-        builds = [p for p in _own_processes(server.web) if "mkdocs" in p]
+        builds = [p for p in processes_inside(server.web) if "mkdocs" in p]
         if len(builds) >= 2 or (builds and time.monotonic() > deadline - 100):
             break
         time.sleep(0.05)
     assert builds, "the build never started"
-    hooks = [p.split(":")[0] for p in _own_processes(server.web) if "hook_main" in p and "pre-receive" in p]
+    hooks = [p.split(":")[0] for p in processes_inside(server.web) if "hook_main" in p and "pre-receive" in p]
     assert hooks
     for pid in hooks:
         os.kill(int(pid), signal.SIGKILL)
     push.wait(timeout=120)
     assert push.returncode != 0
     time.sleep(10)
-    assert _own_processes(server.web) == []
+    assert processes_inside(server.web) == []
     assert snapshot(server.web) == before
     # The next push publishes, and nothing of the killed one remains.
     done = server.push("jinpu")
