@@ -276,11 +276,9 @@ open(os.path.join(sys.argv[1], "index.html"), "w").write(json.dumps([gitinfo.bui
 """
 
 
-def test_gitinfo_inside_the_hook_sees_the_pushed_commit_and_its_history(tmp_path):
-    """pre-receive builds a commit main does not point at yet; gitinfo must report that commit."""
-    import json
-    script = tmp_path / "gitinfo_build.py"
-    script.write_text(GITINFO_BUILD, "utf-8")
+def small_server(tmp_path: Path, script: str, *options: str):
+    """A bare repository (data + src only) whose build is `script`; returns (clone, web root)."""
+    (tmp_path / "build.py").write_text(script, "utf-8")
     bare, web, clone = tmp_path / "s.git", tmp_path / "www", tmp_path / "clone"
     sh(tmp_path, "git", "init", "-q", "--bare", "--initial-branch=main", str(bare))
     sh(tmp_path, "git", "clone", "-q", str(bare), str(clone))
@@ -288,8 +286,15 @@ def test_gitinfo_inside_the_hook_sees_the_pushed_commit_and_its_history(tmp_path
     shutil.copytree(REPO / "src", clone / "src", ignore=shutil.ignore_patterns("__pycache__"))
     sh(clone, "git", "add", "-A")
     sh(clone, "git", "commit", "-q", "-m", "init")
-    disclosure(tmp_path, "server-setup", str(bare), str(web), "--admin", UNIX_USER,
-               "--build-command", f"{{python}} {script} {{out}}")
+    disclosure(tmp_path, "server-setup", str(bare), str(web), "--admin", UNIX_USER, *options,
+               "--build-command", f"{{python}} {tmp_path / 'build.py'} {{out}}")
+    return clone, web
+
+
+def test_gitinfo_inside_the_hook_sees_the_pushed_commit_and_its_history(tmp_path):
+    """pre-receive builds a commit main does not point at yet; gitinfo must report that commit."""
+    import json
+    clone, web = small_server(tmp_path, GITINFO_BUILD)
     assert sh(clone, "git", "push", "-q", "origin", "HEAD:main").returncode == 0
     disclosure(clone, "update", "3", "--notice", "jinpu-2019", "--status", "done", "--date", "2024-06-21", "--note", "完成")
     sh(clone, "git", "add", "-A")
@@ -341,21 +346,6 @@ GREEDY_BUILD = """
 import sys
 block = bytearray(3 * 1024 ** 3)
 """
-
-
-def small_server(tmp_path: Path, script: str, *options: str):
-    """A bare repository (data + src only) whose build is `script`; returns (clone, web root)."""
-    (tmp_path / "build.py").write_text(script, "utf-8")
-    bare, web, clone = tmp_path / "s.git", tmp_path / "www", tmp_path / "clone"
-    sh(tmp_path, "git", "init", "-q", "--bare", "--initial-branch=main", str(bare))
-    sh(tmp_path, "git", "clone", "-q", str(bare), str(clone))
-    shutil.copytree(REPO / "data", clone / "data")
-    shutil.copytree(REPO / "src", clone / "src", ignore=shutil.ignore_patterns("__pycache__"))
-    sh(clone, "git", "add", "-A")
-    sh(clone, "git", "commit", "-q", "-m", "init")
-    disclosure(tmp_path, "server-setup", str(bare), str(web), "--admin", UNIX_USER, *options,
-               "--build-command", f"{{python}} {tmp_path / 'build.py'} {{out}}")
-    return clone, web
 
 
 def test_a_timed_out_build_is_killed_with_everything_it_forked(tmp_path):
