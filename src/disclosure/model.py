@@ -8,17 +8,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Status words of the genre, mapped to the fixed vocabulary. Order matters: longer words first,
-# so 阶段性完成 is not read as 完成.
-STATUS_LABELS = {
-    "done": "已完成",
-    "in_progress": "正在整改",
-    "partly_done": "阶段性完成",
-    "mostly_done": "基本完成",
-    "ongoing": "持续推进",
-    "not_started": "尚未启动",
-    "unreported": "未说明进展",
-}
+from .genre import STATUS_LABELS  # noqa: E402,F401 - the fixed status codes and their names, with the genre
+
 STATUS_ICONS = {  # shown beside the word: status is never told by colour alone
     "done": "✔", "in_progress": "◔", "partly_done": "◑", "mostly_done": "◕",
     "ongoing": "↻", "not_started": "○", "unreported": "？",

@@ -23,23 +23,12 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from .errors import DataErrors
+from .genre import status_of_word
 from .model import STATUS_LABELS, month_text
 from .validate import SAFE_ID, load_dataset
 from .yamlio import decode, load_text
 
 BOM = b"\xef\xbb\xbf"
-# Words staff actually write, besides the canonical labels in STATUS_LABELS.
-STATUS_SYNONYMS = {
-    "完成": "done", "已整改": "done", "整改完成": "done", "已完成整改": "done",
-    "整改中": "in_progress", "正在推进": "in_progress", "推进中": "in_progress",
-    "阶段性完成": "partly_done", "部分完成": "partly_done",
-    "基本完成": "mostly_done",
-    "持续推进": "ongoing", "长期坚持": "ongoing", "持续整改": "ongoing", "长期推进": "ongoing",
-    "未启动": "not_started", "尚未启动": "not_started", "未开始": "not_started",
-    "未说明": "unreported", "原文未说明": "unreported",
-}
-
-
 class UpdateRefused(Exception):
     """A mistake in the command line; the message (Chinese) says what to do."""
 
@@ -55,12 +44,9 @@ class Change:
 
 
 def status_code(word: str) -> str:
-    word = word.strip()
-    if word in STATUS_LABELS:
-        return word
-    by_label = {label: code for code, label in STATUS_LABELS.items()}
-    if word in by_label or word in STATUS_SYNONYMS:
-        return by_label.get(word) or STATUS_SYNONYMS[word]
+    code = status_of_word(word)  # a code, a site name, or a word of the genre (genre.py)
+    if code:
+        return code
     choices = "、".join(f"{label}({code})" for code, label in STATUS_LABELS.items())
     raise UpdateRefused(f"不认识的状态 “{word}”。可用:{choices}。")
 

@@ -17,8 +17,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import yamlio
-from ..model import natural_key
+from .. import genre, yamlio
+from ..model import STATUS_LABELS, natural_key
 from . import structure as st
 from .text import Clutter, Paragraph, decode_notice, split, strip
 
@@ -39,6 +39,31 @@ class ImportResult:
     items: list[dict]
     source: bytes
     notes: list[str] = field(default_factory=list)  # what the importer noticed; printed on stderr
+    found: list[str] = field(default_factory=list)  # what it filled in, each with its source line
+    source_name: str = SOURCE_NAME
+
+    def report(self) -> str:
+        """The Chinese import report: what was recognised, and what staff should check."""
+        n = self.notice
+        counts = {}
+        for item in self.items:
+            counts[item["status"]] = counts.get(item["status"], 0) + 1
+        lines = ["导入结果(请逐项核对):",
+                 f"  标题:{n.get('title', '(未识别)')}",
+                 f"  发文单位:{n.get('issuer', '(未识别)')}",
+                 f"  印发日期:{n.get('issued', '(未识别)')}" + (f";网页发布日期:{n['published']}" if n.get("published") else ""),
+                 f"  整改事项:{len(self.items)} 项(" + "、".join(f"{STATUS_LABELS[k]} {v}" for k, v in counts.items()) + ")",
+                 f"  有整改时限的事项:{sum('deadline' in i for i in self.items)} 项"]
+        figures = n.get("stated_figures")
+        if figures:
+            lines.append(f"  通报自述的数字:{figures['text']}")
+        if self.found:
+            lines.append("从原文读出的状态和时限(行号为原文行号):")
+            lines += [f"  {line}" for line in self.found]
+        if self.notes:
+            lines.append("需要核对的地方:")
+            lines += [f"  □ {note}" for note in self.notes]
+        return "\n".join(lines)
 
 
 def default_id(path: Path) -> str:
@@ -68,6 +93,8 @@ class Builder:
         self.raw = raw
         self.notes = notes
         self.unplaced: list[str] = []
+        self.found: list[str] = []
+        self.page_extra: dict = {}
 
     # -- head and tail of the notice --------------------------------------------------------
     def take_head(self, body: list[Paragraph]) -> tuple[str, str, list[Paragraph]]:
@@ -76,8 +103,12 @@ class Builder:
         if body and len(body[0].text) <= 80 and not body[0].text.endswith(("。", ":", "：")) \
                 and not st.SECTION.match(body[0].text):
             title, body = body[0].text, body[1:]
+            column = re.match(r"^【(?P<tag>[^】]{1,12})】\s*", title)
+            if column and title[column.end():]:  # 【巡察整改】中共…: the site's column, not the title
+                self.page_extra.update(column=column["tag"], title_line=title)
+                title = title[column.end():]
         first = body[0].text if body else ""
-        if first.endswith((":", "：")) and len(first) <= 200 and "。" not in first and not st.STATUS.match(first):
+        if first.endswith((":", "：")) and len(first) <= 200 and "。" not in first and not st.genre.is_status_line(first):
             addressees, body = body[0].text, body[1:]
         return title, addressees, body
 
@@ -107,9 +138,12 @@ class Builder:
         if before:
             sections_out.append({"role": "preamble", "paragraphs": [p.text for p in before]})
         problems: st.ProblemsParser | None = None
+        chosen = next((s for s in sections if st.looks_like_problems(s.paragraphs)), None) \
+            or next((s for s in sections if st.maybe_problems(s)), None)
         for section in sections:
-            if problems is None and st.looks_like_problems(section.paragraphs):
-                problems = st.ProblemsParser(section.paragraphs, flat_sections).parse().finish()
+            if problems is None and section is chosen:
+                ends_here = section is sections[-1] and not signature  # the text stops inside this section
+                problems = st.ProblemsParser(section.paragraphs, flat_sections).parse().finish(ends_here)
                 self.notes.extend(problems.notes)
                 out = self._section("problems", section, problems.intro)
             else:
@@ -125,14 +159,16 @@ class Builder:
         notice: dict = {"id": self.id}
         for key, value, missing in (
             ("title", title, "未识别出标题。请在 notice.yml 中填写 title。"),
-            ("issuer", issuer or self._issuer_from_title(title), "未识别出发文单位。请在 notice.yml 中填写 issuer。"),
-            ("issued", issued or self._published(), "未找到落款日期或发布日期。请在 notice.yml 中填写 issued(如 \"2019-08-12\")。"),
+            ("issuer", issuer or self._clutter_value("发布机构", "发文机关") or self._issuer_from_title(title),
+             "未识别出发文单位。请在 notice.yml 中填写 issuer。"),
+            ("issued", issued or self._clutter_date("issued") or self._published(),
+             "未找到落款日期或发布日期。请在 notice.yml 中填写 issued(如 \"2019-08-12\")。"),
         ):
             if value:
                 notice[key] = value
             else:
                 self.notes.append(missing)
-        if not issued and self._published():
+        if not issued and not self._clutter_date("issued") and self._published():
             self.notes.append("未找到落款日期,issued 暂用发布日期,请核对。")
         if self._published():
             notice["published"] = self._published()
@@ -151,7 +187,7 @@ class Builder:
         notice["categories"] = categories
         notice["sections"] = sections_out
         notice["contact"] = self._contact()
-        result = ImportResult(notice, items, self.raw, self.notes)
+        result = ImportResult(notice, items, self.raw, self.notes, self.found)
         self._check_lossless(result)
         if self.unplaced:
             notice["unplaced"] = self.unplaced
@@ -243,16 +279,38 @@ class Builder:
         return out
 
     def _item(self, draft: st.ItemDraft, item_id: str, refs: dict) -> dict:
-        status, deadline = st.parse_status(draft.status_text) if draft.status_text else (None, None)
+        """Status only from a status phrase, deadline only from a deadline phrase of this item;
+        every value filled is reported with the line it came from."""
+        status = deadline = None
+        phrase = ""
+        if draft.status_text:
+            body = genre.status_line_body(draft.status_text)
+            status = genre.status_of(body)
+            deadline, phrase = genre.deadline_in(body)
         if deadline is None and draft.deadline_text:
-            deadline = st.parse_status(draft.deadline_text)[1]
-        dated = draft.deadline_text or draft.status_text
-        if deadline is None and status != "done" and re.search(r"\d{4}", dated):
-            self.notes.append(f"事项 {draft.label} 的整改时限未能识别(日期写法有误?),未填写 deadline:{dated}")
+            deadline, phrase = genre.deadline_in(genre.DEADLINE_LINE.sub("", draft.deadline_text, count=1), labelled=True)
+            where = draft.deadline_line
+        else:
+            where = draft.status_line
+        if deadline is None and phrase:
+            self.notes.append(f"事项 {draft.label}(第 {where} 行)的整改时限写法有误,未填写 deadline:{phrase}")
+        elif deadline is None and status != "done" and re.search(r"\d{4}\s*年\s*\d{1,2}\s*月|\d{4}[-./]\d", draft.deadline_text):
+            self.notes.append(f"事项 {draft.label} 的整改时限未能识别(日期写法有误?),未填写 deadline:{draft.deadline_text}")
+        elif deadline is None and status != "done" and re.search(r"\d{4}", draft.deadline_text or draft.status_text):
+            self.notes.append(f"事项 {draft.label} 的整改时限未能识别(日期写法有误?),未填写 deadline:"
+                              f"{draft.deadline_text or draft.status_text}")
         if draft.status_text and status is None:
-            self.notes.append(f"事项 {draft.label} 的状态用语未能识别,记为 unreported:{draft.status_text}")
+            self.notes.append(f"事项 {draft.label}(第 {draft.status_line} 行)的状态用语未能识别,记为 unreported:{draft.status_text}")
         if not draft.status_text:
-            self.notes.append(f"事项 {draft.label} 原文没有整改状态行,记为 unreported。")
+            first = draft.lines[0] if draft.lines else 0
+            self.notes.append(f"事项 {draft.label}(第 {first} 行起)原文没有整改状态行,记为 unreported。")
+        if status:
+            how = "结尾一句" if draft.status_from_sentence else "状态行"
+            self.found.append(f"事项 {draft.label}:{STATUS_LABELS[status]} ← 第 {draft.status_line} 行{how}“{draft.status_text}”")
+        if deadline:
+            self.found.append(f"事项 {draft.label}:整改时限 {deadline} ← 第 {where} 行“{phrase}”")
+        if draft.truncated:
+            self.notes.append(f"事项 {draft.label} 的原文在此处中断(文本不完整),已保留已有内容并标记为 truncated。请找到完整原文核对。")
         status = status or "unreported"
         d: dict = {"id": item_id, "label": draft.label}
         d.update(refs)
@@ -262,7 +320,8 @@ class Builder:
         if deadline:
             d["deadline"] = deadline
         elif status != "done":
-            d["no_deadline"] = NO_DEADLINE
+            word = genre.no_deadline_words(draft.status_text)
+            d["no_deadline"] = f"原通报称“{word}”,未列明整改时限" if word else NO_DEADLINE
         d["status_text"] = draft.status_text
         d["finding_lead"] = draft.finding_lead
         d["finding"] = draft.finding
@@ -270,19 +329,29 @@ class Builder:
         d["measures"] = draft.measures
         if draft.responsible:
             d["responsible"] = draft.responsible
+        if draft.truncated:
+            d["truncated"] = True
         d["updates"] = []
         return d
 
     # -- metadata ---------------------------------------------------------------------------------
-    def _published(self) -> str:
+    def _clutter_date(self, kind: str) -> str:
         for c in self.clutter:
-            if c.kind == "published":
-                y, m, d = re.split(r"[-/.年月日]", c.value)[:3]
-                return f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
+            if c.kind == kind:
+                parts = re.findall(r"\d+", c.value)[:3]
+                if len(parts) == 3:
+                    y, m, d = map(int, parts)
+                    return f"{y:04d}-{m:02d}-{d:02d}"
         return ""
 
+    def _published(self) -> str:
+        return self._clutter_date("published")
+
+    def _clutter_value(self, *labels: str) -> str:
+        return next((c.value for c in self.clutter if c.label in labels and c.value and c.kind != "label"), "")
+
     def _page(self) -> dict:
-        page: dict = {}
+        page: dict = dict(self.page_extra)
         for c in self.clutter:
             if c.kind == "breadcrumb":
                 page.setdefault("breadcrumb", c.value)
@@ -310,10 +379,13 @@ class Builder:
         return out
 
     def _stated_figures(self) -> dict:
+        """The first sentence that counts the notice's problems and how many are done (genre.py)."""
         for p in self.paragraphs:
-            m = re.search(r"(\d+)项(?:具体)?问题中[,，]?已(?:完成|整改完成|整改到位)(\d+)项[^。]*?[,，](\d+)项", p.text)
-            if m:
-                return {"total": int(m[1]), "done": int(m[2]), "in_progress": int(m[3]), "text": m[0]}
+            for sentence in re.split(r"[。；;]", p.text):
+                figures = genre.stated_figures(sentence)
+                if figures:
+                    self.found.append(f"通报自述的数字(第 {p.lines[0]} 行):{figures['text']}")
+                    return figures
         return {}
 
     def _contact(self) -> dict:

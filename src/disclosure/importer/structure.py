@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .text import Paragraph
+from .. import genre
+from .text import TERMINAL, Paragraph
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
@@ -38,42 +39,16 @@ LEVELS = [  # (name, pattern) from outer to inner, inside the problems section
 ]
 # When every 一、二、 section is itself an item (each has its own status line), sections are the items.
 SECTION_LEVEL = ("section", re.compile(rf"^(?P<label>(?P<n>{CN})、\s*)(?P<title>.*)$"))
-DEADLINE_LINE = re.compile(r"^(整改时限|完成时限|整改期限|办结时限|时限要求)\s*[:：]")
-RESPONSIBLE_LINE = re.compile(r"^(责任单位|牵头单位|责任部门|整改责任单位)\s*[:：]\s*(?P<units>.+?)[。；;]?$")
+DEADLINE_LINE = genre.DEADLINE_LINE
+RESPONSIBLE_LINE = genre.RESPONSIBLE_LINE
 SUB_ITEM = re.compile(rf"^(?P<label>(?P<n>{CN})是)(?P<rest>关于.*)$")
 FINDING = re.compile(r"^关于\s*[“\"‘']")
-STATUS = re.compile(r"^(整改进展情况|整改进展|整改情况|整改状态|完成情况|进展情况|整改结果|目前进展|办理情况)\s*[:：]")
 HEADING_MAX = 120  # numbered paragraphs longer than this are body text that happens to start with 1.
 
-STATUS_WORDS = [  # checked in order: 阶段性完成 before 完成, 正在整改…前完成 before 完成
-    ("partly_done", ("阶段性完成", "部分完成")),
-    ("mostly_done", ("基本完成", "基本整改到位", "基本到位")),
-    ("ongoing", ("持续推进", "持续整改", "长期坚持", "常态化推进", "长期推进", "持续开展")),
-    ("in_progress", ("正在整改", "整改中", "正在推进", "推进中", "未完成", "整改进行中", "正在落实", "正在办理")),
-    ("not_started", ("尚未启动", "未启动", "未开始")),
-    ("done", ("已完成", "已整改", "整改完成", "整改完毕", "已办结", "已落实", "已整改到位", "完成")),
-]
-DEADLINE = [
-    (re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月"), lambda m: (m[1], m[2])),
-    (re.compile(r"(\d{4})\s*年\s*(底|末|年底)"), lambda m: (m[1], "12")),
-    (re.compile(r"(\d{4})\s*年\s*上半年"), lambda m: (m[1], "6")),
-    (re.compile(r"(\d{4})[-./](\d{1,2})(?![\d])"), lambda m: (m[1], m[2])),
-]
-
-
 def parse_status(text: str) -> tuple[str | None, str | None]:
-    """Status line -> (status, 'YYYY-MM' deadline). None when the words are not recognised."""
-    body = STATUS.sub("", text, count=1)
-    status = next((key for key, words in STATUS_WORDS if any(w in body for w in words)), None)
-    deadline = None
-    for pattern, parts in DEADLINE:
-        m = pattern.search(body)
-        if m:
-            year, month = parts(m)
-            if 1 <= int(month) <= 12:
-                deadline = f"{int(year):04d}-{int(month):02d}"
-            break
-    return status, deadline
+    """Status line -> (status, 'YYYY-MM' deadline). None when the words do not say."""
+    body = genre.status_line_body(text)
+    return genre.status_of(body), genre.deadline_in(body)[0]
 
 
 def split_finding(text: str) -> tuple[str, str, str]:
@@ -117,6 +92,11 @@ class ItemDraft:
     measures: list[str] = field(default_factory=list)
     extra_status: list[str] = field(default_factory=list)
     issue: Node | None = None
+    lines: list[int] = field(default_factory=list)  # source lines of everything in the item, for the report
+    status_line: int = 0  # where status_text came from (0: nowhere)
+    deadline_line: int = 0
+    status_from_sentence: bool = False  # the status was read from the item's closing sentence
+    truncated: bool = False  # the source text ends inside this item
 
 
 @dataclass
@@ -155,13 +135,22 @@ def split_sections(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], list[S
 
 def sections_are_items(sections: list[SectionDraft]) -> bool:
     """一、二、三、 used as item numbers: several sections each carry their own status line."""
-    return sum(1 for s in sections if sum(bool(STATUS.match(p.text)) for p in s.paragraphs) == 1) >= 2
+    return sum(1 for s in sections if sum(bool(genre.is_status_line(p.text)) for p in s.paragraphs) == 1) >= 2
 
 
 def looks_like_problems(paragraphs: list[Paragraph]) -> bool:
     texts = [p.text for p in paragraphs]
-    return any(STATUS.match(t) for t in texts) or sum(1 for t in texts if level_of(t) and level_of(t)[0] in ("paren", "problem")) >= 2 \
+    return any(genre.is_status_line(t) for t in texts) or sum(1 for t in texts if level_of(t) and level_of(t)[0] in ("paren", "problem")) >= 2 \
         or sum(1 for t in texts if FINDING.match(t) or SUB_ITEM.match(t)) >= 2
+
+
+def maybe_problems(section: "SectionDraft") -> bool:
+    """Weaker evidence, used only when no section looks like problems (a notice cut off after its
+    first item): a section titled as the problems and holding one numbered item or finding."""
+    texts = [p.text for p in section.paragraphs]
+    titled = "问题" in section.title or "整改情况" in section.title or not section.label
+    return titled and any(FINDING.match(t) or SUB_ITEM.match(t) or (level_of(t) and level_of(t)[0] in ("paren", "problem"))
+                          for t in texts)
 
 
 def item_level(paragraphs: list[Paragraph], levels=LEVELS) -> tuple[list[str], str | None]:
@@ -194,10 +183,14 @@ class ProblemsParser:
         self.stack: list[Node] = []
         self.item: ItemDraft | None = None
         self.synthetic = 0
+        self.lines: list[int] = []  # source lines of the paragraph being read
 
     def parse(self) -> "ProblemsParser":
         for p in self.paragraphs:
+            self.lines = p.lines
             self.feed(p.text)
+            if self.item is not None:
+                self.item.lines += p.lines
         return self
 
     def feed(self, text: str):
@@ -212,7 +205,7 @@ class ProblemsParser:
         if self.leaf is None and FINDING.match(text):
             self.open_unnumbered_item(text)
             return
-        if STATUS.match(text):
+        if genre.is_status_line(text):
             self.add_status(text)
             return
         self.add_text(text)
@@ -265,11 +258,13 @@ class ProblemsParser:
             self.notes.append(f"事项 {self.item.label} 有两行状态,第二行作为措施保留:{text}")
         else:
             self.item.status_text = text
+            self.item.status_line = self.lines[0] if self.lines else 0
 
     def add_text(self, text: str):
         item = self.item
         if item is not None and DEADLINE_LINE.match(text) and not item.deadline_text:
             item.deadline_text = text
+            item.deadline_line = self.lines[0] if self.lines else 0
         if item is not None and (units := RESPONSIBLE_LINE.match(text)):
             item.responsible += [u for u in re.split(r"[、,，;；\s]+", units["units"]) if u]
         if item is not None:
@@ -282,9 +277,21 @@ class ProblemsParser:
         else:
             self.intro.append(text)
 
-    def finish(self):
-        """Items whose finding never came: the issue heading itself states the problem."""
+    def finish(self, ends_here: bool = False):
+        """Items whose finding never came: the issue heading itself states the problem. Items
+        without a status line may close with a status sentence (目前已整改到位。). `ends_here`: the
+        source text ends inside this section, so its last item may be cut off."""
         for draft in self.items:
             if not draft.finding and draft.issue is not None and not draft.sub_label:
                 draft.finding_lead, draft.finding, draft.finding_is_heading = draft.issue.label, draft.issue.title, True
+            if not draft.status_text and draft.measures:
+                closing = genre.STATUS_SENTENCE.search(draft.measures[-1])
+                if closing:
+                    draft.status_text = closing["sentence"]
+                    draft.status_from_sentence = True
+                    draft.status_line = draft.lines[-1] if draft.lines else 0
+        if ends_here and self.items and self.paragraphs:
+            last = self.paragraphs[-1].text
+            if last.count("“") > last.count("”") or not last.endswith(TERMINAL):
+                self.items[-1].truncated = True
         return self

@@ -9,26 +9,49 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .. import genre
+
 BLANKS = " \t\u00a0\u3000\u2002\u2003\u200b\ufeff\r"
 # A paragraph ending in one of these is complete; anything else continues on a column-0 line.
 TERMINAL = tuple("。!?！？;；:：”\"」』)）】…")
 
+_DAY = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
 CLUTTER = [  # (kind, pattern) — lines a web page adds around the notice
-    ("breadcrumb", re.compile(r"^(当前位置|您的位置|您现在的位置|所在位置)\s*[:：]\s*(?P<value>.*)$")),
+    ("breadcrumb", re.compile(r"^(当前位置|您的位置|您现在的位置|所在位置|当前页面)\s*[:：]\s*(?P<value>.*)$")),
     ("breadcrumb", re.compile(r"^(?P<value>(首页|网站首页|主页)\s*(>|›|»|＞|>>|/)\s*.*)$")),
-    ("published", re.compile(r"^(发布时间|发布日期|发布于|时间|日期)\s*[:：]\s*(?P<value>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)(\s.*)?$")),
-    ("editor", re.compile(r"^(责编|责任编辑|编辑|审核|校对)\s*[:：]\s*(?P<value>.*)$")),
-    ("meta", re.compile(r"^(来源|信息来源|作者|浏览次数|点击数|阅读次数|访问量|字号|分享到)\s*[:：].*$")),
+    # 发布日期:2024-03-08 / 时间:2024-03-08 10:21:33 / 发布日期:2024-03-08信息来源:市卫健委 (glued)
+    ("published", re.compile(rf"^(发布时间|发布日期|发布于|发表时间|发表日期|时间|日期|更新时间)\s*[:：]?\s*(?P<value>{_DAY})(.*)$")),
+    ("issued", re.compile(rf"^(成文日期|印发日期|生成日期)\s*[:：]?\s*(?P<value>{_DAY})(.*)$")),
+    ("editor", re.compile(r"^(责编|责任编辑|编辑|审核|校对|来源编辑)\s*[:：]\s*(?P<value>.*)$")),
+    ("meta", re.compile(r"^(来源|信息来源|文章来源|作者|浏览次数|点击数|阅读次数|访问量|浏览量|阅读量|字号|分享到|"
+                        r"信息索引号|索引号|文件名称|发布机构|发文机关|公开方式|公开范围|公开时限|主题分类|体裁分类|"
+                        r"文号|发文字号|有效性|主题词|所属机构|信息分类)\s*[:：]\s*(?P<value>.*)$")),
     ("chrome", re.compile(r"^(【[^】]{1,8}】\s*)+$")),  # 【打印】【关闭】
     ("chrome", re.compile(r"^(打印本页|关闭窗口|返回顶部|\[打印\]|\[关闭\]|上一篇[:：].*|下一篇[:：].*|"
-                          r"扫一扫.{0,12}|分享到.{0,20}|【?字号】?[:：]?\s*[大中小\s]*)$")),
+                          r"扫一扫.{0,12}|分享到.{0,20}|【?字号】?[:：]?\s*[大中小\s]*|朗读|打印|关闭|收藏|纠错)$")),
+    # page furniture: 页面: 大 中 小 / 字体: / 对比度: / 分享: / 保护视力色: / 朗读本文
+    ("chrome", re.compile(r"^(页面|字体|字号|对比度|分享|保护视力色|视力保护色|背景色|护眼模式|语音播报|无障碍|"
+                          r"适老化|长者模式)\s*[:：]?.{0,24}$")),
+    ("chrome", re.compile(r"^(朗读|【朗读】|语音朗读|打印|【打印】|关闭|【关闭】)(\s*(朗读|打印|关闭|收藏|纠错|【[^】]{1,6}】))*$")),
+    # a site address on its own line (www.example.gov.cn), never a title
+    ("url", re.compile(r"^(?P<value>(https?://)?([\w-]+\.)+(gov\.cn|com\.cn|org\.cn|cn|com|org|net)(/\S*)?)$", re.I)),
     ("chrome", re.compile(r"^[^|｜。]{1,12}(\s*[|｜]\s*[^|｜。]{1,12}){2,}$")),  # 网站首页 | 机构概况 | …
 ]
+# 政府信息公开 pages print a block of labels, each label and its value on a line of its own.
+META_LABELS = {
+    "信息索引号": "meta", "索引号": "meta", "文件名称": "meta", "名称": "meta", "发布机构": "meta", "发文机关": "meta",
+    "成文日期": "issued", "发布日期": "published", "生成日期": "issued", "公开方式": "meta", "公开范围": "meta",
+    "公开时限": "meta", "主题分类": "meta", "体裁分类": "meta", "文号": "meta", "发文字号": "meta", "有效性": "meta",
+    "主题词": "meta", "信息来源": "meta", "来源": "meta", "所属机构": "meta", "信息分类": "meta",
+}
+META_LABEL_LINE = re.compile(rf"^(?P<label>{'|'.join(sorted(META_LABELS, key=len, reverse=True))})\s*[:：]?$")
 
-# Lines that start a new paragraph even at column 0: numbering, status labels, findings.
+# Lines that start a new paragraph even at column 0: numbering, findings, and the genre's line
+# labels (status, measures, deadline, responsible units).
+_LABELS = genre.STATUS_LINE_LABELS + genre.MEASURE_LABELS + genre.DEADLINE_LABELS + genre.RESPONSIBLE_LABELS
 STARTS_BLOCK = re.compile(
-    r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、](?!\d)|问题\s*\d+|"
-    r"[一二三四五六七八九十]+是|关于[“\"]|(整改进展情况|整改进展|整改情况|整改状态|完成情况|进展情况|整改结果)\s*[:：])"
+    r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、](?!\d)|问题\s*(\d+|[一二三四五六七八九十]+)|"
+    rf"[一二三四五六七八九十]+是|关于[“\"]|({'|'.join(_LABELS)})\s*[:：])"
 )
 
 
@@ -45,6 +68,7 @@ class Clutter:
     text: str
     value: str
     line: int
+    label: str = ""  # 发布机构, 成文日期, … when the line is (the value of) a labelled field
 
 
 def decode_notice(raw: bytes) -> tuple[str, str]:
@@ -61,7 +85,7 @@ def strip(line: str) -> str:
     return line.strip(BLANKS)
 
 
-PUBLISHED_ANYWHERE = re.compile(r"(发布时间|发布日期)\s*[:：]\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})")
+PUBLISHED_ANYWHERE = re.compile(r"(发布时间|发布日期|发表时间)\s*[:：]\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})")
 
 
 def classify_clutter(text: str, line: int) -> Clutter | None:
@@ -71,20 +95,20 @@ def classify_clutter(text: str, line: int) -> Clutter | None:
         m = pattern.match(text)
         if m:
             value = m.groupdict().get("value") or text
+            label = m.group(1) if kind in ("meta", "published", "issued", "editor") else ""
             if kind == "meta" and (date := PUBLISHED_ANYWHERE.search(text)):  # 来源:…  发布时间:…
                 kind, value = "published", date[2]
-            return Clutter(kind, text, value.strip(BLANKS), line)
+            return Clutter(kind, text, value.strip(BLANKS), line, label)
     return None
 
 
 HEADING_LINE = 30
-STATUS_LINE = re.compile(r"^(整改进展情况|整改进展|整改情况|整改状态|完成情况|进展情况|整改结果)\s*[:：]")
 
 
 def is_open(text: str) -> bool:
     """Does this paragraph continue on the next column-0 line? Status lines are one line by
     nature; an unclosed quotation mark means the sentence is not over."""
-    if STATUS_LINE.match(text):
+    if genre.is_status_line(text) or genre.DEADLINE_LINE.match(text):
         return False
     if text.count("“") > text.count("”"):
         return True
@@ -101,12 +125,28 @@ def split(text: str) -> tuple[list[Paragraph], list[Clutter]]:
     paragraphs: list[Paragraph] = []
     clutter: list[Clutter] = []
     previous_open = False  # the line just above was body text without closing punctuation
+    pending_label: str | None = None  # a 政府信息公开 label whose value is on the next line
     for number, raw in enumerate(text.splitlines(), 1):
         content = strip(raw)
         if not content:
             previous_open = False
             continue
         indented = raw[:1] in BLANKS
+        if pending_label is not None:
+            label, pending_label = pending_label, None
+            if not META_LABEL_LINE.match(content) and len(content) <= 120:
+                kind = META_LABELS[label]
+                if kind in ("published", "issued") and not re.fullmatch(_DAY + r".*", content):
+                    kind = "meta"  # not a date after all: kept, not read as one
+                clutter.append(Clutter(kind, content, content, number, label))
+                previous_open = False
+                continue
+        label_line = META_LABEL_LINE.match(content)
+        if label_line:
+            pending_label = label_line["label"]
+            clutter.append(Clutter("label", content, "", number, pending_label))
+            previous_open = False
+            continue
         junk = classify_clutter(content, number)
         if junk:
             clutter.append(junk)

@@ -1,0 +1,181 @@
+"""The genre's vocabulary, in one place: how 整改情况通报 name a status, label a line, state a
+deadline and count their own progress. The importer reads notices with it, `disclosure update`
+reads staff's words with it, the validator and the site show its status names.
+
+Rules that keep the importer honest ("nothing invented"):
+- a status comes only from a status phrase: a labelled status line (整改状态:完成), or a status
+  sentence closing the item (目前已整改到位。); 已完成 inside a measure is not a status;
+- a deadline comes only from a deadline phrase of that item: a labelled line (整改时限:2025年6月)
+  or a date followed by 前/底前 (2019年12月前完成). A date inside the measures (于2024年11月清查
+  追回…) is never a deadline; 长期坚持 means there is none;
+- 整改情况: opens the measures; it is a status only when nothing but a short status phrase
+  follows it (整改情况:已完成), never when measures follow (整改情况:一是……).
+"""
+from __future__ import annotations
+
+import re
+
+# Our fixed status codes and what the site calls them.
+STATUS_LABELS = {
+    "done": "已完成",
+    "in_progress": "正在整改",
+    "partly_done": "阶段性完成",
+    "mostly_done": "基本完成",
+    "ongoing": "持续推进",
+    "not_started": "尚未启动",
+    "unreported": "未说明进展",
+}
+
+# The words of the genre for each status. Checked in this order, so 阶段性完成 and 基本完成 are
+# not read as 完成, and 正在整改……前完成 is not read as done.
+STATUS_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    ("partly_done", ("阶段性完成", "部分完成", "阶段性整改")),
+    ("mostly_done", ("基本完成", "基本整改到位", "基本到位", "基本整改完成")),
+    ("ongoing", ("持续推进", "持续整改", "长期坚持", "常态化推进", "长期推进", "持续开展", "长期整改")),
+    ("in_progress", ("正在整改", "整改中", "正在推进", "推进中", "未完成", "整改进行中", "正在落实", "正在办理",
+                     "尚未完成", "未整改到位")),
+    ("not_started", ("尚未启动", "未启动", "未开始")),
+    ("done", ("已完成", "已整改", "整改完成", "整改完毕", "已办结", "已落实", "已整改到位", "整改到位", "完成整改",
+              "已销号", "完成")),
+    ("unreported", ("未说明", "原文未说明")),
+]
+
+# Labels that open a status line, before or after the measures.
+STATUS_LINE_LABELS = ("整改进展情况", "整改完成情况", "整改进展", "整改状态", "完成情况", "进展情况", "整改结果",
+                      "目前进展", "办理情况", "完成状态", "整改进度")
+# Labels that open the measures (never a status, even when followed by 已……).
+MEASURE_LABELS = ("整改落实情况", "整改情况", "整改措施", "主要措施", "具体措施", "落实情况", "采取措施")
+DEADLINE_LABELS = ("整改时限", "完成时限", "整改期限", "办结时限", "时限要求", "完成时间", "整改时间")
+RESPONSIBLE_LABELS = ("整改责任单位", "责任单位", "牵头单位", "责任部门", "责任领导", "配合单位")
+NO_DEADLINE_WORDS = ("长期坚持", "长期推进", "持续推进", "常态化", "长期整改")
+
+COLON = r"\s*[:：]"
+STATUS_LINE = re.compile(rf"^({'|'.join(STATUS_LINE_LABELS)}){COLON}")
+MEASURE_LINE = re.compile(rf"^({'|'.join(MEASURE_LABELS)}){COLON}")
+DEADLINE_LINE = re.compile(rf"^({'|'.join(DEADLINE_LABELS)}){COLON}")
+RESPONSIBLE_LINE = re.compile(rf"^({'|'.join(RESPONSIBLE_LABELS)}){COLON}\s*(?P<units>.+?)[。；;]?$")
+# A sentence that closes an item and states its status: 目前已整改到位。/ 该问题已完成整改。
+STATUS_SENTENCE = re.compile(r"(?:^|[。；;])\s*(?P<sentence>(?:目前|现已|截至目前|至此|该问题|此问题|该项问题|此项|上述问题)[^。；;]{0,20}?"
+                             r"(?:已完成整改|已整改完成|整改已完成|已整改到位|已全部整改到位|已完成|已办结|已销号)[。]?)\s*$")
+
+_DATE = r"(?P<y>\d{4})\s*年\s*(?:(?P<m>\d{1,2})\s*月\s*(?:底|末|份)?|(?P<end>底|末|年底|年末)|(?P<half>上半年|下半年))"
+# A date is a deadline when the words around it say so: …前 / 计划…完成 / a labelled line.
+DEADLINE_PHRASE = re.compile(rf"{_DATE}\s*(?:以前|之前|前)")
+PLANNED_PHRASE = re.compile(rf"(?:计划|预计|力争|确保|争取|拟)\s*(?:于|在|到)?\s*{_DATE}\s*(?:内)?\s*(?:全面|全部|基本)?"
+                            r"(?:完成|建成|整改到位|办结|到位)")
+LABELLED_DATE = re.compile(rf"{_DATE}|(?P<iy>\d{{4}})[-./](?P<im>\d{{1,2}})(?!\d)")
+
+
+def status_of(text: str) -> str | None:
+    """The status a phrase states, or None. `text` is a status line without its label, a status
+    sentence, or a word staff typed."""
+    return next((code for code, words in STATUS_WORDS if any(w in text for w in words)), None)
+
+
+def status_of_word(word: str) -> str | None:
+    """Exactly one word (staff's `--status 已完成`): a code, a site name, or a word of the genre."""
+    word = word.strip()
+    if word in STATUS_LABELS:
+        return word
+    by_label = {label: code for code, label in STATUS_LABELS.items()}
+    if word in by_label:
+        return by_label[word]
+    return next((code for code, words in STATUS_WORDS if word in words), None)
+
+
+def is_status_line(text: str) -> bool:
+    """A labelled status line. 整改情况: and the other measure labels open the measures; only
+    when all that follows is a short status phrase (整改情况:已完成 / 整改情况:正在整改,2024年6月底前
+    完成) does a careful reader take it as the status."""
+    if STATUS_LINE.match(text):
+        return True
+    m = MEASURE_LINE.match(text)
+    if not m:
+        return False
+    body = text[m.end():].strip().rstrip("。.")
+    return len(body) <= 30 and "。" not in body and "是" not in body[:3] and status_of(body) is not None
+
+
+def status_line_body(text: str) -> str:
+    return MEASURE_LINE.sub("", STATUS_LINE.sub("", text, count=1), count=1)
+
+
+def _month(m: re.Match) -> str | None:
+    if m.groupdict().get("iy"):
+        year, month = m["iy"], m["im"]
+    else:
+        year = m["y"]
+        month = m["m"] or ("12" if m["end"] or m["half"] == "下半年" else "6" if m["half"] else None)
+    if month is None or not 1 <= int(month) <= 12:
+        return None
+    return f"{int(year):04d}-{int(month):02d}"
+
+
+def deadline_in(text: str, labelled: bool = False) -> tuple[str | None, str]:
+    """('YYYY-MM', the phrase it came from) or (None, ''). `labelled`: the line is a 整改时限:
+    line, where a plain date is the deadline; elsewhere only a deadline phrase counts."""
+    patterns = [LABELLED_DATE] if labelled else [DEADLINE_PHRASE, PLANNED_PHRASE]
+    for pattern in patterns:
+        for m in pattern.finditer(text):
+            month = _month(m)
+            if month:
+                return month, m[0]
+            return None, m[0]  # a deadline phrase with an impossible date: reported, not guessed
+    return None, ""
+
+
+def no_deadline_words(text: str) -> str:
+    return next((w for w in NO_DEADLINE_WORDS if w in text), "")
+
+
+# ---- the notice's own figures ("反馈问题31个,已完成整改26个、正在整改5个,整改完成率83.9%") --------------
+_N = r"(?P<n>\d+)\s*(?:个|项|条|件)"
+FIGURE_TOTAL = [
+    re.compile(rf"{_N}(?:具体)?问题"),
+    re.compile(r"问题\s*(?P<n>\d+)\s*(?:个|项|条|件)"),
+    re.compile(rf"(?:反馈|指出|交办|梳理|细化为?)[^,，。;；]{{0,10}}?{_N}"),
+]
+def _parts(before: str, after: str) -> list[re.Pattern]:
+    """'已完成整改26个' (words before the number) and '19项问题已完成' (words after it)."""
+    return [re.compile(rf"(?:{before})\s*{_N}"), re.compile(rf"{_N}(?:问题)?(?:{after})")]
+
+
+FIGURE_PARTS: list[tuple[str, list[re.Pattern]]] = [
+    ("partly_done", _parts("阶段性完成(?:整改)?", "阶段性完成")),
+    ("mostly_done", _parts("基本完成(?:整改)?(?:并持续整改|并长期坚持)?", "基本完成")),
+    ("ongoing", _parts("持续整改|长期坚持|持续推进", "需?(?:持续整改|长期坚持|持续推进)")),
+    ("in_progress", _parts("正在整改|未完成|尚未完成|正在推进|其余|剩余", "正在整改|正在推进|取得阶段性成果|未完成")),
+    ("done", _parts("已完成整改|完成整改|已整改完成|已整改到位|整改完成|已完成|已整改|已办结|已销号",
+                    "已完成整改|已整改完成|已整改到位|已完成|已办结|已销号")),
+]
+FIGURE_RATE = re.compile(r"(?:整改)?完成率(?:为|达到?)?\s*(?P<rate>\d+(?:\.\d+)?\s*[%％])")
+
+
+def stated_figures(sentence: str) -> dict:
+    """The figures one sentence states about the notice, with the exact words they came from."""
+    total = next((m for m in (p.search(sentence) for p in FIGURE_TOTAL) if m), None)  # in order of trust
+    if total is None:
+        return {}
+    out: dict = {"total": int(total["n"])}
+    taken = [(total.start(), total.end())]
+    end = total.end()
+    for key, patterns in FIGURE_PARTS:
+        found = [m for p in patterns for m in p.finditer(sentence, total.end())
+                 if not any(a < m.end() and m.start() < b for a, b in taken)]
+        if not found:
+            continue
+        m = min(found, key=lambda m: m.start())
+        out[key] = int(m["n"])
+        taken.append((m.start(), m.end()))
+        end = max(end, m.end("n") + len(re.match(r"\s*(?:个|项|条|件)", sentence[m.end("n"):])[0]))
+    rate = FIGURE_RATE.search(sentence, total.end())
+    if rate:
+        out["rate"] = rate["rate"].replace(" ", "")
+        end = max(end, rate.end())
+    if len(out) < 2:
+        return {}
+    out["text"] = sentence[total.start():end]
+    return {key: out[key] for key in FIGURE_KEYS if key in out}
+
+
+FIGURE_KEYS = ("total", "done", "partly_done", "mostly_done", "ongoing", "in_progress", "rate", "text")
