@@ -48,6 +48,22 @@ def test_staff_may_change_only_their_own_notices_data():
     assert "通报 shixian-xuncha-2024 由 shixian 负责" in text
 
 
+def test_only_the_files_of_a_notice_folder_may_be_pushed_by_staff():
+    ok = ["data/notices/jinpu-2019/source.docx", "data/notices/jinpu-2019/items/5-2.yml"]
+    assert path_refusals("jinpu", OWNERS, ok) == []
+    for path in ("data/notices/jinpu-2019/.gitattributes", "data/notices/jinpu-2019/items/.gitattributes",
+                 "data/notices/jinpu-2019/x.pth", "data/notices/jinpu-2019/items/sub/1.yml"):
+        assert "通报文件夹里只能有" in messages(path_refusals("jinpu", OWNERS, [path])), path
+
+
+def test_unsafe_paths_are_refused_for_everyone():
+    from disclosure.access import unsafe_path
+    for path in ("data/notices/a/../../src/x.py", "data/./x", "data/.git/config", "data/.GIT/hooks", "data/a\nb",
+                 "data/\udcff.yml", "data//x"):
+        assert unsafe_path(path), path
+    assert unsafe_path("data/notices/jinpu-2019/items/5-2.yml") == ""
+
+
 def test_admins_may_change_anything_and_unknown_accounts_nothing():
     assert path_refusals("admin", OWNERS, ["src/disclosure/cli.py", "data/owners.yml"]) == []
     assert "没有发布权限" in messages(path_refusals("stranger", OWNERS, [ITEM]))

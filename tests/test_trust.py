@@ -380,6 +380,92 @@ def test_a_symlink_under_data_is_refused_by_the_hook(server):
     server.sync("admin")
 
 
+def test_gitattributes_cannot_rewrite_or_hide_checked_data(server):
+    """git archive obeys .gitattributes (export-subst rewrites a file, export-ignore drops it):
+    staff may not push one, and the repository's info/attributes neutralises any in the tree."""
+    clone = server.clones["jinpu"]
+    server.sync("jinpu")
+    before = snapshot(server.web)
+    (clone / "data/notices/jinpu-2019/items/.gitattributes").write_text("5-1.yml export-subst\n", "utf-8")
+    server.commit("jinpu", "属性文件")
+    done = server.push("jinpu")
+    assert done.returncode != 0 and "data/notices/jinpu-2019/items/.gitattributes" in done.stderr, done.stderr
+    assert snapshot(server.web) == before
+    server.sync("jinpu")
+    assert "-export-subst" in (server.bare / "info" / "attributes").read_text()
+    admin = server.clones["admin"]
+    server.sync("admin")
+    (admin / "data/notices/jinpu-2019/.gitattributes").write_text("items/5-2.yml export-ignore\n", "utf-8")
+    server.commit("admin", "管理员的属性文件")
+    done = server.push("admin")
+    assert done.returncode == 0, done.stderr
+    assert (server.web / "current/jinpu-2019/items/5-2/index.html").is_file()  # not dropped from the build
+    server.sync("jinpu")
+    server.sync("shixian")
+
+
+def test_every_pushed_commit_is_checked_not_only_the_net_change(server):
+    clone = server.clones["jinpu"]
+    before = snapshot(server.web)
+    other = clone / "data/notices/shixian-xuncha-2024/items/1.yml"
+    other.write_text(other.read_text("utf-8") + "# 改了别人的\n", "utf-8")
+    server.commit("jinpu", "改别人的")
+    sh(clone, "git", "revert", "--no-edit", "HEAD")
+    done = server.push("jinpu")
+    assert done.returncode != 0 and "data/notices/shixian-xuncha-2024/items/1.yml" in done.stderr, done.stderr
+    server.sync("jinpu")
+    disclosure(clone, "update", "11", "--notice", "jinpu-2019", "--status", "done", "--date", "2024-06-26",
+               "--note", "未来日期")
+    sh(clone, "git", "add", "-A")
+    subprocess.run(["git", "commit", "-q", "-m", "未来"], cwd=clone, check=True,
+                   env={**env(), "GIT_COMMITTER_DATE": "2031-05-05T00:00:00+08:00"})
+    done = server.push("jinpu")
+    assert done.returncode != 0 and "日期晚于今天" in done.stderr, done.stderr
+    assert snapshot(server.web) == before
+    server.sync("jinpu")
+
+
+def test_an_oversized_data_file_is_refused(server):
+    clone = server.clones["admin"]
+    server.sync("admin")
+    before = snapshot(server.web)
+    with open(clone / "data/notices/jinpu-2019/source.docx", "wb") as f:
+        f.truncate(25_000_000)  # compresses to almost nothing: the pack is tiny, the file is not
+    server.commit("admin", "大文件")
+    done = server.push("admin")
+    assert done.returncode != 0 and "文件太大" in done.stderr, done.stderr
+    assert snapshot(server.web) == before
+    server.sync("admin")
+
+
+def test_an_accepted_push_whose_post_receive_never_ran_is_published_by_the_next(server):
+    """The client hung up after pre-receive: main moved, the site did not. The next push catches up
+    and logs the earlier push under the account that made it."""
+    hook = server.bare / "hooks" / "post-receive"
+    kept = hook.read_text()
+    hook.write_text("#!/bin/sh\nexit 0\n")
+    try:
+        server.sync("jinpu")
+        disclosure(server.clones["jinpu"], "update", "12", "--notice", "jinpu-2019", "--status", "done",
+                   "--date", "2024-06-26", "--note", "挂断后的进展")
+        server.commit("jinpu", "事项 12")
+        assert server.push("jinpu").returncode == 0
+        assert not html_containing(server.web / "current", "挂断后的进展")
+    finally:
+        hook.write_text(kept)
+    server.sync("admin")
+    about = server.clones["admin"] / "docs" / "about.md"
+    about.write_text(about.read_text("utf-8") + "\n补发布测试。\n", "utf-8")
+    server.commit("admin", "补发布测试")
+    done = server.push("admin")
+    assert done.returncode == 0, done.stderr
+    assert html_containing(server.web / "current", "挂断后的进展")
+    catch_up = [line for line in server.log() if "catch-up" in line[-1]]
+    assert catch_up and catch_up[-1][3] == "jinpu"
+    server.sync("jinpu")
+    server.sync("shixian")
+
+
 def test_a_killed_hook_leaves_no_process_and_the_next_push_removes_its_leftovers(server):
     server.sync("jinpu")
     disclosure(server.clones["jinpu"], "update", "10", "--notice", "jinpu-2019", "--status", "done",

@@ -24,6 +24,22 @@ from .errors import DataError
 DATA_ROOT = "data/"
 OWNERS_PATH = "data/owners.yml"
 NOTICE_PATH = re.compile(r"^data/notices/([^/]+)/")
+# The files a notice folder holds; a staff account may add or change nothing else (no
+# .gitattributes, which `git archive` would obey; no stray files).
+NOTICE_FILE = re.compile(r"^data/notices/[0-9A-Za-z][0-9A-Za-z._-]{0,63}/"
+                         r"(notice\.yml|source\.(txt|html|htm|docx)|items/[0-9A-Za-z][0-9A-Za-z._-]{0,63}\.yml)$")
+MAX_DATA_FILE = 20_000_000  # bytes; a notice's Word file is ~1 MB, its YAML files far less
+
+
+def unsafe_path(path: str) -> str:
+    """Why a path may not be pushed by anyone ('' if it may): '..' or '.git' components, control
+    characters, bytes that are not UTF-8 (git hands them over as surrogates)."""
+    parts = path.split("/")
+    if any(p in ("", ".", "..") or p.lower() == ".git" for p in parts):
+        return "路径中含有 “..”、“.git” 或空的部分"
+    if any(ord(c) < 32 or ord(c) == 127 or 0xDC80 <= ord(c) <= 0xDCFF for c in path):
+        return "路径中含有控制字符或不是 UTF-8 的字节"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -76,4 +92,7 @@ def path_refusals(account: str, owners: Owners, changed: list[str]) -> list[Data
             whose = "、".join(owners.owners_of(notice.group(1))) or "管理员"
             out.append(DataError(path, 0, 0, "", f"通报 {notice.group(1)} 由 {whose} 负责,账号 “{account}” 无权修改。"
                                  f"您负责的通报:{'、'.join(owners.accounts.get(account, ())) or '无'}。"))
+        elif not NOTICE_FILE.match(path):
+            out.append(DataError(path, 0, 0, "", "通报文件夹里只能有 notice.yml、source.txt(或 .html/.docx)和 items/事项编号.yml。"
+                                 "请删除这个文件后再推送;需要放其他文件请联系管理员。"))
     return out

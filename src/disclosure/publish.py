@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import identity
-from .access import DATA_ROOT, OWNERS_PATH, Owners, path_refusals
+from .access import DATA_ROOT, MAX_DATA_FILE, OWNERS_PATH, Owners, path_refusals, unsafe_path
 from .errors import DataError, DataErrors
 from .gitinfo import COMMIT_ENV
 from .history import Change, history_refusals
@@ -58,6 +58,8 @@ DEFAULT_KEEP = 5
 BUILD_TIMEOUT = 20 * 60  # seconds; a stuck build must not hold the lock forever
 MAX_MEMORY_MB = 8192  # address space of the build; a 40,000-item build needs about a third of it
 PENDING_MAX_AGE = 60 * 60  # a pending build older than this lost its race; delete it
+PUSH_MAX_BYTES = 200_000_000  # receive.maxInputSize: one push of a portal's data is far smaller
+NEUTRAL_ATTRIBUTES = "* -export-subst -export-ignore -ident -text -eol -filter -working-tree-encoding"
 # What a build may see of the hook's environment: nothing the pusher could use to run code
 # (PYTHONPATH, PYTHONSTARTUP, LD_PRELOAD, GIT_* ...), only locale, paths and the site's settings.
 BUILD_ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "DISCLOSURE_AS_OF", "DISCLOSURE_SITE_URL",
@@ -139,7 +141,9 @@ def say(text: str = "") -> None:
 
 
 def git(site: Site, *args: str) -> str:
-    done = subprocess.run(["git", f"--git-dir={site.git_dir}", *args], capture_output=True, text=True)
+    # surrogateescape: a path that is not UTF-8 reaches the checks (and is refused) instead of crashing
+    done = subprocess.run(["git", f"--git-dir={site.git_dir}", *args], capture_output=True, text=True,
+                          encoding="utf-8", errors="surrogateescape")
     if done.returncode != 0:
         raise RuntimeError(f"git {' '.join(args)} 失败:{done.stderr.strip()}")
     return done.stdout.strip()
@@ -231,6 +235,7 @@ def prune(site: Site) -> None:
         lost = tip and commit != tip and is_ancestor(site, commit, tip)  # older than main: never published
         if lost or time.time() - pending.stat().st_mtime > PENDING_MAX_AGE:
             shutil.rmtree(pending, ignore_errors=True)
+            pusher_file(pending).unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:
@@ -284,11 +289,16 @@ def export_commit(site: Site, commit: str, dest: Path, paths: list[str] | None =
     in quarantine). `exclude`: a top-level folder left out (data/ when the code comes from here)."""
     proc = subprocess.Popen(["git", f"--git-dir={site.git_dir}", "archive", "--format=tar", commit, *(paths or [])],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    with tarfile.open(fileobj=proc.stdout, mode="r|") as archive:
-        for member in archive:
-            if exclude and (member.name == exclude.rstrip("/") or member.name.startswith(exclude)):
-                continue
-            archive.extract(member, dest, filter="data")  # refuses absolute paths and links out of dest
+    try:
+        with tarfile.open(fileobj=proc.stdout, mode="r|") as archive:
+            for member in archive:
+                if exclude and (member.name == exclude.rstrip("/") or member.name.startswith(exclude)):
+                    continue
+                archive.extract(member, dest, filter="data")  # refuses absolute paths and links out of dest
+    except (tarfile.TarError, OSError) as exc:
+        proc.kill()
+        proc.wait()
+        raise Refused("invalid", f"提交 {commit[:12]} 中有不能安全取出的文件({exc}),已拒绝。") from None
     if proc.wait() != 0:
         raise RuntimeError(f"git archive {commit} 失败:{proc.stderr.read().decode(errors='replace')}")
 
@@ -340,15 +350,16 @@ class Step:
     stderr: str
 
 
-def run_step(site: Site, command: list[str], source: Path, env: dict, work: Path) -> Step:
+def run_step(site: Site, command: list[str], source: Path, env: dict, work: Path, deadline: float) -> Step:
     """One build step in its own session: on timeout, failure or success, the whole group is
-    killed before we return, so nothing it forked (the search-index child) outlives it."""
+    killed before we return, so nothing it forked (the search-index child) outlives it.
+    `deadline` (time.monotonic) is shared by all steps of one build: the bound is for the whole."""
     proc = subprocess.Popen(command, cwd=source, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True,
                             preexec_fn=lambda: _limit_child(site.max_memory_mb))
     (work / "pgid").write_text(str(proc.pid))  # for clean_leftovers, should this hook be killed
     try:
-        out, err = proc.communicate(timeout=site.build_timeout)
+        out, err = proc.communicate(timeout=max(1.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
         kill_group(proc.pid)
         proc.communicate()
@@ -366,8 +377,8 @@ def python_command(site: Site, *args: str) -> list[str]:
     return [site.python, "-P", "-s", *args]  # -P: the build folder itself is not on sys.path
 
 
-def validate_source(site: Site, source: Path, env: dict, work: Path) -> str:
-    done = run_step(site, python_command(site, "-m", "disclosure.cli", "validate", "data"), source, env, work)
+def validate_source(site: Site, source: Path, env: dict, work: Path, deadline: float) -> str:
+    done = run_step(site, python_command(site, "-m", "disclosure.cli", "validate", "data"), source, env, work, deadline)
     if done.returncode != 0:
         raise Refused("invalid", "数据检查未通过:\n" + (done.stderr.strip() or done.stdout.strip()))
     return done.stderr.strip()  # consistency warnings: shown, not fatal
@@ -382,13 +393,13 @@ def build_output_summary(output: str, lines: int = 30) -> str:
     return "\n".join(chosen)
 
 
-def build_source(site: Site, source: Path, out: Path, env: dict, work: Path) -> None:
+def build_source(site: Site, source: Path, out: Path, env: dict, work: Path, deadline: float) -> None:
     if site.build_command:
         command = [part.replace("{out}", str(out)).replace("{python}", site.python)
                    for part in shlex.split(site.build_command)]
     else:
         command = python_command(site, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out))
-    done = run_step(site, command, source, env, work)
+    done = run_step(site, command, source, env, work, deadline)
     if done.returncode != 0 or not (out / "index.html").is_file():
         summary = build_output_summary(done.stdout + "\n" + done.stderr)
         raise Refused("build-failed", "网站生成失败(数据格式没有问题,但生成网页时出错)。生成程序的提示:\n" + summary)
@@ -402,16 +413,17 @@ def build_commit_into(site: Site, commit: str, out: Path, code_commit: str | Non
     try:
         source = work / "source"
         source.mkdir()
+        deadline = time.monotonic() + site.build_timeout
         export_for_build(site, commit, code_commit or commit, source)
         env = build_env(site, source, commit)
-        warnings = validate_source(site, source, env, work)
-        build_source(site, source, out, env, work)
+        warnings = validate_source(site, source, env, work, deadline)
+        build_source(site, source, out, env, work, deadline)
         return warnings
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def stage(site: Site, commit: str, code_commit: str | None = None) -> Path:
+def stage(site: Site, commit: str, code_commit: str | None = None, pusher: Pusher | None = None) -> Path:
     """Build `commit` into releases/.pending-<commit>-<pid>; nothing visible changes. Raises Refused.
     It is built as .building-<commit>-<pid> and renamed when complete, so a half build is never
     mistaken for a pending release."""
@@ -422,6 +434,8 @@ def stage(site: Site, commit: str, code_commit: str | None = None) -> Path:
     shutil.rmtree(pending, ignore_errors=True)
     try:
         warnings = build_commit_into(site, commit, building, code_commit)
+        if pusher:  # who staged it, for the log line should post-receive never run (client hung up)
+            pusher_file(pending).write_text("\t".join(pusher.log_names()), "utf-8")
         os.rename(building, pending)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -429,6 +443,31 @@ def stage(site: Site, commit: str, code_commit: str | None = None) -> Path:
     if warnings:
         say(warnings)
     return pending
+
+
+def pusher_file(pending: Path) -> Path:
+    return pending.with_name(pending.name.replace(".pending-", ".pusher-", 1))
+
+
+def staged_pusher(pending: Path) -> Pusher | None:
+    try:
+        account, author = pusher_file(pending).read_text("utf-8").split("\t")
+    except (OSError, ValueError):
+        return None
+    return Pusher(account, "" if author == "-" else author)
+
+
+def catch_up(site: Site) -> None:
+    """main is ahead of the site: a push was accepted but its post-receive never ran (the client
+    hung up, the server stopped). Publish that build now, in the name of whoever pushed it."""
+    tip = branch_tip(site)
+    current = current_release(site)
+    if not tip or (current and release_commit(current) == tip[:12]):
+        return
+    pending = sorted(site.releases.glob(f".pending-{tip}-*"), key=lambda p: p.stat().st_mtime)
+    if pending:
+        name = publish_pending(site, pending[-1], tip, staged_pusher(pending[-1]), " (catch-up)")
+        say(f"(先补发布了上一次已接受的推送:提交 {tip[:12]},版本 {name}。)")
 
 
 def publish_pending(site: Site, pending: Path, commit: str, pusher: Pusher | None, note: str = "") -> str:
@@ -442,6 +481,7 @@ def publish_pending(site: Site, pending: Path, commit: str, pusher: Pusher | Non
     except OSError:
         shutil.rmtree(release, ignore_errors=True)
         raise
+    pusher_file(pending).unlink(missing_ok=True)
     switch_current(site, name)
     prune(site)
     return name
@@ -483,11 +523,50 @@ def read_blobs(site: Site, specs: list[str]) -> dict[str, bytes | None]:
 
 
 def changed_paths(site: Site, old: str, new: str) -> list[str]:
+    """Net change old..new (what the history rules compare)."""
     if old == ZERO:
         listing = git(site, "ls-tree", "-r", "-z", "--name-only", new)
     else:
         listing = git(site, "diff", "--no-renames", "-z", "--name-only", old, new)
     return [p for p in listing.split("\0") if p]
+
+
+def pushed_commits(site: Site, old: str, new: str) -> list[str]:
+    return git(site, "rev-list", new, *([] if old == ZERO else [f"^{old}"])).split()
+
+
+def touched_paths(site: Site, old: str, new: str) -> list[str]:
+    """Every path any pushed commit touches, not only the net change: a commit that edits another
+    department's file and a later one that reverts it still touched that file."""
+    paths = set(changed_paths(site, old, new))
+    for commit in pushed_commits(site, old, new):
+        listing = git(site, "diff-tree", "-r", "-m", "--root", "--no-commit-id", "--no-renames", "--name-only", "-z", commit)
+        paths.update(p for p in listing.split("\0") if p)
+    return sorted(paths)
+
+
+def future_commits(site: Site, old: str, new: str) -> list[str]:
+    """Commits dated more than a day ahead: their date would show as 数据更新于 on the pages."""
+    limit = time.time() + 24 * 3600
+    out = []
+    for line in git(site, "log", "--format=%H %ct", new, *([] if old == ZERO else [f"^{old}"])).splitlines():
+        commit, stamp = line.split()
+        if int(stamp) > limit:
+            out.append(commit)
+    return out
+
+
+def blob_sizes(site: Site, commit: str, paths: list[str]) -> dict[str, int]:
+    if not paths:
+        return {}
+    done = subprocess.run(["git", f"--git-dir={site.git_dir}", "cat-file", "--batch-check=%(objectsize)"],
+                          input="".join(f"{commit}:{p}\n" for p in paths).encode("utf-8", "surrogateescape"),
+                          capture_output=True, check=True)
+    sizes = {}
+    for path, line in zip(paths, done.stdout.decode().splitlines()):
+        if line.strip().isdigit():
+            sizes[path] = int(line)
+    return sizes
 
 
 def load_owners(site: Site, commit: str) -> Owners:
@@ -527,7 +606,14 @@ def check_push(site: Site, old: str, new: str, pusher: Pusher) -> None:
                       "怎么办:运行 git pull --rebase(或 git reset --hard origin/main 后重新修改),再 git push,不要加 --force。")
     owners = load_owners(site, old)
     pusher.admin = owners.is_admin(pusher.account)
-    paths = changed_paths(site, old, new)
+    paths = touched_paths(site, old, new)
+    unsafe = [DataError(p, 0, 0, "", f"{why},不能推送。请改文件名。") for p in paths if (why := unsafe_path(p))]
+    if unsafe:
+        raise Refused("invalid", "文件名不合规:\n" + "\n".join(str(p) for p in unsafe))
+    future = future_commits(site, old, new)
+    if future:
+        raise Refused("invalid", f"提交 {future[0][:12]} 的日期晚于今天(电脑时间设置有误?)。网页会把这个日期显示为“数据更新于”,"
+                      "请校正电脑时间后重新提交(git commit --amend --reset-author)。")
     problems = path_refusals(pusher.account, owners, paths)
     if problems:
         raise Refused("not-allowed", f"账号 “{pusher.account}” 无权推送以下修改(网站没有运行其中的任何内容):\n"
@@ -535,7 +621,13 @@ def check_push(site: Site, old: str, new: str, pusher: Pusher) -> None:
     links = link_refusals(site, new)
     if links:
         raise Refused("invalid", "数据检查未通过:\n" + "\n".join(str(p) for p in links))
-    data = [p for p in paths if p.startswith(DATA_ROOT)]
+    net = changed_paths(site, old, new)
+    sizes = blob_sizes(site, new, [p for p in net if p.startswith(DATA_ROOT)])
+    big = [DataError(p, 0, 0, "", f"文件太大({size // 1_000_000} MB),上限 {MAX_DATA_FILE // 1_000_000} MB。")
+           for p, size in sizes.items() if size > MAX_DATA_FILE]
+    if big:
+        raise Refused("invalid", "数据检查未通过:\n" + "\n".join(str(p) for p in big))
+    data = [p for p in net if p.startswith(DATA_ROOT) and (p.endswith(".yml") or "/source." in p)]
     blobs = read_blobs(site, [f"{c}:{p}" for p in data for c in (old, new) if c != ZERO])
     changes = [Change(p, blobs.get(f"{old}:{p}"), blobs.get(f"{new}:{p}")) for p in data]
     problems = history_refusals(changes, pusher.admin, published_notice_ids(site, old))
@@ -582,6 +674,7 @@ def pre_receive(site: Site, updates: list[tuple[str, str, str]]) -> int:
             return 1
         with publish_lock(site):
             clean_leftovers(site)
+            catch_up(site)
             pusher.author = commit_author(site, new)
             tip = branch_tip(site)
             if tip != (old if old != ZERO else ""):
@@ -598,7 +691,7 @@ def pre_receive(site: Site, updates: list[tuple[str, str, str]]) -> int:
             started = time.monotonic()
             try:
                 # staff: the published code over the pushed data; an admin's push is built as pushed
-                stage(site, new, code_commit=new if pusher.admin or old == ZERO else old)
+                stage(site, new, code_commit=new if pusher.admin or old == ZERO else old, pusher=pusher)
             except Refused as exc:
                 say(refusal_text(exc, new))
                 try_log(site, "refused", new, f"{exc.result}: {exc}", pusher)
@@ -746,8 +839,15 @@ def server_setup(bare: Path, web_root: Path, keep: int, branch: str, build_comma
     site.releases.mkdir(exist_ok=True)
     (web_root / "publish.log").touch()
     # Published history is append-only: git itself refuses force-pushes and deletions (pre-receive checks too).
-    for key in ("receive.denyNonFastForwards", "receive.denyDeletes"):
+    for key in ("receive.denyNonFastForwards", "receive.denyDeletes", "receive.fsckObjects"):
         git(site, "config", key, "true")
+    git(site, "config", "receive.maxInputSize", str(PUSH_MAX_BYTES))
+    # `git archive` obeys .gitattributes of the tree it exports (export-subst rewrites file
+    # contents, export-ignore drops files): a pushed .gitattributes could change data after it was
+    # checked. These repository-wide attributes switch every such rule off, whatever the tree says.
+    attributes = bare / "info" / "attributes"
+    attributes.parent.mkdir(exist_ok=True)
+    attributes.write_text(f"# {HOOK_MARK}\n{NEUTRAL_ATTRIBUTES}\n")
     if identity_mode == "ssh":
         wrapper = bare / identity.SSH_WRAPPER
         wrapper.write_text(ssh_wrapper_script(site))

@@ -1,0 +1,55 @@
+"""The importer against the corpus: 25 fragments in the real phrasings of the genre, each with the
+facts a careful reader takes from it (tests/notices/corpus/expected.yml). Every fact must be
+right and nothing invented; each fragment is also imported without losing a line."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from disclosure.importer import import_notice
+from helpers import ROOT
+
+CORPUS = ROOT / "tests" / "notices" / "corpus"
+EXPECTED = yaml.safe_load((CORPUS / "expected.yml").read_text("utf-8"))
+FIGURE_KEYS = ("total", "done", "partly_done", "mostly_done", "ongoing", "in_progress", "rate")
+
+
+def facts(name: str) -> dict:
+    result = import_notice((CORPUS / f"{name}.txt").read_bytes(), name)
+    n = result.notice
+    figures = {k: v for k, v in n.get("stated_figures", {}).items() if k in FIGURE_KEYS}
+    return {
+        "title": n.get("title"), "issuer": n.get("issuer"), "issued": n.get("issued"),
+        "published": n.get("published"), "figures": figures,
+        "truncated": any(i.get("truncated") for i in result.items),
+        "items": [{"label": i["label"], "status": i["status"], "deadline": i.get("deadline")} for i in result.items],
+    }, result
+
+
+def expected_facts(name: str) -> dict:
+    e = EXPECTED[name]
+    return {"title": e["title"], "issuer": e["issuer"], "issued": e["issued"], "published": e["published"],
+            "figures": {k: v for k, v in (e.get("figures") or {}).items() if k in FIGURE_KEYS},
+            "truncated": bool(e.get("truncated")),
+            "items": [{"label": i["label"], "status": i["status"], "deadline": i.get("deadline")} for i in e["items"]]}
+
+
+def test_the_corpus_is_large_enough():
+    assert len(EXPECTED) >= 20
+    assert sorted(EXPECTED) == sorted(p.stem for p in CORPUS.glob("*.txt"))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_expected_fact_is_read(name):
+    got, _ = facts(name)
+    want = expected_facts(name)
+    wrong = {k: (got[k], want[k]) for k in want if got[k] != want[k]}
+    assert not wrong, "\n".join(f"{k}: got {g!r}\n     want {w!r}" for k, (g, w) in wrong.items())
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_nothing_from_the_fragment_is_lost(name):
+    _, result = facts(name)
+    assert "unplaced" not in result.notice, result.notice["unplaced"]
