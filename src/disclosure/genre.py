@@ -3,8 +3,8 @@ deadline and count their own progress. The importer reads notices with it, `disc
 reads staff's words with it, the validator and the site show its status names.
 
 Rules that keep the importer honest ("nothing invented"):
-- a status comes only from a status phrase: a labelled status line (整改状态:完成), or a status
-  sentence closing the item (目前已整改到位。); 已完成 inside a measure is not a status;
+- a status comes only from a status phrase: a labelled status line (整改状态:完成), or a bare
+  status clause closing the item (…,目前已整改到位。); 已完成 inside a measure is not a status;
 - a deadline comes only from a deadline phrase of that item: a labelled line (整改时限:2025年6月)
   or a date followed by 前/底前 (2019年12月前完成). A date inside the measures (于2024年11月清查
   追回…) is never a deadline; 长期坚持 means there is none;
@@ -54,9 +54,11 @@ STATUS_LINE = re.compile(rf"^({'|'.join(STATUS_LINE_LABELS)}){COLON}")
 MEASURE_LINE = re.compile(rf"^({'|'.join(MEASURE_LABELS)}){COLON}")
 DEADLINE_LINE = re.compile(rf"^({'|'.join(DEADLINE_LABELS)}){COLON}")
 RESPONSIBLE_LINE = re.compile(rf"^({'|'.join(RESPONSIBLE_LABELS)}){COLON}\s*(?P<units>.+?)[。；;]?$")
-# A sentence that closes an item and states its status: 目前已整改到位。/ 该问题已完成整改。
-STATUS_SENTENCE = re.compile(r"(?:^|[。；;])\s*(?P<sentence>(?:目前|现已|截至目前|至此|该问题|此问题|该项问题|此项|上述问题)[^。；;]{0,20}?"
-                             r"(?:已完成整改|已整改完成|整改已完成|已整改到位|已全部整改到位|已完成|已办结|已销号)[。]?)\s*$")
+# A clause that closes an item and is nothing but its status: 目前已整改到位 / 该问题正在整改中 /
+# 已完成 / 阶段性完成. "全面完成改造" is not one (fullmatch), nor "2025年8月前完成" (a deadline).
+_ALL_WORDS = "|".join(sorted({w for _, ws in STATUS_WORDS for w in ws}, key=len, reverse=True))
+STATUS_CLAUSE = re.compile(rf"(?:目前|现已|现|截至目前|至此)?[,，]?(?:该问题|此问题|该项问题|此项|上述问题|问题)?"
+                           rf"(?:已经|已|均|全部|基本|需|仍需|正)?(?:{_ALL_WORDS})(?:中|了)?")
 
 _DATE = r"(?P<y>\d{4})\s*年\s*(?:(?P<m>\d{1,2})\s*月\s*(?:底|末|份)?|(?P<end>底|末|年底|年末)|(?P<half>上半年|下半年))"
 # A date is a deadline when the words around it say so: …前 / 计划…完成 / a labelled line.
@@ -70,6 +72,20 @@ def status_of(text: str) -> str | None:
     """The status a phrase states, or None. `text` is a status line without its label, a status
     sentence, or a word staff typed."""
     return next((code for code, words in STATUS_WORDS if any(w in text for w in words)), None)
+
+
+def closing_status(paragraph: str) -> str:
+    """The status clause that closes a paragraph ('' if none): the last clause of its last
+    sentence that is a bare status phrase."""
+    sentences = [x for x in re.split(r"[。；;！!]", paragraph) if x.strip()]
+    if not sentences:
+        return ""
+    for clause in reversed(re.split(r"[,，]", sentences[-1])):
+        clause = clause.strip()
+        if not clause or re.search(r"\d", clause):
+            continue
+        return clause if STATUS_CLAUSE.fullmatch(clause) else ""
+    return ""
 
 
 def status_of_word(word: str) -> str | None:
@@ -137,7 +153,7 @@ FIGURE_TOTAL = [
 ]
 def _parts(before: str, after: str) -> list[re.Pattern]:
     """'已完成整改26个' (words before the number) and '19项问题已完成' (words after it)."""
-    return [re.compile(rf"(?:{before})\s*{_N}"), re.compile(rf"{_N}(?:问题)?(?:{after})")]
+    return [re.compile(rf"(?:{before})[^,，、；;。\d（(]{{0,14}}?{_N}"), re.compile(rf"{_N}(?:问题)?(?:{after})")]
 
 
 FIGURE_PARTS: list[tuple[str, list[re.Pattern]]] = [

@@ -27,6 +27,8 @@ ITEM_SCHEMA = "# yaml-language-server: $schema=../../../../src/disclosure/schema
 SOURCE_NAME = "source.txt"
 DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 NO_DEADLINE = "原通报未列明整改时限"
+TITLE_LIKE = re.compile(r"(关于|巡视|巡察).*(通报|情况|公告|公示|报告)$")
+ORGAN = re.compile(r"(委员会|党组|党委|工委|办公室|政府|局|公司|集团|中心|学校|医院|大学|支部|总支)$")
 
 
 class ImportFailed(Exception):
@@ -98,11 +100,24 @@ class Builder:
 
     # -- head and tail of the notice --------------------------------------------------------
     def take_head(self, body: list[Paragraph]) -> tuple[str, str, list[Paragraph]]:
-        """Title (first short line) and addressees (a line ending in a colon) open the notice."""
+        """Title and addressees (a line ending in a colon) open the notice. The title is the first
+        short line that reads like one (…关于…的通报); lines above it are the page's (its site name,
+        a repeated 文件名称), kept in page.lines. Without such a line, a first short line that
+        is no sentence is the title, as before."""
         title = addressees = ""
+        looks = [i for i, p in enumerate(body[:12]) if TITLE_LIKE.search(p.text) and len(p.text) <= 80
+                 and not p.text.endswith(("。", ":", "：")) and not st.SECTION.match(p.text)]
+        if looks:
+            for p in body[:looks[0]]:
+                self.clutter.append(Clutter("head", p.text, p.text, p.lines[0]))
+            body = body[looks[0]:]
         if body and len(body[0].text) <= 80 and not body[0].text.endswith(("。", ":", "：")) \
-                and not st.SECTION.match(body[0].text):
+                and not st.SECTION.match(body[0].text) and not st.level_of(body[0].text):
             title, body = body[0].text, body[1:]
+            prefix = re.match(r"^[^:：“”]{2,10}[:：](?=.{6,}(关于|通报))", title)
+            if prefix:  # 巡察整改公开:中共…: a column name written before the title
+                self.page_extra.update(column=prefix[0].rstrip(":："), title_line=title)
+                title = title[prefix.end():]
             column = re.match(r"^【(?P<tag>[^】]{1,12})】\s*", title)
             if column and title[column.end():]:  # 【巡察整改】中共…: the site's column, not the title
                 self.page_extra.update(column=column["tag"], title_line=title)
@@ -113,22 +128,36 @@ class Builder:
         return title, addressees, body
 
     def take_signature(self, body: list[Paragraph]) -> tuple[list[str], str, str, list[Paragraph]]:
-        """Issuer and date under the text: '中共…委员会' / '2019年8月12日'."""
+        """Issuer and date under the text: '中共…委员会' / '2019年8月12日'. The issuer may be split
+        over two lines (中共…巡察工作 / 领导小组办公室), or stand alone without a date."""
+        lines, issued = [], ""
         if body and DATE_LINE.match(body[-1].text):
             date_para, body = body[-1], body[:-1]
             lines = [date_para.text]
-            issuer = ""
-            if body and len(body[-1].text) <= 40 and not body[-1].text.endswith(tuple("。;；:：")):
-                issuer, body = body[-1].text, body[:-1]
-                lines.insert(0, issuer)
             y, m, d = DATE_LINE.match(date_para.text).groups()
-            return lines, issuer, f"{int(y):04d}-{int(m):02d}-{int(d):02d}", body
-        return [], "", "", body
+            issued = f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
+        issuer = ""
+        if body and self._signature_line(body[-1].text) and (lines or ORGAN.search(body[-1].text)):
+            issuer, body = body[-1].text, body[:-1]
+            lines.insert(0, issuer)
+            if body and self._signature_line(body[-1].text) and ORGAN.search(issuer) and len(body[-1].text) <= 24 \
+                    and len(issuer) <= 8:  # 中共…管理局 / 党组: the organ's name broken over two lines
+                lines.insert(0, body[-1].text)
+                issuer, body = body[-1].text + issuer, body[:-1]
+        return lines, issuer, issued, body
+
+    @staticmethod
+    def _signature_line(text: str) -> bool:
+        return len(text) <= 40 and not text.endswith(tuple("。;；:：")) and not st.level_of(text) \
+            and not re.search(r"[,，。:：]", text)
 
     # -- the whole notice ---------------------------------------------------------------------
     def build(self) -> ImportResult:
         title, addressees, body = self.take_head(self.paragraphs)
         signature, issuer, issued, body = self.take_signature(body)
+        table = st.find_table(body)
+        if table:
+            return self._build_notice(title, addressees, signature, issuer, issued, *self._table_sections(body, table))
         before, sections = st.split_sections(body)
         flat_sections = st.sections_are_items(sections)
         if not sections or flat_sections:  # no 一、二、 sections: the whole body is one problems section
@@ -140,15 +169,42 @@ class Builder:
         problems: st.ProblemsParser | None = None
         chosen = next((s for s in sections if st.looks_like_problems(s.paragraphs)), None) \
             or next((s for s in sections if st.maybe_problems(s)), None)
+        run = self._problem_run(sections, chosen)
         for section in sections:
+            if section in run[1:]:
+                continue  # merged into the problems of the first: its heading is a category
             if problems is None and section is chosen:
-                ends_here = section is sections[-1] and not signature  # the text stops inside this section
-                problems = st.ProblemsParser(section.paragraphs, flat_sections).parse().finish(ends_here)
+                ends_here = run[-1] is sections[-1] and not signature  # the text stops inside this section
+                if len(run) > 1:  # 一、关于……方面 二、关于……方面: several sections hold the items
+                    merged = [p for s in run for p in [Paragraph(s.label + s.title, [])] + s.paragraphs]
+                    problems = st.ProblemsParser(merged, True).parse().finish(ends_here)
+                    section = st.SectionDraft("", "", [])
+                else:
+                    problems = st.ProblemsParser(section.paragraphs, flat_sections).parse().finish(ends_here)
                 self.notes.extend(problems.notes)
                 out = self._section("problems", section, problems.intro)
+                if problems.outro:
+                    sections_out += [out]
+                    out = {"role": "closing", "paragraphs": problems.outro}
             else:
                 out = self._section("closing" if problems else "opening", section, [p.text for p in section.paragraphs])
             sections_out.append(out)
+        return self._build_notice(title, addressees, signature, issuer, issued, sections_out, problems)
+
+    def _table_sections(self, body: list[Paragraph], table: st.Table):
+        """A notice whose items are the rows of a table: text before and after it, and the rows."""
+        problems = st.ProblemsParser([])
+        problems.items = table.items
+        sections = []
+        if body[:table.start]:
+            sections.append({"role": "preamble", "paragraphs": [p.text for p in body[:table.start]]})
+        sections.append({"role": "problems", "paragraphs": table.header})
+        if body[table.end:]:
+            sections.append({"role": "closing", "paragraphs": [p.text for p in body[table.end:]]})
+        self.notes.append(f"整改事项来自表格(列:{'、'.join(table.header)}),共 {len(table.items)} 行,请逐行核对。")
+        return sections, problems
+
+    def _build_notice(self, title, addressees, signature, issuer, issued, sections_out, problems) -> ImportResult:
         if signature:
             sections_out.append({"role": "signature", "paragraphs": signature})
         if problems is None or not problems.items:
@@ -159,17 +215,16 @@ class Builder:
         notice: dict = {"id": self.id}
         for key, value, missing in (
             ("title", title, "未识别出标题。请在 notice.yml 中填写 title。"),
-            ("issuer", issuer or self._clutter_value("发布机构", "发文机关") or self._issuer_from_title(title),
+            ("issuer", issuer or self._issuer_from_title(title) or self._clutter_value("发布机构", "发文机关"),
              "未识别出发文单位。请在 notice.yml 中填写 issuer。"),
-            ("issued", issued or self._clutter_date("issued") or self._published(),
-             "未找到落款日期或发布日期。请在 notice.yml 中填写 issued(如 \"2019-08-12\")。"),
+            ("issued", issued or self._clutter_date("issued"),
+             "未找到落款日期或成文日期。请在 notice.yml 中填写 issued(印发日期,如 \"2019-08-12\")"
+             + (f";网页发布日期为 {self._published()},可供参考。" if self._published() else "。")),
         ):
             if value:
                 notice[key] = value
             else:
                 self.notes.append(missing)
-        if not issued and not self._clutter_date("issued") and self._published():
-            self.notes.append("未找到落款日期,issued 暂用发布日期,请核对。")
         if self._published():
             notice["published"] = self._published()
         if signature:
@@ -192,6 +247,18 @@ class Builder:
         if self.unplaced:
             notice["unplaced"] = self.unplaced
         return result
+
+    @staticmethod
+    def _problem_run(sections: list[st.SectionDraft], chosen: st.SectionDraft | None) -> list[st.SectionDraft]:
+        """The chosen problems section and the sections right after it that hold items too."""
+        if chosen is None or chosen not in sections:
+            return []
+        run = [chosen]
+        for section in sections[sections.index(chosen) + 1:]:
+            if not st.continues_problems(section, chosen):
+                break
+            run.append(section)
+        return run
 
     def _section(self, role: str, section: st.SectionDraft, paragraphs: list[str]) -> dict:
         out: dict = {"role": role}
@@ -292,6 +359,13 @@ class Builder:
             where = draft.deadline_line
         else:
             where = draft.status_line
+        if deadline is None and not phrase and status != "done":
+            # a deadline phrase of this item's own text (…2024年底前完成与8个部门的数据对接), the latest one
+            found = [genre.deadline_in(t) for t in draft.measures + [draft.finding_tail]]
+            found = [f for f in found if f[0]]
+            if found:
+                deadline, phrase = max(found)
+                where = draft.lines[-1] if draft.lines else 0
         if deadline is None and phrase:
             self.notes.append(f"事项 {draft.label}(第 {where} 行)的整改时限写法有误,未填写 deadline:{phrase}")
         elif deadline is None and status != "done" and re.search(r"\d{4}\s*年\s*\d{1,2}\s*月|\d{4}[-./]\d", draft.deadline_text):

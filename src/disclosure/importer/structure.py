@@ -42,7 +42,11 @@ SECTION_LEVEL = ("section", re.compile(rf"^(?P<label>(?P<n>{CN})、\s*)(?P<title
 DEADLINE_LINE = genre.DEADLINE_LINE
 RESPONSIBLE_LINE = genre.RESPONSIBLE_LINE
 SUB_ITEM = re.compile(rf"^(?P<label>(?P<n>{CN})是)(?P<rest>关于.*)$")
+# 一是… without 关于 is a sub-item only under an issue that announces several (关于…等问题).
+PLAIN_SUB_ITEM = re.compile(rf"^(?P<label>(?P<n>{CN})是)(?P<rest>.+)$")
 FINDING = re.compile(r"^关于\s*[“\"‘']")
+CLOSING = re.compile(r"^(下一步|今后|欢迎|热忱欢迎|诚恳欢迎|联系电话|监督电话|举报电话|电子邮箱|电子信箱|邮政信箱|通信地址|"
+                     r"通讯地址|来信地址|联系地址|邮寄地址|邮政编码|网络举报)")
 HEADING_MAX = 120  # numbered paragraphs longer than this are body text that happens to start with 1.
 
 def parse_status(text: str) -> tuple[str | None, str | None]:
@@ -141,7 +145,18 @@ def sections_are_items(sections: list[SectionDraft]) -> bool:
 def looks_like_problems(paragraphs: list[Paragraph]) -> bool:
     texts = [p.text for p in paragraphs]
     return any(genre.is_status_line(t) for t in texts) or sum(1 for t in texts if level_of(t) and level_of(t)[0] in ("paren", "problem")) >= 2 \
-        or sum(1 for t in texts if FINDING.match(t) or SUB_ITEM.match(t)) >= 2
+        or sum(1 for t in texts if FINDING.match(t) or SUB_ITEM.match(t)) >= 2 \
+        or sum(1 for t in texts if (found := level_of(t)) and found[1]["title"].startswith("关于")) >= 2
+
+
+def continues_problems(section: "SectionDraft", first: "SectionDraft") -> bool:
+    """A section right after the problems that holds items too: the notice sorts its problems
+    into 一、关于……方面 二、关于……方面 (same shape of heading), or titles it as problems."""
+    texts = [p.text for p in section.paragraphs]
+    has_item = any(FINDING.match(t) or SUB_ITEM.match(t) or (level_of(t) and level_of(t)[0] in ("paren", "problem", "dot"))
+                   for t in texts)
+    same_shape = section.title.startswith("关于") and first.title.startswith("关于")
+    return looks_like_problems(section.paragraphs) or (has_item and (same_shape or "问题" in section.title))
 
 
 def maybe_problems(section: "SectionDraft") -> bool:
@@ -184,6 +199,7 @@ class ProblemsParser:
         self.item: ItemDraft | None = None
         self.synthetic = 0
         self.lines: list[int] = []  # source lines of the paragraph being read
+        self.outro: list[str] = []  # closing words after the last item (take_outro)
 
     def parse(self) -> "ProblemsParser":
         for p in self.paragraphs:
@@ -201,6 +217,11 @@ class ProblemsParser:
         sub = SUB_ITEM.match(text)
         if sub and self.stack and self.stack[-1].level == self.leaf:
             self.open_sub_item(sub, text)
+            return
+        plain = PLAIN_SUB_ITEM.match(text)
+        if plain and self.stack and self.stack[-1].level == self.leaf and "等问题" in self.stack[-1].title \
+                and (self.item is None or self.item.sub_label or self._empty(self.item)):
+            self.open_sub_item(plain, text, whole=True)
             return
         if self.leaf is None and FINDING.match(text):
             self.open_unnumbered_item(text)
@@ -223,7 +244,7 @@ class ProblemsParser:
             node.items.append(self.item)
             self.items.append(self.item)
 
-    def open_sub_item(self, m: re.Match, text: str):
+    def open_sub_item(self, m: re.Match, text: str, whole: bool = False):
         issue = self.stack[-1]
         # The issue's first draft becomes sub-item 一 when it has no content yet.
         if issue.items and not issue.items[0].sub_label and self._empty(issue.items[0]):
@@ -234,7 +255,13 @@ class ProblemsParser:
             self.items.append(draft)
         draft.sub_label, draft.sub_number = m["label"], cn_number(m["n"])
         draft.label = issue.label + m["label"]
-        draft.finding_lead, draft.finding, draft.finding_tail = split_finding(text)
+        if whole:  # 一是研发投入强度偏低。制定……已完成。: the first sentence is the finding
+            first, dot, rest = m["rest"].partition("。")
+            draft.finding_lead, draft.finding = m["label"], first + dot
+            if rest:
+                draft.finding_tail = rest
+        else:
+            draft.finding_lead, draft.finding, draft.finding_tail = split_finding(text)
         self.item = draft
 
     def open_unnumbered_item(self, text: str):
@@ -277,17 +304,55 @@ class ProblemsParser:
         else:
             self.intro.append(text)
 
+    def take_outro(self):
+        """A notice without 一、二、 sections ends with its closing words after the last item
+        (下一步…, 欢迎……监督, 联系电话:…): they belong to the notice, not to that item."""
+        if not self.items:
+            return
+        last = self.items[-1]
+        while last.measures and CLOSING.match(last.measures[-1]):
+            self.outro.insert(0, last.measures.pop())
+
+    def demote_descriptive_roots(self):
+        """(一)党组书记组织落实整改工作情况 1.… 2.…: where the notice gives its items status lines, an
+        outer part whose numbered paragraphs carry no status and no finding describes the work; its
+        paragraphs are text of that part, not items."""
+        def drafts(node):
+            return node.items + [d for c in node.children for d in drafts(c)]
+
+        def substantive(d):
+            return d.status_text or d.finding or (d.issue is not None and d.issue.title.startswith("关于"))
+        if not any(d.status_text for d in self.items) or len(self.roots) < 2:
+            return
+        for root in self.roots:
+            if root.level == self.leaf or any(substantive(d) for d in drafts(root)):
+                continue
+            def flatten(node):
+                for child in node.children:
+                    root.paragraphs.append(child.label + child.title)
+                    for d in child.items:
+                        root.paragraphs.extend(d.measures)
+                    root.paragraphs.extend(child.paragraphs)
+                    flatten(child)
+            gone = {id(d) for d in drafts(root)}
+            flatten(root)
+            root.children = []
+            self.items = [d for d in self.items if id(d) not in gone]
+
     def finish(self, ends_here: bool = False):
         """Items whose finding never came: the issue heading itself states the problem. Items
         without a status line may close with a status sentence (目前已整改到位。). `ends_here`: the
         source text ends inside this section, so its last item may be cut off."""
+        self.demote_descriptive_roots()
+        self.take_outro()
         for draft in self.items:
             if not draft.finding and draft.issue is not None and not draft.sub_label:
                 draft.finding_lead, draft.finding, draft.finding_is_heading = draft.issue.label, draft.issue.title, True
-            if not draft.status_text and draft.measures:
-                closing = genre.STATUS_SENTENCE.search(draft.measures[-1])
+            last = (draft.measures or [draft.finding_lead + draft.finding + draft.finding_tail])[-1]
+            if not draft.status_text and last:
+                closing = genre.closing_status(last)
                 if closing:
-                    draft.status_text = closing["sentence"]
+                    draft.status_text = closing
                     draft.status_from_sentence = True
                     draft.status_line = draft.lines[-1] if draft.lines else 0
         if ends_here and self.items and self.paragraphs:
@@ -295,3 +360,60 @@ class ProblemsParser:
             if last.count("“") > last.count("”") or not last.endswith(TERMINAL):
                 self.items[-1].truncated = True
         return self
+
+
+# ---- a table copied from a page, one cell per line (序号 / 问题 / 整改措施 / 整改时限 / 整改状态) ----------
+TABLE_COLUMNS = {
+    "序号": "number", "编号": "number", "问题": "finding", "反馈问题": "finding", "存在问题": "finding",
+    "问题描述": "finding", "巡察反馈问题": "finding", "整改措施": "measure", "整改情况": "measure",
+    "整改时限": "deadline", "完成时限": "deadline", "整改期限": "deadline", "整改状态": "status",
+    "完成情况": "status", "整改进展": "status", "整改进展情况": "status", "整改结果": "status",
+    "责任单位": "responsible", "责任领导": "responsible_person", "备注": "note",
+}
+
+
+@dataclass
+class Table:
+    start: int  # index of the first header cell among the paragraphs
+    end: int  # index after the last row
+    header: list[str]
+    items: list[ItemDraft]
+
+
+def find_table(paragraphs: list[Paragraph]) -> Table | None:
+    """A header of at least three known column names on consecutive lines, with a 序号 column,
+    followed by rows that start with 1, 2, 3…; the rows are the items."""
+    for start in range(len(paragraphs)):
+        header = []
+        while start + len(header) < len(paragraphs) and paragraphs[start + len(header)].text in TABLE_COLUMNS:
+            header.append(paragraphs[start + len(header)].text)
+        roles = [TABLE_COLUMNS[h] for h in header]
+        if len(header) < 3 or roles[0] != "number" or "finding" not in roles:
+            continue
+        items, at = [], start + len(header)
+        while at + len(header) <= len(paragraphs) and paragraphs[at].text == str(len(items) + 1):
+            cells = [p.text for p in paragraphs[at:at + len(header)]]
+            draft = ItemDraft(len(items) + 1, cells[0])
+            for role, name, cell in zip(roles, header, cells):
+                if role == "finding":
+                    draft.finding = cell
+                elif role == "measure":
+                    draft.measures.append(cell)
+                elif role == "status":
+                    draft.status_text = cell
+                    draft.status_line = paragraphs[at + header.index(name)].lines[0]
+                elif role == "deadline":
+                    draft.deadline_text = f"{name}:{cell}"
+                    draft.deadline_line = paragraphs[at + header.index(name)].lines[0]
+                    draft.measures.append(draft.deadline_text)  # the row's words, read with their column
+                elif role == "responsible":
+                    draft.responsible += [u for u in re.split(r"[、,，;；\s]+", cell) if u]
+                    draft.measures.append(f"{name}:{cell}")
+                elif role in ("responsible_person", "note") and cell:
+                    draft.measures.append(f"{name}:{cell}")
+            draft.lines = [line for p in paragraphs[at:at + len(header)] for line in p.lines]
+            items.append(draft)
+            at += len(header)
+        if items:
+            return Table(start, at, header, items)
+    return None

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from .. import genre
 
-BLANKS = " \t\u00a0\u3000\u2002\u2003\u200b\ufeff\r"
+# Spaces of every width, and the list bullets pages put before a line (• 信息索引号:).
+BLANKS = " \t\u00a0\u3000\u2002\u2003\u200b\ufeff\r•▪●◆■"
 # A paragraph ending in one of these is complete; anything else continues on a column-0 line.
 TERMINAL = tuple("。!?！？;；:：”\"」』)）】…")
 
@@ -33,6 +34,9 @@ CLUTTER = [  # (kind, pattern) — lines a web page adds around the notice
     ("chrome", re.compile(r"^(页面|字体|字号|对比度|分享|保护视力色|视力保护色|背景色|护眼模式|语音播报|无障碍|"
                           r"适老化|长者模式)\s*[:：]?.{0,24}$")),
     ("chrome", re.compile(r"^(朗读|【朗读】|语音朗读|打印|【打印】|关闭|【关闭】)(\s*(朗读|打印|关闭|收藏|纠错|【[^】]{1,6}】))*$")),
+    # runs of furniture words: 打印本页　　关闭窗口 / 关怀版　无障碍 / 政府信息公开
+    ("chrome", re.compile(r"^((打印本页|关闭窗口|打印|关闭|收藏|纠错|关怀版|无障碍|长者模式|繁體|简体|English|登录|注册|"
+                          r"政府信息公开|信息公开|网站地图|返回首页|返回顶部|【[^】]{1,6}】)[\s|｜]*){1,8}$")),
     # a site address on its own line (www.example.gov.cn), never a title
     ("url", re.compile(r"^(?P<value>(https?://)?([\w-]+\.)+(gov\.cn|com\.cn|org\.cn|cn|com|org|net)(/\S*)?)$", re.I)),
     ("chrome", re.compile(r"^[^|｜。]{1,12}(\s*[|｜]\s*[^|｜。]{1,12}){2,}$")),  # 网站首页 | 机构概况 | …
