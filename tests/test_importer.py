@@ -11,7 +11,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from disclosure.cli import main
-from disclosure.importer import default_id, import_notice, render
+from disclosure.importer import import_notice, render
 from disclosure.importer.structure import parse_status, split_finding
 
 from helpers import JINPU, ROOT, body_lines, lost_lines
@@ -172,9 +172,13 @@ def test_split_finding_keeps_nested_quotes():
     assert (lead, finding, tail) == ("关于“", "贯彻落实“三个推进”精神不够", "”问题整改落实情况。")
 
 
-def test_default_id_from_file_name():
-    assert default_id(Path("jinpu-2019-08-12.txt")) == "jinpu-2019"
-    assert default_id(Path("Some Notice.txt")) == "some-notice"
+def test_notice_id_defaults_to_the_output_folder_name(tmp_path):
+    out = tmp_path / "data" / "notices" / "xuncha-2023"
+    assert main(["import", str(ROOT / "tests/notices/xuncha-status-words.txt"), "--out", str(out)]) == 0
+    assert yaml.load((out / "notice.yml").read_text("utf-8"))["id"] == "xuncha-2023"
+    assert all(yaml.load(p.read_text("utf-8"))["id"] == p.stem for p in (out / "items").glob("*.yml"))
+    bad = main(["import", str(ROOT / "tests/notices/xuncha-status-words.txt"), "--out", str(tmp_path / "有 空格")])
+    assert bad == 1 and not (tmp_path / "有 空格").exists()
 
 
 def _import(name: str, tmp_path: Path) -> tuple[dict, dict[str, dict]]:

@@ -19,16 +19,20 @@ def cmd_validate(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .importer import ImportFailed, default_id, import_notice, write
+    from .importer import ImportFailed, import_notice, write
+    from .validate import SAFE_ID
     source = Path(args.notice)
     try:
         raw = source.read_bytes()
     except OSError as exc:
         print(f"无法读取通报文件 {source}:{exc.strerror}", file=sys.stderr)
         return 1
-    notice_id = args.id or default_id(source)
+    notice_id = args.id or Path(args.out).resolve().name  # the folder is the notice: data/notices/<id>
+    if not SAFE_ID.match(notice_id):
+        print(f"通报编号 “{notice_id}” 不对:只能用字母、数字和 - _ . 。请用 --id 指定,或换一个输出文件夹名。", file=sys.stderr)
+        return 1
     try:
-        result = import_notice(raw, notice_id)
+        result = import_notice(raw, notice_id, source.name)
         write(result, Path(args.out))
     except ImportFailed as exc:
         print(f"{source}: {exc}", file=sys.stderr)
@@ -36,6 +40,7 @@ def cmd_import(args) -> int:
     for note in result.notes:
         print(f"{source}: 提示: {note}", file=sys.stderr)
     print(f"已导入 {len(result.items)} 项整改事项到 {args.out}")
+    print(result.report())
     return 0
 
 
@@ -55,10 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("data_dir", nargs="?", default="data")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("import", help="把通报原文(.txt)导入为数据文件夹")
-    p.add_argument("notice")
+    p = sub.add_parser("import", help="把通报原文(.txt 文本、.html 网页、.docx Word 文件)导入为数据文件夹")
+    p.add_argument("notice", help="通报原文文件:网页另存的 .html、Word 的 .docx 或纯文本 .txt")
     p.add_argument("--out", required=True, help="输出文件夹,如 data/notices/jinpu-2019")
-    p.add_argument("--id", help="通报编号(默认取自文件名)")
+    p.add_argument("--id", help="通报编号(默认取输出文件夹名)")
     p.set_defaults(func=cmd_import)
 
     for module in EXTRA_COMMANDS:

@@ -115,6 +115,7 @@ class Item:
     finding_tail: str = ""
     no_deadline: str | None = None
     responsible: list[str] = field(default_factory=list)
+    truncated: bool = False  # the source text ends inside this item
     updates: list[Update] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
     withdrawn: Withdrawal | None = None
@@ -129,6 +130,7 @@ class Item:
             category=raw.get("category"), group=raw.get("group"), issue=raw.get("issue"),
             finding_lead=raw.get("finding_lead", ""), finding_tail=raw.get("finding_tail", ""),
             no_deadline=raw.get("no_deadline"), responsible=list(raw.get("responsible", [])),
+            truncated=bool(raw.get("truncated", False)),
             updates=[Update.parse(u) for u in raw.get("updates", [])], corrections=Correction.parse_all(raw),
             withdrawn=Withdrawal.parse(raw), file=file,
         )

@@ -334,19 +334,37 @@ def _load_notice(folder: Path, data_dir: Path, checker: Checker) -> Notice | Non
     return notice
 
 
+FIGURE_WORDS = {"total": "事项总数", "done": "已完成", "partly_done": "阶段性完成", "mostly_done": "基本完成",
+                "ongoing": "持续推进(长期坚持)", "in_progress": "未完成(正在整改等)"}
+
+
+def _counts(notice: Notice) -> dict[str, list[Item]]:
+    """The items behind each figure a notice may state, by the status each had as published."""
+    items = notice.items
+    by = {key: [i for i in items if i.status_original == key] for key in ("done", "partly_done", "mostly_done", "ongoing")}
+    finer = any(key in notice.stated_figures for key in ("partly_done", "mostly_done", "ongoing"))
+    # Jinpu counts everything not done as one figure; issuers that also state 阶段性完成 etc. do not
+    rest = [i for i in items if i.status_original in ("in_progress", "not_started")] if finer else \
+        [i for i in items if i.status_original != "done"]
+    return {"total": items, **by, "in_progress": rest}
+
+
 def consistency_warnings(dataset: Dataset) -> list[Warning_]:
-    """Figures the notice states about itself vs. what its items say (a warning, never an error)."""
+    """Figures the notice states about itself vs. what its items say, and a notice without any
+    contact (a warning, never an error: the site shows what the data says)."""
     out = []
     for notice in dataset.notices:
         stated = notice.stated_figures
-        counts = {"total": len(notice.items),
-                  "done": sum(i.status_original == "done" for i in notice.items),
-                  "in_progress": sum(i.status_original != "done" for i in notice.items)}
-        words = {"total": "事项总数", "done": "已完成", "in_progress": "未完成(正在整改等)"}
-        for key in ("total", "done", "in_progress"):
-            if key in stated and stated[key] != counts[key]:
-                ids = [i.id for i in notice.items if key == "total" or (i.status_original == "done") == (key == "done")]
+        counts = _counts(notice)
+        for key, word in FIGURE_WORDS.items():
+            if key in stated and stated[key] != len(counts[key]):
+                ids = [i.id for i in counts[key]] if key != "total" else []
+                listed = f"(事项:{'、'.join(ids)})" if ids else ""
                 out.append(Warning_(f"data/notices/{notice.id}/notice.yml",
-                                    f"通报原文称{words[key]} {stated[key]} 项,但事项数据中为 {counts[key]} 项"
-                                    f"(事项:{'、'.join(ids)})。网站显示按事项数据计算的数字,请核对。"))
+                                    f"通报原文称{word} {stated[key]} 项,但事项数据中为 {len(counts[key])} 项{listed}。"
+                                    "网站显示按事项数据计算的数字,请核对。"))
+        if not any(notice.contact.get(k) for k in ("phone", "address", "email", "web_form")):
+            out.append(Warning_(f"data/notices/{notice.id}/notice.yml",
+                                "没有填写联系方式(contact 的 phone、address、email 或 web_form)。事项页面的意见建议栏将请读者使用"
+                                "本站页脚的联系方式;如通报原文有联系方式,请补填。"))
     return out

@@ -20,7 +20,8 @@ from pathlib import Path
 from .. import genre, yamlio
 from ..model import STATUS_LABELS, natural_key
 from . import structure as st
-from .text import Clutter, Paragraph, decode_notice, split, strip
+from .sources import SourceError, SourceText, read_source
+from .text import Clutter, Paragraph, split, strip
 
 NOTICE_SCHEMA = "# yaml-language-server: $schema=../../../src/disclosure/schema/notice.schema.json\n"
 ITEM_SCHEMA = "# yaml-language-server: $schema=../../../../src/disclosure/schema/item.schema.json\n"
@@ -42,7 +43,7 @@ class ImportResult:
     source: bytes
     notes: list[str] = field(default_factory=list)  # what the importer noticed; printed on stderr
     found: list[str] = field(default_factory=list)  # what it filled in, each with its source line
-    source_name: str = SOURCE_NAME
+    source_name: str = SOURCE_NAME  # source.txt / source.html / source.docx: the original bytes
 
     def report(self) -> str:
         """The Chinese import report: what was recognised, and what staff should check."""
@@ -68,28 +69,34 @@ class ImportResult:
         return "\n".join(lines)
 
 
-def default_id(path: Path) -> str:
-    """'jinpu-2019-08-12.txt' -> 'jinpu-2019': the issuer and year make a stable, readable id."""
-    stem = re.sub(r"[^a-z0-9-]+", "-", path.stem.lower()).strip("-") or "notice"
-    m = re.match(r"^(.*-\d{4})-\d{2}-\d{2}$", stem)
-    return m[1] if m else stem
-
-
-def import_notice(raw: bytes, notice_id: str) -> ImportResult:
+def import_notice(raw: bytes, notice_id: str, filename: str = "") -> ImportResult:
+    """`filename` is only named in messages: the kind of file is found from its bytes."""
     try:
-        text, encoding = decode_notice(raw)
-    except UnicodeDecodeError:
-        raise ImportFailed("无法识别文件编码:既不是 UTF-8 也不是 GBK/GB18030 文本。请确认这是通报的纯文本文件(.txt)。") from None
-    if "\x00" in text:
-        raise ImportFailed("文件里有二进制内容(NUL 字符),不是纯文本。请先把通报另存为 .txt 纯文本。")
-    paragraphs, clutter = split(text)
-    notes = [] if encoding.startswith("utf-8") else [f"原文编码为 {encoding},已按此读取;source.txt 保留原始字节。"]
-    return Builder(notice_id, paragraphs, clutter, raw, notes).build()
+        source = read_source(raw)
+    except SourceError as exc:
+        raise ImportFailed(str(exc)) from None
+    paragraphs, clutter = split(source.text)
+    for line in _page_furniture(source):
+        clutter.append(line)
+    return Builder(notice_id, paragraphs, clutter, raw, list(source.notes), source).build()
+
+
+def _page_furniture(source: SourceText) -> list[Clutter]:
+    """A web page's lines outside the article: read for metadata (published date, 政府信息公开
+    block), and every one of them kept in page.lines; none becomes notice text."""
+    if not source.page_lines:
+        return []
+    paragraphs, clutter = split("\n".join(source.page_lines))
+    out = clutter + [Clutter("page", p.text, p.text, 0) for p in paragraphs]
+    order = {line: i for i, line in enumerate(source.page_lines)}
+    return sorted(out, key=lambda c: order.get(c.text, len(order)))
 
 
 class Builder:
-    def __init__(self, notice_id, paragraphs: list[Paragraph], clutter: list[Clutter], raw: bytes, notes):
+    def __init__(self, notice_id, paragraphs: list[Paragraph], clutter: list[Clutter], raw: bytes, notes,
+                 source: SourceText):
         self.id = notice_id
+        self.source = source
         self.paragraphs = paragraphs
         self.clutter = clutter
         self.raw = raw
@@ -232,7 +239,7 @@ class Builder:
         notice["inspection"] = self._inspection(title, all_text)
         if addressees:
             notice["addressees"] = addressees
-        notice["source"] = SOURCE_NAME
+        notice["source"] = f"source.{self.source.extension}"
         page = self._page()
         if page:
             notice["page"] = page
@@ -242,7 +249,7 @@ class Builder:
         notice["categories"] = categories
         notice["sections"] = sections_out
         notice["contact"] = self._contact()
-        result = ImportResult(notice, items, self.raw, self.notes, self.found)
+        result = ImportResult(notice, items, self.raw, self.notes, self.found, f"source.{self.source.extension}")
         self._check_lossless(result)
         if self.unplaced:
             notice["unplaced"] = self.unplaced
@@ -487,8 +494,7 @@ class Builder:
         """Every non-blank source line must appear verbatim in some text field. Lines that do not
         are kept in `unplaced` and reported — the importer never drops text silently."""
         haystack = "\n".join(texts(result.notice, result.items))
-        text, _ = decode_notice(self.raw)
-        for number, line in enumerate(text.splitlines(), 1):
+        for number, line in enumerate(self.source.text.splitlines(), 1):
             content = strip(line)
             if content and content not in haystack:
                 self.unplaced.append(content)
@@ -518,7 +524,7 @@ def texts(notice: dict, items: list[dict]):
 
 def render(result: ImportResult) -> dict[str, bytes]:
     """The output folder as {relative path: bytes}."""
-    files = {"notice.yml": yamlio.dump(result.notice, NOTICE_SCHEMA).encode("utf-8"), SOURCE_NAME: result.source}
+    files = {"notice.yml": yamlio.dump(result.notice, NOTICE_SCHEMA).encode("utf-8"), result.source_name: result.source}
     for item in sorted(result.items, key=lambda i: natural_key(i["id"])):
         files[f"items/{item['id']}.yml"] = yamlio.dump(item, ITEM_SCHEMA).encode("utf-8")
     return files

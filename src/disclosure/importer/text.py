@@ -75,16 +75,6 @@ class Clutter:
     label: str = ""  # 发布机构, 成文日期, … when the line is (the value of) a labelled field
 
 
-def decode_notice(raw: bytes) -> tuple[str, str]:
-    """Return (text, encoding). Notices come as UTF-8 (with or without BOM) or GB18030/GBK."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("gb18030", errors="strict"), "gb18030"
-
-
 def strip(line: str) -> str:
     return line.strip(BLANKS)
 
