@@ -139,3 +139,46 @@ def test_yaml_loader_raises_only_data_errors_on_tagged_values(tag, value, shape)
             load(shape.format(tag, value), "x.yml")
         except DataErrors as exc:
             assert all(e.file == "x.yml" and e.message for e in exc.errors)
+
+
+# ---- nothing invented: a deadline only from a deadline phrase of that item ---------------------------
+from disclosure import genre  # noqa: E402
+
+YEAR, MONTH = st.integers(min_value=2015, max_value=2030), st.integers(min_value=1, max_value=12)
+# Dates in measures that are no deadline: events, counts, meetings, 截至 (as of).
+TRAPS = st.builds(lambda y, m, w: w.format(y=y, m=m), YEAR, MONTH, st.sampled_from([
+    "于{y}年{m}月清查追回资金12万元。", "{y}年{m}月召开专题会议,研究部署整改工作。", "截至{y}年{m}月底,已处置线索5件。",
+    "{y}年{m}月起每月10日前更新公开内容。", "{y}年完成改造小区11个。", "{y}年{m}月印发《管理办法》。",
+    "自{y}年{m}月以来,累计培训320人次。"]))
+STATUS_LINES = st.one_of(
+    st.just(""), st.sampled_from(["整改状态:已完成。", "完成情况:已完成", "整改进展情况:正在整改。", "整改结果:长期坚持。",
+                                  "进展情况:阶段性完成。"]),
+    st.builds(lambda y, m, w: w.format(y=y, m=m), YEAR, MONTH, st.sampled_from([
+        "整改进展情况:正在整改,{y}年{m}月前完成。", "整改状态:阶段性完成,计划{y}年{m}月底前全部完成。",
+        "整改时限:{y}年{m}月"])))
+
+
+def _item_text(number: int, measures: list[str], status: str) -> list[str]:
+    lines = [f"　　({number})关于“第{number}个问题存在不足”的问题。", f"　　关于“具体表现{number}”问题的整改落实情况。"]
+    lines += [f"　　{m}" for m in measures]
+    if status:
+        lines.append(f"　　{status}")
+    return lines
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.lists(TRAPS, min_size=1, max_size=3), STATUS_LINES), min_size=1, max_size=6))
+def test_no_deadline_without_a_deadline_phrase_in_that_items_own_lines(specs):
+    lines = ["中共某某县委关于巡察整改情况的通报", "　　一、具体问题整改情况", "　　(一)某方面"]
+    for n, (measures, status) in enumerate(specs, 1):
+        lines += _item_text(n, measures, status)
+    result = import_notice("\n".join(lines).encode("utf-8"), "t")
+    assert len(result.items) == len(specs)
+    for item, (measures, status) in zip(result.items, specs):
+        own = [status] + measures
+        phrases = {genre.deadline_in(genre.DEADLINE_LINE.sub("", t), labelled=bool(genre.DEADLINE_LINE.match(t)))[0]
+                   for t in own} - {None}
+        if "deadline" in item:
+            assert item["deadline"] in phrases, (item, own)
+        else:
+            assert not phrases or item["status"] == "done", (item, own)

@@ -49,6 +49,15 @@ DEADLINE_LABELS = ("整改时限", "完成时限", "整改期限", "办结时限
 RESPONSIBLE_LABELS = ("整改责任单位", "责任单位", "牵头单位", "责任部门", "责任领导", "配合单位")
 NO_DEADLINE_WORDS = ("长期坚持", "长期推进", "持续推进", "常态化", "长期整改")
 
+# Column headers of a table of items (序号 / 问题 / 整改措施 / 整改时限 / 整改状态) and what each holds.
+TABLE_COLUMNS = {
+    "序号": "number", "编号": "number", "问题": "finding", "反馈问题": "finding", "存在问题": "finding",
+    "问题描述": "finding", "巡察反馈问题": "finding", "整改措施": "measure", "整改情况": "measure",
+    "整改时限": "deadline", "完成时限": "deadline", "整改期限": "deadline", "整改状态": "status",
+    "完成情况": "status", "整改进展": "status", "整改进展情况": "status", "整改结果": "status",
+    "责任单位": "responsible", "责任领导": "responsible_person", "备注": "note",
+}
+
 COLON = r"\s*[:：]"
 STATUS_LINE = re.compile(rf"^({'|'.join(STATUS_LINE_LABELS)}){COLON}")
 MEASURE_LINE = re.compile(rf"^({'|'.join(MEASURE_LABELS)}){COLON}")

@@ -256,7 +256,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "update", help="给一个整改事项追加进展记录(改状态、补说明、调整时限)",
         description="给一个整改事项追加一条进展记录。例:disclosure update 5-2 --status 已完成 --note \"已出台制度并印发\"")
     p.add_argument("item_id", metavar="事项编号", help="items 文件夹里的文件名(不含 .yml),如 5-2")
-    p.add_argument("--status", required=True, help="新的状态:已完成/正在整改/阶段性完成/基本完成/持续推进/尚未启动,或英文 done 等")
+    p.add_argument("--status", required=True, help="新的状态:" + "/".join(STATUS_LABELS.values()) + ",或英文 done 等")
     p.add_argument("--date", help="进展日期 YYYY-MM-DD(默认今天)")
     p.add_argument("--note", help="进展说明(公开显示)")
     p.add_argument("--deadline", help="调整后的整改时限 YYYY-MM(须同时写 --reason)")

@@ -334,8 +334,8 @@ def _load_notice(folder: Path, data_dir: Path, checker: Checker) -> Notice | Non
     return notice
 
 
-FIGURE_WORDS = {"total": "事项总数", "done": "已完成", "partly_done": "阶段性完成", "mostly_done": "基本完成",
-                "ongoing": "持续推进(长期坚持)", "in_progress": "未完成(正在整改等)"}
+FIGURE_WORDS = {"total": "事项总数", **{k: STATUS_LABELS[k] for k in ("done", "partly_done", "mostly_done", "ongoing")},
+                "in_progress": "未完成(正在整改等)"}
 
 
 def _counts(notice: Notice) -> dict[str, list[Item]]:

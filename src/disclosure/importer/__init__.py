@@ -61,11 +61,10 @@ class ImportResult:
         if figures:
             lines.append(f"  通报自述的数字:{figures['text']}")
         if self.found:
-            lines.append("从原文读出的状态和时限(行号为原文行号):")
+            lines.append("从原文读出的内容(行号为原文的行号,请对照原文核对):")
             lines += [f"  {line}" for line in self.found]
-        if self.notes:
-            lines.append("需要核对的地方:")
-            lines += [f"  □ {note}" for note in self.notes]
+        lines.append(f"需要核对的地方:{len(self.notes)} 处,逐条见上面以“提示:”开头的行。" if self.notes
+                     else "没有需要特别核对的地方;仍请对照原文抽查几项。")
         return "\n".join(lines)
 
 
@@ -104,6 +103,7 @@ class Builder:
         self.unplaced: list[str] = []
         self.found: list[str] = []
         self.page_extra: dict = {}
+        self.where: dict[str, int] = {}  # what was read from which source line, for the report
 
     # -- head and tail of the notice --------------------------------------------------------
     def take_head(self, body: list[Paragraph]) -> tuple[str, str, list[Paragraph]]:
@@ -120,7 +120,7 @@ class Builder:
             body = body[looks[0]:]
         if body and len(body[0].text) <= 80 and not body[0].text.endswith(("。", ":", "：")) \
                 and not st.SECTION.match(body[0].text) and not st.level_of(body[0].text):
-            title, body = body[0].text, body[1:]
+            title, body, self.where["标题"] = body[0].text, body[1:], body[0].lines[0]
             prefix = re.match(r"^[^:：“”]{2,10}[:：](?=.{6,}(关于|通报))", title)
             if prefix:  # 巡察整改公开:中共…: a column name written before the title
                 self.page_extra.update(column=prefix[0].rstrip(":："), title_line=title)
@@ -140,11 +140,13 @@ class Builder:
         lines, issued = [], ""
         if body and DATE_LINE.match(body[-1].text):
             date_para, body = body[-1], body[:-1]
+            self.where["印发日期"] = date_para.lines[0]
             lines = [date_para.text]
             y, m, d = DATE_LINE.match(date_para.text).groups()
             issued = f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
         issuer = ""
         if body and self._signature_line(body[-1].text) and (lines or ORGAN.search(body[-1].text)):
+            self.where["发文单位"] = body[-1].lines[0]
             issuer, body = body[-1].text, body[:-1]
             lines.insert(0, issuer)
             if body and self._signature_line(body[-1].text) and ORGAN.search(issuer) and len(body[-1].text) <= 24 \
@@ -214,6 +216,10 @@ class Builder:
     def _build_notice(self, title, addressees, signature, issuer, issued, sections_out, problems) -> ImportResult:
         if signature:
             sections_out.append({"role": "signature", "paragraphs": signature})
+        published_line = next((c.line for c in self.clutter if c.kind == "published" and c.line), 0)
+        if published_line:
+            self.where["网页发布日期"] = published_line
+        self.found[:0] = [f"{what} ← 第 {line} 行" for what, line in self.where.items() if line]
         if problems is None or not problems.items:
             self.notes.append("未识别出整改事项结构(编号、“关于……问题”或整改状态行)。全文已按段落保留在 notice.yml 的 sections 中,请人工拆分事项。")
         categories, items = self._hierarchy(problems) if problems else ([], [])

@@ -363,13 +363,7 @@ class ProblemsParser:
 
 
 # ---- a table copied from a page, one cell per line (序号 / 问题 / 整改措施 / 整改时限 / 整改状态) ----------
-TABLE_COLUMNS = {
-    "序号": "number", "编号": "number", "问题": "finding", "反馈问题": "finding", "存在问题": "finding",
-    "问题描述": "finding", "巡察反馈问题": "finding", "整改措施": "measure", "整改情况": "measure",
-    "整改时限": "deadline", "完成时限": "deadline", "整改期限": "deadline", "整改状态": "status",
-    "完成情况": "status", "整改进展": "status", "整改进展情况": "status", "整改结果": "status",
-    "责任单位": "responsible", "责任领导": "responsible_person", "备注": "note",
-}
+TABLE_COLUMNS = genre.TABLE_COLUMNS
 
 
 @dataclass
