@@ -298,14 +298,14 @@ def test_gitinfo_inside_the_hook_sees_the_pushed_commit_and_its_history(tmp_path
     assert sh(clone, "git", "push", "-q", "origin", "HEAD:main").returncode == 0
     disclosure(clone, "update", "3", "--notice", "jinpu-2019", "--status", "done", "--date", "2024-06-21", "--note", "完成")
     sh(clone, "git", "add", "-A")
-    dated = {**env(), "GIT_COMMITTER_DATE": "2030-01-02T10:00:00+08:00"}
+    dated = {**env(), "GIT_COMMITTER_DATE": "2025-03-04T10:00:00+08:00"}
     subprocess.run(["git", "commit", "-q", "-m", "事项 3"], cwd=clone, env=dated, check=True)
     assert sh(clone, "git", "push", "-q", "origin", "HEAD:main").returncode == 0
     commit, dates = json.loads((web / "current" / "index.html").read_text("utf-8"))
     head = sh(clone, "git", "rev-parse", "HEAD").stdout.strip()
     assert commit and head.startswith(commit)
-    assert dates["data/notices/jinpu-2019/items/3.yml"] == "2030-01-02"
-    assert dates["data/notices/jinpu-2019/items/4.yml"] != "2030-01-02"
+    assert dates["data/notices/jinpu-2019/items/3.yml"] == "2025-03-04"
+    assert dates["data/notices/jinpu-2019/items/4.yml"] != "2025-03-04"
     assert len(dates) == len(list((clone / "data").rglob("*.*")))
 
 

@@ -612,7 +612,7 @@ def check_push(site: Site, old: str, new: str, pusher: Pusher) -> None:
         raise Refused("invalid", "文件名不合规:\n" + "\n".join(str(p) for p in unsafe))
     future = future_commits(site, old, new)
     if future:
-        raise Refused("invalid", f"提交 {future[0][:12]} 的日期晚于今天(电脑时间设置有误?)。网页会把这个日期显示为“数据更新于”,"
+        raise Refused("future-date", f"提交 {future[0][:12]} 的日期晚于今天(电脑时间设置有误?)。网页会把这个日期显示为“数据更新于”,"
                       "请校正电脑时间后重新提交(git commit --amend --reset-author)。")
     problems = path_refusals(pusher.account, owners, paths)
     if problems:
@@ -646,6 +646,7 @@ def refusal_text(exc: Refused, commit: str) -> str:
                         "然后 git commit --amend 或新提交一次,再 git push。"),
         "history": "怎么办:恢复上面提到的已公开内容,把新情况作为新的进展记录追加(disclosure update),再提交推送。",
         "rewrite": "",
+        "future-date": "怎么办:把电脑的日期和时间改正确,再运行 git commit --amend --reset-author --no-edit,然后 git push。",
         "identity": "怎么办:请联系管理员。",
     }.get(exc.result, "怎么办:请把这段信息原样发给技术人员。")
     return "\n".join([RULE, f"推送被拒绝(提交 {commit[:12]}),网站没有任何变化。", "", str(exc), "", how, RULE]).replace("\n\n" + RULE, "\n" + RULE)
