@@ -85,5 +85,5 @@ def processes_inside(folder: Path) -> list[str]:
         if "zombie" in state:
             continue  # already dead, waiting for its parent to read the exit status
         if str(folder) in cmdline or cwd.startswith(str(folder)):
-            out.append(f"{proc.name}: {cmdline[:200]}")
+            out.append(f"{proc.name}: {cmdline}")  # whole: callers match words anywhere in it
     return out

@@ -50,7 +50,6 @@ from .access import DATA_ROOT, MAX_DATA_FILE, OWNERS_PATH, Owners, path_refusals
 from .errors import DataError, DataErrors
 from .gitinfo import COMMIT_ENV
 from .history import Change, history_refusals
-from .site.background import die_with_parent
 
 ZERO = "0" * 40
 HOOK_MARK = "managed by `disclosure server-setup`"
@@ -335,12 +334,25 @@ def build_env(site: Site, source: Path, commit: str) -> dict[str, str]:
     return env
 
 
+# The leader of each build's process group: it gets SIGTERM from the kernel when the hook dies
+# (PR_SET_PDEATHSIG, however the hook died, SIGKILL included) and then kills its whole group, so
+# nothing the build started (git, the search-index child, …) outlives the hook.
+SUPERVISOR = """
+import ctypes, os, signal, subprocess, sys
+signal.signal(signal.SIGTERM, lambda *_: os.killpg(0, signal.SIGKILL))
+ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+if os.getppid() != int(sys.argv[1]):
+    os.killpg(0, signal.SIGKILL)
+code = subprocess.call(sys.argv[2:])
+sys.exit(128 - code if code < 0 else code)
+"""
+
+
 def _limit_child(max_memory_mb: int) -> None:
     """Runs in the build process before exec: bounded memory, and death with the hook (Linux)."""
     import resource
     limit = max_memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    die_with_parent()
 
 
 @dataclass
@@ -354,7 +366,8 @@ def run_step(site: Site, command: list[str], source: Path, env: dict, work: Path
     """One build step in its own session: on timeout, failure or success, the whole group is
     killed before we return, so nothing it forked (the search-index child) outlives it.
     `deadline` (time.monotonic) is shared by all steps of one build: the bound is for the whole."""
-    proc = subprocess.Popen(command, cwd=source, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    supervised = [site.python, "-P", "-s", "-c", SUPERVISOR, str(os.getpid()), *command]
+    proc = subprocess.Popen(supervised, cwd=source, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True,
                             preexec_fn=lambda: _limit_child(site.max_memory_mb))
     (work / "pgid").write_text(str(proc.pid))  # for clean_leftovers, should this hook be killed
@@ -367,7 +380,7 @@ def run_step(site: Site, command: list[str], source: Path, env: dict, work: Path
     finally:
         kill_group(proc.pid)
     out, err = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
-    if proc.returncode != 0 and ("MemoryError" in err or "Cannot allocate memory" in err or proc.returncode == -9):
+    if proc.returncode != 0 and ("MemoryError" in err or "Cannot allocate memory" in err or proc.returncode == 137):
         raise Refused("build-memory", f"网站生成所需内存超过上限({site.max_memory_mb} MB),已停止。"
                       "请联系技术人员(server-setup --max-memory-mb 可调整上限)。")
     return Step(proc.returncode, out, err)
