@@ -102,7 +102,7 @@ def test_search_works_under_the_policy(watched, csp_url):
 
 def test_the_items_table_script_works_under_the_policy(watched, csp_url):
     """disclosure.js (filter and sort) is the site's other script."""
-    watched.goto(csp_url)
+    watched.goto(csp_url + "jinpu-2019/")
     notice = watched.locator("[data-notice='jinpu-2019']")
     notice.locator("select[data-status-filter]").first.select_option("done")
     assert notice.locator("table[data-items-table]").first.locator("tbody tr:visible").count() == 20

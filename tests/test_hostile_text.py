@@ -179,10 +179,13 @@ def test_pages_show_hostile_text_as_text(page, hostile_url, path):
 
 @pytest.mark.browser
 def test_navigation_titles_are_text(page, hostile_url):
-    """MkDocs prints nav titles unescaped; ours are escaped once: the reader sees the markup as typed."""
-    page.goto(hostile_url)
-    nav = page.locator("nav.md-nav--primary").first.text_content()
+    """Data reaches navigation only in a notice's local nav and the directory: as text, escaped once."""
+    page.goto(hostile_url + "demo/")
+    nav = page.locator("[data-local-nav]").first.text_content()
     assert SCRIPT in nav and "&lt;" not in nav
+    page.goto(hostile_url + "notices/")
+    listing = page.locator("[data-directory-pages]").first.text_content()
+    assert SCRIPT in listing and "&lt;" not in listing
 
 
 @pytest.mark.browser

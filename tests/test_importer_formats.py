@@ -66,6 +66,24 @@ LABEL = re.compile(r"^(?P<label>[(（](?P<cn>[一二三四五六七八九十]+)[
 LEVELS = {"cn": ("chineseCounting", "(%1)"), "dot": ("decimal", "%1."), "paren": ("decimal", "(%1)")}
 
 
+def element(tag: str, **values: str):
+    """A WordprocessingML element with w:-prefixed attributes: element("w:lvl", ilvl="0")."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    el = OxmlElement(tag)
+    for key, value in values.items():
+        el.set(qn(f"w:{key}"), value)
+    return el
+
+
+def list_level(ilvl: int, fmt: str, text: str):
+    """One level of a Word list: its number format and the text around the number (e.g. "(%1)")."""
+    lvl = element("w:lvl", ilvl=str(ilvl))
+    for tag, value in (("w:start", "1"), ("w:numFmt", fmt), ("w:lvlText", text)):
+        lvl.append(element(tag, val=value))
+    return lvl
+
+
 def jinpu_docx() -> bytes:
     """Every (一) / 1. / (1) heading typed by Word's numbering, not as text: one list per level,
     each numbered paragraph an instance of it starting at its printed number (as Word keeps a list
@@ -79,18 +97,11 @@ def jinpu_docx() -> bytes:
     document.core_properties.title = TITLE
     numbering = document.part.numbering_part.element
     abstract_ids = {}
-    for index, (level, (fmt, text)) in enumerate(LEVELS.items(), start=90):
-        abstract = OxmlElement("w:abstractNum")
-        abstract.set(qn("w:abstractNumId"), str(index))
-        lvl = OxmlElement("w:lvl")
-        lvl.set(qn("w:ilvl"), "0")
-        for tag, value in (("w:start", "1"), ("w:numFmt", fmt), ("w:lvlText", text)):
-            child = OxmlElement(tag)
-            child.set(qn("w:val"), value)
-            lvl.append(child)
-        abstract.append(lvl)
+    for index, (kind, (fmt, text)) in enumerate(LEVELS.items(), start=90):
+        abstract = element("w:abstractNum", abstractNumId=str(index))
+        abstract.append(list_level(0, fmt, text))
         numbering.insert(0, abstract)
-        abstract_ids[level] = str(index)
+        abstract_ids[kind] = str(index)
     next_num = [100]
 
     def numbered(paragraph, level: str, start: int):
@@ -180,16 +191,9 @@ def test_word_numbering_is_rendered_and_counts_on(tmp_path):
     from docx.oxml.ns import qn
     document = docx.Document()
     numbering = document.part.numbering_part.element
-    abstract = OxmlElement("w:abstractNum")
-    abstract.set(qn("w:abstractNumId"), "77")
+    abstract = element("w:abstractNum", abstractNumId="77")
     for ilvl, (fmt, text) in enumerate((("chineseCounting", "%1、"), ("decimal", "(%2)"))):
-        lvl = OxmlElement("w:lvl")
-        lvl.set(qn("w:ilvl"), str(ilvl))
-        for tag, value in (("w:start", "1"), ("w:numFmt", fmt), ("w:lvlText", text)):
-            child = OxmlElement(tag)
-            child.set(qn("w:val"), value)
-            lvl.append(child)
-        abstract.append(lvl)
+        abstract.append(list_level(ilvl, fmt, text))
     numbering.insert(0, abstract)
     num = OxmlElement("w:num")
     num.set(qn("w:numId"), "78")

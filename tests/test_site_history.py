@@ -120,10 +120,10 @@ def test_overdue_is_computed_from_the_revised_deadline(site):
     three = item_html(site, "3")
     assert 'data-overdue="false"' in re.search(r"<article [^>]*>", three)[0]  # 2027-06 not yet reached
     assert "data-overdue-note" not in three
+    assert figures_of((site / JINPU / "index.html").read_text("utf-8")) == [44, 21, 23, 21]  # item 2 done, 3 not overdue
     home = (site / "index.html").read_text("utf-8")
-    jinpu_block = home.split(f'data-notice="{JINPU}"')[1].split('<section class="dsc-notice"')[0]
-    assert figures_of(jinpu_block) == [44, 21, 23, 21]  # item 2 done, item 3 no longer overdue
-    assert figures_of((site / JINPU / "index.html").read_text("utf-8")) == [44, 21, 23, 21]
+    entry = home.split(f'data-entry="{JINPU}"')[1].split("</li>")[0]
+    assert re.findall(r'data-entry-figure="(\w+)">(\d+)<', entry) == [("total", "44"), ("done", "21"), ("overdue", "21")]
 
 
 # -- what changed ---------------------------------------------------------------------------------------
@@ -282,9 +282,11 @@ def test_real_open_data_covers_both_notices_and_is_linked_from_home(built_site):
     assert len(rows) == 50 and len({(r["notice"], r["id"]) for r in rows}) == 50
     assert len(read_csv(built_site / "shixian-xuncha-2024" / "items.csv")) == 6
     home = (built_site / "index.html").read_text("utf-8")
-    for target in ("data/items.csv", "data/items.json", "feed.xml", "data/", "updates/",
-                   "jinpu-2019/items.csv", "shixian-xuncha-2024/items.json", "jinpu-2019/print/"):
+    for target in ("data/items.csv", "data/items.json", "feed.xml", "data/", "updates/", "notices/"):
         assert f'href="{target}"' in home, target
+    notice = (built_site / "jinpu-2019" / "index.html").read_text("utf-8")
+    for target in ("items.csv", "items.json", "feed.xml", "print/"):  # a notice's own files: on its page
+        assert f'href="{target}"' in notice, target
     head = home.split("</head>")[0]
     assert '<link rel="alternate" type="application/atom+xml" title="最近更新" href="feed.xml">' in head
 

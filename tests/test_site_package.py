@@ -2,6 +2,8 @@
 items.json records, navigation."""
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 import html
 from pathlib import Path
@@ -148,12 +150,15 @@ def test_every_item_gets_a_page_with_its_words_verbatim(site, jinpu):
             "overdue": "true" if item.overdue(AS_OF) else "false"}
 
 
-def test_nav_lists_categories_but_no_items(site):
+def test_nav_is_fixed_and_a_notices_pages_carry_its_local_nav(site):
     flat = str(site.nav)
-    assert "items/" not in flat
-    assert "jinpu-2019/categories/1/index.md" in flat
-    assert "jinpu-2019/full-text/index.md" in flat
-    assert "contact/index.md" in flat and "about.md" in flat
+    assert "items/" not in flat and "jinpu-2019" not in flat
+    assert "notices/index.md" in flat and "contact/index.md" in flat and "about.md" in flat
+    pages = {p.url: p.html for p in site.pages}
+    for url in ("jinpu-2019/", "jinpu-2019/categories/1/", "jinpu-2019/full-text/", "jinpu-2019/print/"):
+        local = pages[url].split('data-local-nav="jinpu-2019"', 1)[1].split("</nav>", 1)[0]
+        assert 'href="' in local and "通报全文" in local and "打印公示单" in local, url
+        assert local.count("<li>") == 4 + len(next(n for n in site.dataset.notices if n.id == "jinpu-2019").categories)
 
 
 def test_data_is_escaped_not_interpreted(tmp_path):
@@ -208,7 +213,9 @@ def test_two_notices_get_separate_urls_and_a_nested_nav(tmp_path):
     assert len(page_urls) == len(set(page_urls))
     assert "jinpu-2020/items/5-2/" in page_urls and "jinpu-2019/items/5-2/" in page_urls
     assert [n.id for n in two.dataset.notices] == ["shixian-xuncha-2024", "jinpu-2020", "jinpu-2019"]  # newest first
-    assert [list(entry)[0] for entry in two.nav][1:4] == [n.title for n in two.dataset.notices]  # one section each
+    assert "jinpu" not in str(two.nav)  # the nav does not list notices: the directory does
     home = next(p for p in two.pages if p.url == "")
-    assert home.html.count("data-figure=\"total\">44<") == 2
+    assert home.html.count('data-entry-figure="total">44<') == 2
     assert 'href="jinpu-2020/"' in home.html and 'href="jinpu-2019/"' in home.html
+    directory = next(p for p in two.pages if p.url == "notices/")
+    assert [re.findall(r'data-entry="([^"]+)"', directory.html)] == [["shixian-xuncha-2024", "jinpu-2020", "jinpu-2019"]]

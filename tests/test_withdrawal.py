@@ -47,4 +47,4 @@ def test_a_withdrawn_notice_keeps_its_addresses_saying_why(scratch_data):
     item_pages = [u for u in pages if u.startswith("shixian-xuncha-2024/items/")]
     assert item_pages and all(pages[u].article["page"] == "withdrawn" for u in item_pages)
     assert {r["notice"] for r in json.loads(site.files["data/items.json"])} == {"jinpu-2019"}
-    assert 'data-notice="shixian-xuncha-2024"' not in pages[""].html
+    assert 'data-entry="shixian-xuncha-2024"' not in pages[""].html + pages["notices/"].html

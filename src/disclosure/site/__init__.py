@@ -7,7 +7,8 @@
     fulltext      the whole notice reassembled in its original order
     render        Jinja2 (autoescaped) rendering of page bodies from templates/
     pages         every generated page: url, title, body, <article> attributes
-    nav           the navigation (item pages stay out of it)
+    nav           the navigation: a fixed set of sections (no page lists every notice but the directory)
+    directory     通报目录 (paged, with a filter over a small index) and the home page's lists
     items_json    the items.json records (also the rows of items.csv)
     fields        what each open-data field means (the /data/ page, data/items.schema.json)
     open_data     items.json / items.csv per site and per notice, schemas
@@ -74,4 +75,4 @@ def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str |
     history = history or History()
     records = items_records(dataset, as_of)
     return Site(dataset, as_of, site_pages(dataset, as_of, site_name, site_url, history),
-                static_files(dataset, records, site_name, site_url), site_nav(dataset), records, history)
+                static_files(dataset, records, site_name, site_url, as_of), site_nav(dataset), records, history)

@@ -1,42 +1,24 @@
-"""The navigation as MkDocs' `nav` config (a list of {title: src_uri}). Item and group pages stay
-out of it, so every page's nav (and so an item page's size) does not grow with the item count.
-Titles are HTML-escaped here because MkDocs/Material print nav titles without escaping."""
+"""The navigation as MkDocs' `nav` config (a list of {title: src_uri}): a fixed set of sections,
+the same on every page whatever the site holds, so no page grows with the number of notices (a
+nav listing every notice made the build quadratic: issue 13). A notice's own pages carry that
+notice's local navigation in their body instead (templates/_local_nav.html); only the directory
+lists every notice. Titles are HTML-escaped because MkDocs/Material print nav titles unescaped."""
 from __future__ import annotations
 
 from markupsafe import escape
 
-from ..model import Dataset, Notice
+from ..model import Dataset
 from . import urls
 
-
-def _entry(title: str, url: str) -> dict:
-    return {str(escape(title)): urls.src_uri(url)}
-
-
-def _notice_entries(notice: Notice) -> list[dict]:
-    categories = [_entry(f"{c.label}{c.title}", urls.category_url(notice, c)) for c in notice.categories]
-    return categories + [_entry("通报全文", urls.full_text_url(notice))]
+SECTIONS = [("首页", urls.src_uri(urls.HOME)), ("通报目录", urls.src_uri(urls.DIRECTORY)),
+            ("搜索", urls.src_uri(urls.SEARCH)), ("最近更新", urls.src_uri(urls.UPDATES)),
+            ("开放数据", urls.src_uri(urls.DATA)), ("联系方式", urls.src_uri(urls.CONTACT)), ("关于本站", "about.md")]
 
 
-def site_nav(dataset: Dataset, extra_pages: list[str] = ()) -> list[dict]:
-    """Home, (per notice: categories, full text), updates, open data, contact, about, then other hand-written pages.
-    One notice gives a flat list: no collapsed sections that need JavaScript or a mouse."""
-    nav = [_entry("首页", urls.HOME)]
-    if len(dataset.notices) == 1:
-        nav += _notice_entries(dataset.notices[0])
-    else:
-        for notice in dataset.notices:
-            nav.append({str(escape(notice.title)): [_entry("概览", urls.notice_url(notice))] + _notice_entries(notice)})
-    nav.append(_entry("最近更新", urls.UPDATES))
-    nav.append(_entry("开放数据", urls.DATA))
-    nav.append(_entry("联系方式", urls.CONTACT))
-    nav.append({"关于本站": "about.md"})
-    nav.append({"搜索说明": "how-search-works.md"})
-    nav.append({"工作人员指南": "staff-guide.md"})
-    nav.append({"本站的承诺": "promises.md"})
-    nav.append({"性能与规模": "performance.md"})
-    nav += list(extra_pages)
-    return nav
+def site_nav(dataset: Dataset | None = None, extra_pages: list[str] = ()) -> list[dict]:
+    """The citizen's sections. Staff and maintainer pages (staff guide, promises, performance,
+    how search works) are linked from 关于本站, not listed here."""
+    return [{str(escape(title)): path} for title, path in SECTIONS] + list(extra_pages)
 
 
 def nav_pages(nav: list) -> list[str]:

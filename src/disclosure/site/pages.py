@@ -9,6 +9,7 @@ from ..gitinfo import History
 from ..model import Dataset, Item, Node, Notice
 from ..qr import qr_svg
 from . import urls
+from .directory import PAGE_SIZE, LATEST, entries, groups, most_overdue, pages_of
 from .provenance import item_changed, notice_changed
 from .feeds import site_changes
 from .fields import FIELDS
@@ -36,8 +37,11 @@ def site_pages(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str =
     history: what git says about the data (gitinfo.read_history); None outside git."""
     history = history or History()
     changed = {n.id: notice_changed(n, history) for n in dataset.notices}
-    pages = [home_page(dataset, as_of, site_name, changed), contact_page(dataset, as_of),
-             search_page(dataset, as_of), updates_page(dataset, as_of), data_page(dataset, as_of)]
+    listed = entries(dataset, as_of)
+    pages = [home_page(dataset, as_of, site_name, listed), contact_page(dataset, as_of),
+             search_page(dataset, as_of), data_page(dataset, as_of)]
+    pages += updates_pages(dataset, as_of)
+    pages += directory_pages(listed, as_of)
     for notice in dataset.notices:
         pages.append(notice_page(notice, as_of, changed))
         pages.append(full_text_page(notice, as_of))
@@ -65,11 +69,29 @@ def _category_figures(notice: Notice, as_of: dt.date):
     return [(cat, figures(notice.items_under(cat), as_of)) for cat in notice.categories]
 
 
-def home_page(dataset: Dataset, as_of: dt.date, site_name: str, changed: dict[str, str]) -> GeneratedPage:
-    notices = [(n, figures(n.items, as_of), _category_figures(n, as_of)) for n in dataset.notices]
-    html = render("home.html", urls.HOME, as_of, notices=notices, site_name=site_name,
-                  total=figures(dataset.items, as_of), changed=changed)
+def home_page(dataset: Dataset, as_of: dt.date, site_name: str, listed) -> GeneratedPage:
+    html = render("home.html", urls.HOME, as_of, site_name=site_name, total=figures(dataset.items, as_of),
+                  count=len(listed), latest=listed[:LATEST], overdue_units=most_overdue(listed))
     return GeneratedPage(urls.HOME, "首页", html, article={"page": "home"})
+
+
+DIRECTORY_SCRIPTS: tuple[str, ...] = (urls.DIRECTORY_SCRIPT,)
+
+
+def directory_pages(listed, as_of: dt.date) -> list[GeneratedPage]:
+    """通报目录 in pages of PAGE_SIZE notices; the filter choices come from every notice."""
+    chunks = pages_of(listed)
+    choices = {"kinds": sorted({e.kind for e in listed}), "years": sorted({e.year for e in listed}, reverse=True),
+               "rounds": sorted({e.round for e in listed if e.round})}
+    out = []
+    for number, chunk in enumerate(chunks, 1):
+        url = urls.directory_url(number)
+        html = render("directory.html", url, as_of, groups=groups(chunk), page=number, pages=len(chunks),
+                      total=len(listed), **choices)
+        title = "通报目录" if number == 1 else f"通报目录(第 {number} 页)"
+        out.append(GeneratedPage(url, title, html, article={"page": "directory", "directory-page": str(number)},
+                                 scripts=DIRECTORY_SCRIPTS))
+    return out
 
 
 def notice_page(notice: Notice, as_of: dt.date, changed: dict[str, str]) -> GeneratedPage:
@@ -100,11 +122,21 @@ def search_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
     return GeneratedPage(urls.SEARCH, "搜索", html, article={"page": "search"}, scripts=SEARCH_SCRIPTS)
 
 
-def updates_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
+UPDATES_PAGE_SIZE = 50  # changes per /updates/ page: the list is paged, so no page grows with the site
+
+
+def updates_pages(dataset: Dataset, as_of: dt.date) -> list[GeneratedPage]:
     titles = {n.id: n.title for n in dataset.notices}
-    html = render("updates.html", urls.UPDATES, as_of, changes=site_changes(dataset.notices), titles=titles,
-                  notices=dataset.notices)
-    return GeneratedPage(urls.UPDATES, "最近更新", html, article={"page": "updates"})
+    changes = site_changes(dataset.notices)
+    chunks = [changes[i:i + UPDATES_PAGE_SIZE] for i in range(0, len(changes), UPDATES_PAGE_SIZE)] or [[]]
+    out = []
+    for number, chunk in enumerate(chunks, 1):
+        url = urls.updates_url(number)
+        html = render("updates.html", url, as_of, changes=chunk, titles=titles, several=len(dataset.notices) > 1,
+                      page=number, pages=len(chunks))
+        out.append(GeneratedPage(url, "最近更新" if number == 1 else f"最近更新(第 {number} 页)", html,
+                                 article={"page": "updates", "updates-page": str(number)}))
+    return out
 
 
 def data_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:

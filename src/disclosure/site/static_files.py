@@ -2,11 +2,19 @@
 with File.generated, so adding a machine-readable output means adding one entry here."""
 from __future__ import annotations
 
+import datetime as dt
+from importlib.resources import files as package_files
+
 from ..model import Dataset
+from . import urls
+from .directory import entries, index_json
 from .feeds import feed_files
 from .open_data import open_data_files
 
 
-def static_files(dataset: Dataset, records: list[dict], site_name: str = "", site_url: str = "") -> dict[str, str | bytes]:
+def static_files(dataset: Dataset, records: list[dict], site_name: str = "", site_url: str = "",
+                 as_of: dt.date | None = None) -> dict[str, str | bytes]:
     """records: site.items_json.items_records — the one set behind items.json, items.csv and search."""
-    return {**open_data_files(dataset, records), **feed_files(dataset, site_name, site_url)}
+    directory = {urls.DIRECTORY_INDEX: index_json(entries(dataset, as_of or dt.date.today())),
+                 urls.DIRECTORY_SCRIPT: (package_files("disclosure.site") / "directory.js").read_bytes()}
+    return {**open_data_files(dataset, records), **feed_files(dataset, site_name, site_url), **directory}

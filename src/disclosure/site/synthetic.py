@@ -39,3 +39,32 @@ def write_synthetic_data(source_data: Path, out: Path, n_items: int, notice_id: 
         (dst / "items" / f"{item['id']}.yml").write_text(
             yaml.safe_dump(item, allow_unicode=True, sort_keys=False), "utf-8")
     return Path(out)
+
+
+def write_synthetic_portal(source_data: Path, out: Path, n_notices: int, items_per_notice: int = 2,
+                           notice_id: str = "jinpu-2019") -> Path:
+    """A regional portal for scale tests: n_notices notices of different units, years and rounds,
+    each the real notice's head with its first items_per_notice items. Not real data: it lives
+    wherever the caller puts it (never under data/)."""
+    src = Path(source_data) / "notices" / notice_id
+    base = yaml.safe_load((src / "notice.yml").read_text("utf-8"))
+    real = sorted((src / "items").glob("*.yml"), key=lambda p: natural_key(p.stem))[:items_per_notice]
+    items = [yaml.safe_load(p.read_text("utf-8")) for p in real]
+    root = Path(out) / "notices"
+    if root.exists():
+        shutil.rmtree(root)
+    for n in range(n_notices):
+        unit = f"示例{n % 37 + 1}镇党委" if n % 3 else f"示例县第{n % 29 + 1}局党组"
+        nid = f"unit-{n:04d}"
+        folder = root / nid / "items"
+        folder.mkdir(parents=True)
+        notice = dict(base, id=nid, issuer=unit, title=f"{unit}关于县委巡察整改情况的通报",
+                      issued=f"{2019 + n % 7}-{n % 12 + 1:02d}-{n % 27 + 1:02d}",
+                      inspection={"kind": "巡察", "unit": unit, "region": f"示例{n % 5 + 1}区",
+                                  "round": f"第{n % 6 + 1}轮"})
+        notice.pop("published", None)
+        (root / nid / "notice.yml").write_text(yaml.safe_dump(notice, allow_unicode=True, sort_keys=False), "utf-8")
+        shutil.copy2(src / "source.txt", root / nid / "source.txt")
+        for item in items:
+            (folder / f"{item['id']}.yml").write_text(yaml.safe_dump(item, allow_unicode=True, sort_keys=False), "utf-8")
+    return Path(out)

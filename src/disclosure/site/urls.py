@@ -1,7 +1,9 @@
 """The URL scheme, in one place. URLs are site-relative directory URLs ('' is home); source URIs are
 the MkDocs file names that produce them (use_directory_urls: 'x/index.md' -> 'x/').
 
-    ''                                    home: every notice's figures and item table
+    ''                                    home: site-wide figures, latest notices, units with most overdue
+    notices/  notices/page/<n>/           the directory of every notice, by year and round, paged
+    notices/index.json  notices/directory.js     its small index and the filter script
     <notice>/                             one notice's overview
     <notice>/items/<item>/                one item
     <notice>/categories/<cat>/            one category (一)
@@ -9,7 +11,7 @@ the MkDocs file names that produce them (use_directory_urls: 'x/index.md' -> 'x/
     <notice>/full-text/                   the notice reassembled in its original order
     <notice>/print/                       every item as a one-page printed sheet with a QR code
     <notice>/feed.xml  items.json  items.csv    one notice's Atom feed and open data
-    updates/  feed.xml                    what changed, newest first (page and Atom feed)
+    updates/  updates/page/<n>/  feed.xml  what changed, newest first (paged list and Atom feed)
     data/  data/items.json  data/items.csv  data/*.schema.json    open data and its description
     contact/  search/
 """
@@ -21,6 +23,9 @@ from functools import lru_cache
 from ..model import Item, Node, Notice
 
 HOME = ""
+DIRECTORY = "notices/"
+DIRECTORY_INDEX = "notices/index.json"
+DIRECTORY_SCRIPT = "notices/directory.js"
 CONTACT = "contact/"
 SEARCH = "search/"
 UPDATES = "updates/"
@@ -30,6 +35,14 @@ ITEMS_JSON = "data/items.json"
 ITEMS_CSV = "data/items.csv"
 RECORD_SCHEMA = "data/items.schema.json"
 SCHEMAS = {"item.schema.json": "data/item.schema.json", "notice.schema.json": "data/notice.schema.json"}
+
+
+def updates_url(page: int = 1) -> str:
+    return UPDATES if page == 1 else f"{UPDATES}page/{page}/"
+
+
+def directory_url(page: int = 1) -> str:
+    return DIRECTORY if page == 1 else f"{DIRECTORY}page/{page}/"
 
 
 def notice_url(notice: Notice | str) -> str:

@@ -1,0 +1,131 @@
+"""A regional portal: many notices of many units and rounds. Generated portals (outside data/) show
+that no page grows with the number of notices, that every notice is reachable from home in at
+most three links, and that the directory's filter finds a unit's notice in a phone-sized browser."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import deque
+from pathlib import Path
+
+import pytest
+
+from disclosure.site import build_site, urls
+from disclosure.site.directory import PAGE_SIZE
+from disclosure.site.synthetic import write_synthetic_portal
+from disclosure.validate import load_dataset
+from helpers import ROOT, serve_directory
+
+AS_OF = dt.date(2026, 11, 26)
+PHONE = {"width": 375, "height": 812}
+
+
+@pytest.fixture(scope="module")
+def portals(tmp_path_factory):
+    out = {}
+    for n in (60, 200):  # both fill the first page of the directory and of /updates/
+        data = write_synthetic_portal(ROOT / "data", tmp_path_factory.mktemp(f"portal{n}") / "data", n)
+        out[n] = build_site(load_dataset(data), AS_OF, "整改公示")
+    return out
+
+
+def pages_by_url(site) -> dict[str, str]:
+    return {p.url: p.html for p in site.pages}
+
+
+def test_nav_is_the_same_fixed_set_of_sections_whatever_the_site_holds(portals):
+    assert portals[60].nav == portals[200].nav
+    titles = [list(entry)[0] for entry in portals[200].nav]
+    assert titles == ["首页", "通报目录", "搜索", "最近更新", "开放数据", "联系方式", "关于本站"]
+    assert "unit-" not in str(portals[200].nav)
+
+
+@pytest.mark.parametrize("url", ["", "search/", "updates/", "data/", "unit-0007/", "unit-0007/full-text/",
+                                 "unit-0007/items/1/", "unit-0007/categories/1/"])
+def test_page_size_does_not_grow_with_the_number_of_notices(portals, url):
+    small, big = len(pages_by_url(portals[60])[url]), len(pages_by_url(portals[200])[url])
+    assert abs(big - small) <= 0.05 * small, (url, small, big)
+
+
+def test_directory_pages_are_bounded_and_list_every_notice_once(portals):
+    site = portals[200]
+    pages = {u: h for u, h in pages_by_url(site).items() if u.startswith(urls.DIRECTORY)}
+    assert len(pages) == -(-200 // PAGE_SIZE)
+    listed = [nid for h in pages.values() for nid in re.findall(r'data-entry="([^"]+)"', h)]
+    assert sorted(listed) == sorted(n.id for n in site.dataset.notices)
+    full = [len(h) for u, h in pages.items() if h.count("data-entry=") == PAGE_SIZE]
+    assert max(full) - min(full) <= 0.05 * min(full)
+    assert max(len(p.html) for p in site.pages) < 150_000
+
+
+def test_every_notice_is_reachable_from_home_in_three_links(portals):
+    site = portals[200]
+    html = pages_by_url(site)
+    depth = {"": 0}
+    queue = deque([""])
+    while queue:
+        url = queue.popleft()
+        if depth[url] == 3 or url not in html:
+            continue
+        for href in re.findall(r'href="([^"#?]+)"', html[url]):
+            target = _resolve(url, href)
+            if target is not None and target not in depth:
+                depth[target] = depth[url] + 1
+                queue.append(target)
+    unreached = [n.id for n in site.dataset.notices if urls.notice_url(n) not in depth]
+    assert unreached == []
+
+
+def _resolve(page: str, href: str) -> str | None:
+    if href.startswith(("http:", "https:", "mailto:", "tel:", "/")):
+        return None
+    parts = [p for p in page.split("/") if p]
+    for part in href.split("/"):
+        if part == "..":
+            parts = parts[:-1]
+        elif part and part != ".":
+            parts.append(part)
+    return "/".join(parts) + ("/" if href.endswith("/") or href in ("", ".", "./") else "")
+
+
+def test_home_shows_site_figures_latest_notices_and_most_overdue_units(portals):
+    site = portals[200]
+    home = pages_by_url(site)[""]
+    total = len(site.dataset.items)
+    assert f'data-site-figure="total" data-figure="total">{total}<' in home
+    for key in ("done", "in_progress", "overdue"):
+        assert f'data-site-figure="{key}"' in home
+    assert home.count("data-entry=") == 5 and "data-overdue-units" in home
+    assert 'data-items-table' not in home  # no notice's table on the home page
+
+
+@pytest.mark.browser
+def test_directory_filter_finds_a_units_notice_on_a_phone(browser, tmp_path, build_site):
+    data = write_synthetic_portal(ROOT / "data", tmp_path / "data", 60)
+    out = tmp_path / "site"
+    done = build_site(out, data_dir=data)
+    assert done.returncode == 0, done.stderr
+    with serve_directory(out) as url:
+        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+        tab = context.new_page()
+        tab.goto(url + "notices/")
+        tab.wait_for_selector("[data-directory-filter]:not([hidden])")
+        tab.fill("[data-filter=text]", "示例12镇党委")
+        tab.wait_for_selector("[data-filter-results]:not([hidden]) [data-entry]")
+        hits = tab.locator("[data-filter-results] [data-entry]")
+        expected = sorted(n for n in range(60) if n % 3 and n % 37 + 1 == 12)
+        assert hits.count() == len(expected)
+        assert "找到 %d 份通报" % len(expected) in tab.locator("[data-filter-count]").inner_text()
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 375
+        hits.first.locator("a").click()
+        tab.wait_for_selector("article[data-page=notice]")
+        assert "示例12镇党委" in tab.locator("h1").first.inner_text()
+        context.close()
+        no_js = browser.new_context(java_script_enabled=False)
+        plain = no_js.new_page()
+        plain.goto(url + "notices/")
+        assert plain.locator("[data-directory-pages] [data-entry]").count() == PAGE_SIZE
+        assert plain.locator("[data-directory-filter]").is_hidden()
+        plain.locator("[data-directory-pager] a[rel=next]").click()
+        plain.wait_for_url("**/notices/page/2/")
+        no_js.close()
