@@ -129,3 +129,10 @@ def test_directory_filter_finds_a_units_notice_on_a_phone(browser, tmp_path, bui
         plain.locator("[data-directory-pager] a[rel=next]").click()
         plain.wait_for_url("**/notices/page/2/")
         no_js.close()
+
+
+def test_the_footer_on_every_page_does_not_grow_with_the_issuers(portals):
+    """The footer's contact block is on every page: a few issuers and a link to all of them."""
+    for n, site in portals.items():
+        context = site.template_context
+        assert len(context["contacts"]) == 3 and context["more_contacts"] and context["issuers"] == n

@@ -60,7 +60,9 @@ class Site:
     def template_context(self) -> dict:
         """What the theme templates (header, footer) need on every page."""
         commit_day = self.history.commit_date
-        return {"contacts": footer_contacts(self.dataset), "as_of": self.as_of.isoformat(),
+        issuers = len({n.issuer for n in self.dataset.notices})
+        return {"contacts": footer_contacts(self.dataset), "issuers": issuers,
+                "more_contacts": issuers > len(footer_contacts(self.dataset)), "as_of": self.as_of.isoformat(),
                 "as_of_text": date_text(self.as_of.isoformat()), "build_commit": self.history.commit or "",
                 "build_commit_date": commit_day.isoformat() if commit_day else "",
                 "build_commit_date_text": date_text(commit_day.isoformat()) if commit_day else ""}

@@ -58,7 +58,8 @@ def write_synthetic_portal(source_data: Path, out: Path, n_notices: int, items_p
         nid = f"unit-{n:04d}"
         folder = root / nid / "items"
         folder.mkdir(parents=True)
-        notice = dict(base, id=nid, issuer=unit, title=f"{unit}关于县委巡察整改情况的通报",
+        issuer = f"{unit}(第{n + 1}份通报)"  # every notice its own issuer line: what must not pile up in footers
+        notice = dict(base, id=nid, issuer=issuer, title=f"{unit}关于县委巡察整改情况的通报",
                       issued=f"{2019 + n % 7}-{n % 12 + 1:02d}-{n % 27 + 1:02d}",
                       inspection={"kind": "巡察", "unit": unit, "region": f"示例{n % 5 + 1}区",
                                   "round": f"第{n % 6 + 1}轮"})
