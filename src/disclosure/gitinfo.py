@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import subprocess
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 COMMIT_ENV = "DISCLOSURE_COMMIT"
@@ -96,10 +97,21 @@ class History:
         days = [self.file_dates[f] for f in files if f in self.file_dates]
         return max(days) if days else None
 
+    @cached_property
+    def notice_dates(self) -> dict[str, dt.date]:
+        """'data/notices/<id>' -> the latest change of any file in that folder, from one pass over
+        the files (asking per notice would scan every file once per notice)."""
+        out: dict[str, dt.date] = {}
+        for path, day in self.file_dates.items():
+            folder = "/".join(path.split("/")[:3])
+            if day > out.get(folder, dt.date.min):
+                out[folder] = day
+        return out
+
 
 def read_history(data_dir: Path | str) -> History:
-    """Two git calls per build, whatever the number of files."""
+    """Three git calls per build, whatever the number of files."""
     data_dir = Path(data_dir)
     project = data_dir.resolve().parent
-    return History(build_commit(project), commit_date(project) if build_commit(project) else None,
-                   last_commit_dates(data_dir))
+    commit = build_commit(project)
+    return History(commit, commit_date(project) if commit else None, last_commit_dates(data_dir))

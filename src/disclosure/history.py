@@ -77,7 +77,7 @@ def _official_change(report: _Report, change: Change, old: Loaded, new: Loaded, 
                      if k not in RECORD_FIELDS[kind] and old.data.get(k) != new.data.get(k))
     if not changed:
         return
-    grew = len(new.data.get("corrections") or []) > len(old.data.get("corrections") or [])
+    grew = _corrections_grew(old, new)
     for key in changed:
         if not is_admin:
             tip = ("状态变化请用 disclosure update 追加一条带日期的进展记录(updates),不要直接改 status;"
@@ -86,6 +86,11 @@ def _official_change(report: _Report, change: Change, old: Loaded, new: Loaded, 
         elif not grew:
             report.add(change.path, new, (key,), "更正已公开的原文,须在 corrections 末尾追加一条(date 日期、reason 理由),"
                        "网站会在页面上公开显示“本页原文于…更正:理由”。")
+
+
+def _corrections_grew(old: Loaded, new: Loaded) -> bool:
+    """The push appends a correction (date, reason): the one way official text may change."""
+    return len(new.data.get("corrections") or []) > len(old.data.get("corrections") or [])
 
 
 def _withdrawal(report: _Report, change: Change, old: Loaded, new: Loaded, is_admin: bool):
@@ -100,12 +105,10 @@ def history_refusals(changes: list[Change], is_admin: bool, published_notices: s
     """Every way the push rewrites published data (empty: it only appends). `published_notices`:
     ids of the notices on the published branch before the push."""
     report = _Report()
-    corrected_notices = set()
-    for change in changes:  # a correction appended to notice.yml covers new item files of that notice
-        match = NOTICE_FILE.match(change.path)
-        old, new = _load(change.old, change.path), _load(change.new, change.path)
-        if match and old and new and len(new.data.get("corrections") or []) > len(old.data.get("corrections") or []):
-            corrected_notices.add(match.group(1))
+    # each YAML file parsed once, old and new; other files (source.*) are compared as bytes
+    parsed = {c.path: (_load(c.old, c.path), _load(c.new, c.path)) for c in changes if c.path.endswith(".yml")}
+    corrected_notices = {m.group(1) for c in changes if (m := NOTICE_FILE.match(c.path))
+                         and all(parsed[c.path]) and _corrections_grew(*parsed[c.path])}
     for change in sorted(changes, key=lambda c: c.path):
         notice = IN_NOTICE.match(change.path)
         if notice is None or notice.group(1) not in published_notices:
@@ -124,7 +127,7 @@ def history_refusals(changes: list[Change], is_admin: bool, published_notices: s
                 report.add(change.path, None, (), "通报原文文件已公开,只能由管理员更正,并须在 notice.yml 的 corrections "
                            "末尾追加一条(date、reason)说明理由。")
             continue
-        old, new = _load(change.old, change.path), _load(change.new, change.path)
+        old, new = parsed[change.path]
         if old is None or new is None:
             continue
         _withdrawal(report, change, old, new, is_admin)

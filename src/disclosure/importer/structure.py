@@ -152,20 +152,22 @@ def looks_like_problems(paragraphs: list[Paragraph]) -> bool:
 def continues_problems(section: "SectionDraft", first: "SectionDraft") -> bool:
     """A section right after the problems that holds items too: the notice sorts its problems
     into 一、关于……方面 二、关于……方面 (same shape of heading), or titles it as problems."""
-    texts = [p.text for p in section.paragraphs]
-    has_item = any(FINDING.match(t) or SUB_ITEM.match(t) or (level_of(t) and level_of(t)[0] in ("paren", "problem", "dot"))
-                   for t in texts)
+    has_item = _holds_item(section, ("paren", "problem", "dot"))
     same_shape = section.title.startswith("关于") and first.title.startswith("关于")
     return looks_like_problems(section.paragraphs) or (has_item and (same_shape or "问题" in section.title))
+
+
+def _holds_item(section: "SectionDraft", levels: tuple[str, ...]) -> bool:
+    """A finding, a sub-item, or a numbered paragraph of one of `levels` anywhere in the section."""
+    return any(FINDING.match(t) or SUB_ITEM.match(t) or ((found := level_of(t)) is not None and found[0] in levels)
+               for t in (p.text for p in section.paragraphs))
 
 
 def maybe_problems(section: "SectionDraft") -> bool:
     """Weaker evidence, used only when no section looks like problems (a notice cut off after its
     first item): a section titled as the problems and holding one numbered item or finding."""
-    texts = [p.text for p in section.paragraphs]
     titled = "问题" in section.title or "整改情况" in section.title or not section.label
-    return titled and any(FINDING.match(t) or SUB_ITEM.match(t) or (level_of(t) and level_of(t)[0] in ("paren", "problem"))
-                          for t in texts)
+    return titled and _holds_item(section, ("paren", "problem"))
 
 
 def item_level(paragraphs: list[Paragraph], levels=LEVELS) -> tuple[list[str], str | None]:

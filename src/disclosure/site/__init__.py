@@ -34,6 +34,7 @@ from .pages import GeneratedPage, site_pages
 from .siteurl import site_url_from_env
 from ..search import build_index
 from .items_json import items_records
+from .directory import entries
 from .static_files import static_files
 
 
@@ -61,8 +62,9 @@ class Site:
         """What the theme templates (header, footer) need on every page."""
         commit_day = self.history.commit_date
         issuers = len({n.issuer for n in self.dataset.notices})
-        return {"contacts": footer_contacts(self.dataset), "issuers": issuers,
-                "more_contacts": issuers > len(footer_contacts(self.dataset)), "as_of": self.as_of.isoformat(),
+        contacts = footer_contacts(self.dataset)
+        return {"contacts": contacts, "issuers": issuers,
+                "more_contacts": issuers > len(contacts), "as_of": self.as_of.isoformat(),
                 "as_of_text": date_text(self.as_of.isoformat()), "build_commit": self.history.commit or "",
                 "build_commit_date": commit_day.isoformat() if commit_day else "",
                 "build_commit_date_text": date_text(commit_day.isoformat()) if commit_day else ""}
@@ -76,5 +78,6 @@ def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str |
         site_url = site_url_from_env(os.environ)
     history = history or History()
     records = items_records(dataset, as_of)
-    return Site(dataset, as_of, site_pages(dataset, as_of, site_name, site_url, history),
-                static_files(dataset, records, site_name, site_url, as_of), site_nav(dataset), records, history)
+    listed = entries(dataset, as_of)  # the directory's entries: its pages, the home page and notices/index.json
+    return Site(dataset, as_of, site_pages(dataset, as_of, site_name, site_url, history, listed),
+                static_files(dataset, records, site_name, site_url, listed), site_nav(dataset), records, history)

@@ -32,12 +32,12 @@ class GeneratedPage:
 
 
 def site_pages(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str = "",
-               history: History | None = None) -> list[GeneratedPage]:
+               history: History | None = None, listed=None) -> list[GeneratedPage]:
     """site_url ('' if unknown) is only for QR codes: pages link to each other page-relatively.
     history: what git says about the data (gitinfo.read_history); None outside git."""
     history = history or History()
     changed = {n.id: notice_changed(n, history) for n in dataset.notices}
-    listed = entries(dataset, as_of)
+    listed = entries(dataset, as_of) if listed is None else listed
     pages = [home_page(dataset, as_of, site_name, listed), contact_page(dataset, as_of),
              search_page(dataset, as_of), data_page(dataset, as_of)]
     pages += updates_pages(dataset, as_of)

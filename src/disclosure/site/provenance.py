@@ -26,9 +26,8 @@ def item_changed(item: Item, notice: Notice, history: History) -> str:
 def notice_changed(notice: Notice, history: History) -> str:
     """ISO date anything in the notice's folder last changed."""
     data_name = notice.folder.parent.parent.name if notice.folder else "data"  # as in Item.file
-    folder = f"{data_name}/notices/{notice.id}/"
-    days = [d for f, d in history.file_dates.items() if f.startswith(folder)]
-    if days:
-        return max(days).isoformat()
+    day = history.notice_dates.get(f"{data_name}/notices/{notice.id}")
+    if day:
+        return day.isoformat()
     own = [c.date for c in notice.corrections]
     return max([item_changed(i, notice, history) for i in notice.items] + own + [notice.published or notice.issued])

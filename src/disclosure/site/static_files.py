@@ -7,14 +7,16 @@ from importlib.resources import files as package_files
 
 from ..model import Dataset
 from . import urls
-from .directory import entries, index_json
+from .directory import Entry, entries, index_json
 from .feeds import feed_files
 from .open_data import open_data_files
 
 
 def static_files(dataset: Dataset, records: list[dict], site_name: str = "", site_url: str = "",
-                 as_of: dt.date | None = None) -> dict[str, str | bytes]:
-    """records: site.items_json.items_records — the one set behind items.json, items.csv and search."""
-    directory = {urls.DIRECTORY_INDEX: index_json(entries(dataset, as_of or dt.date.today())),
+                 listed: list[Entry] | None = None) -> dict[str, str | bytes]:
+    """records: site.items_json.items_records — the one set behind items.json, items.csv and search.
+    listed: directory.entries, shared with the directory pages (computed when not given)."""
+    listed = entries(dataset, dt.date.today()) if listed is None else listed
+    directory = {urls.DIRECTORY_INDEX: index_json(listed),
                  urls.DIRECTORY_SCRIPT: (package_files("disclosure.site") / "directory.js").read_bytes()}
     return {**open_data_files(dataset, records), **feed_files(dataset, site_name, site_url), **directory}
