@@ -34,8 +34,8 @@ sys.path.insert(0, str(REPO / "src"))
 
 from disclosure.model import natural_key  # noqa: E402
 from disclosure.site import build_site  # noqa: E402
-from disclosure.site.asof import parse_as_of  # noqa: E402
-from disclosure.site.nav import nav_pages  # noqa: E402
+from disclosure.site.settings import parse_as_of  # noqa: E402
+from disclosure.site.portal import nav_pages  # noqa: E402
 from disclosure.site.synthetic import write_synthetic_data  # noqa: E402
 from disclosure.validate import load_dataset  # noqa: E402
 

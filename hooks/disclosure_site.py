@@ -1,9 +1,9 @@
 """MkDocs adapter for disclosure.site: load + validate data, add generated pages and files, and
 hand their prebuilt HTML to the theme. No site logic lives here.
 
-Environment: DISCLOSURE_DATA (data folder, default "data", relative to mkdocs.yml),
-DISCLOSURE_AS_OF (YYYY-MM-DD, default: the build date) and DISCLOSURE_SITE_URL (when mkdocs.yml
-has no site_url). Moving to a fork of MkDocs means porting this file and overrides/ only."""
+Settings (as-of date, data folder, site address) come from disclosure.site.settings.Settings,
+read from the environment (DISCLOSURE_AS_OF, DISCLOSURE_DATA, DISCLOSURE_SITE_URL) and mkdocs.yml's
+site_url, the same way `bench/` reads them. Moving to a fork of MkDocs means porting this file and overrides/ only."""
 from __future__ import annotations
 
 import logging
@@ -17,10 +17,10 @@ from mkdocs.structure.files import File, InclusionLevel
 
 from disclosure.errors import DataErrors
 from disclosure.gitinfo import read_history
-from disclosure.site import Site, build_site, urls
-from disclosure.site.asof import AsOfError, as_of_from_env
+from disclosure.site import Settings, Site, build_site, urls
 from disclosure.site.background import BackgroundFailed, BackgroundWriter
-from disclosure.site.nav import nav_pages
+from disclosure.site.portal import nav_pages
+from disclosure.site.settings import AsOfError
 from disclosure.validate import consistency_warnings, load_dataset
 
 log = logging.getLogger("mkdocs.hooks.disclosure")
@@ -42,9 +42,9 @@ def on_startup(command, dirty):
 
 def on_config(config):
     global _site, _pages, _context_key
-    data_dir = Path(config.config_file_path).parent / os.environ.get("DISCLOSURE_DATA", "data")
     try:
-        as_of = as_of_from_env(os.environ)
+        settings = Settings.from_env(os.environ, Path(config.config_file_path).parent, site_url=config.site_url)
+        data_dir = settings.data_dir
         dataset = load_dataset(data_dir)
     except AsOfError as exc:
         raise PluginError(str(exc)) from None
@@ -52,7 +52,7 @@ def on_config(config):
         raise PluginError("数据校验未通过，网站没有生成：\n" + exc.report()) from None
     for warning in consistency_warnings(dataset):
         log.info(str(warning))  # the notice's own figures differ from its items: shown on the site
-    _site = build_site(dataset, as_of, config.site_name, site_url=config.site_url or None,
+    _site = build_site(dataset, settings.as_of, config.site_name, site_url=settings.site_url,
                        history=read_history(data_dir))
     _pages = {page.src_uri: page for page in _site.pages}
     config.extra["disclosure"] = _site.template_context

@@ -1,12 +1,14 @@
 """Shared fixtures for site tests: build the site once per session, serve it on 127.0.0.1, and drive
 it with Playwright + the system Chromium. Reusable by every site/search/browser test:
 
-    built_site      Path of a site built with DISCLOSURE_AS_OF=2026-11-26 from data/ (session)
+    test_data       data/ (real notices) plus the fictional examples/sample-portal notice (session)
+    built_site      Path of a site built with DISCLOSURE_AS_OF=2026-11-26 from test_data (session)
     build_site      factory: build_site(out_dir, data_dir=None, as_of=...) -> CompletedProcess
     site_url        "http://127.0.0.1:<port>/" serving built_site (session)
     browser         a headless Chromium (per module); skipped without /usr/bin/chromium
     page            a fresh page; page.seen_requests lists every URL the page requested
-    scratch_data    a writable copy of data/ (per test); module_scratch_data: one per module
+    scratch_data    a writable copy of test_data (per test); module_scratch_data: one per module
+    live_site       the site `make build` makes: data/ alone (session)
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import serve_directory
+from helpers import serve_directory, write_test_data
 
 ROOT = Path(__file__).resolve().parent.parent
 # Property tests explore new random cases on developer machines; in CI (CI=true) they replay a
@@ -55,8 +57,22 @@ def build_site():
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
+def test_data(tmp_path_factory) -> Path:
+    """Two notices: the real one and the fictional sample (data/ holds real notices only)."""
+    return write_test_data(tmp_path_factory.mktemp("test-data") / "data")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory, test_data) -> Path:
     out = tmp_path_factory.mktemp("built") / "site"
+    result = run_mkdocs_build(out, data_dir=test_data)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("live") / "site"
     result = run_mkdocs_build(out)
     assert result.returncode == 0, result.stderr
     return out
@@ -100,22 +116,17 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def real_data() -> Path:
-    return ROOT / "data"
-
-
 @pytest.fixture
-def scratch_data(tmp_path, real_data) -> Path:
-    """A writable copy of data/ for tests that break it."""
+def scratch_data(tmp_path, test_data) -> Path:
+    """A writable copy of test_data for tests that break it."""
     target = tmp_path / "data"
-    shutil.copytree(real_data, target)
+    shutil.copytree(test_data, target)
     return target
 
 
 @pytest.fixture(scope="module")
-def module_scratch_data(tmp_path_factory, real_data) -> Path:
+def module_scratch_data(tmp_path_factory, test_data) -> Path:
     """scratch_data shared by one test module, so the module can edit it and build the site once."""
     target = tmp_path_factory.mktemp("scratch") / "data"
-    shutil.copytree(real_data, target)
+    shutil.copytree(test_data, target)
     return target

@@ -4,6 +4,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import shutil
+import tempfile
 import socketserver
 import threading
 from pathlib import Path
@@ -13,6 +15,21 @@ from ruamel.yaml import YAML
 BLANKS = " \t\u00a0\u3000\r\ufeff"
 ROOT = Path(__file__).resolve().parent.parent
 JINPU = ROOT / "data" / "notices" / "jinpu-2019"
+SAMPLE_PORTAL = ROOT / "examples" / "sample-portal"  # fictional: never part of data/
+
+
+@functools.cache
+def merged_data_folder() -> Path:
+    """write_test_data into a temporary folder once per process (for module-level helpers)."""
+    return write_test_data(Path(tempfile.mkdtemp(prefix="test-data-")) / "data")
+
+
+def write_test_data(dest: Path) -> Path:
+    """data/ (real notices) plus the fictional sample notices, as one data folder for tests."""
+    shutil.copytree(ROOT / "data", dest)
+    for folder in (SAMPLE_PORTAL / "notices").iterdir():
+        shutil.copytree(folder, dest / "notices" / folder.name)
+    return dest
 
 
 def body_lines(text: str) -> list[str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from disclosure.exports import items_csv, items_json
+from disclosure.site.open_data import items_csv, records_json
 
 ROOT = Path(__file__).resolve().parent.parent
 DISCLOSURE = [sys.executable, "-m", "disclosure.cli"]
@@ -84,7 +84,7 @@ def test_items_csv_neutralises_formula_cells_and_items_json_keeps_the_text():
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
     headings = [row[4] for row in rows[1:]]
     assert headings[:7] == ["'" + t for t in HOSTILE[:7]] and headings[7:] == HOSTILE[7:]
-    assert [r["heading"] for r in json.loads(items_json(records))] == HOSTILE
+    assert [r["heading"] for r in json.loads(records_json(records))] == HOSTILE
 
 
 def test_the_built_items_csv_has_no_formula_cell_and_the_open_data_page_says_why(built_site):
@@ -99,24 +99,24 @@ def git_date(path: str) -> str:
                           text=True).stdout.strip()
 
 
-def test_item_and_notice_pages_say_when_their_data_changed(built_site):
+def test_item_and_notice_pages_say_when_their_data_changed(live_site):
     from disclosure.model import date_text
-    item = (built_site / "jinpu-2019" / "items" / "5-2" / "index.html").read_text("utf-8")
+    item = (live_site / "jinpu-2019" / "items" / "5-2" / "index.html").read_text("utf-8")
     found = re.search(r'<dt>数据更新于</dt><dd data-data-changed="(\d{4}-\d{2}-\d{2})">([^<]+)</dd>', item)
     assert found, "item page without 数据更新于"
     expected = git_date("data/notices/jinpu-2019/items/5-2.yml")
     if expected:  # a checkout with history: the file's own last commit
         assert found.group(1) == expected
     assert found.group(2) == date_text(found.group(1))
-    notice = (built_site / "jinpu-2019" / "index.html").read_text("utf-8")
+    notice = (live_site / "jinpu-2019" / "index.html").read_text("utf-8")
     changed = re.search(r'data-data-changed="(\d{4}-\d{2}-\d{2})"', notice)
     assert changed and (not expected or changed.group(1) == git_date("data/notices/jinpu-2019"))
 
 
-def test_the_footer_names_the_commit_the_site_was_built_from(built_site):
+def test_the_footer_names_the_commit_the_site_was_built_from(live_site):
     in_git = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True).returncode == 0
     for page in ("index.html", "jinpu-2019/items/1/index.html", "contact/index.html"):
-        html = (built_site / page).read_text("utf-8")
+        html = (live_site / page).read_text("utf-8")
         found = re.search(r'data-build-commit="([0-9a-f]+)">本站由数据版本 \1（(\d+)年(\d+)月(\d+)日提交）生成', html)
         assert found or not in_git, page
         if found:  # the commit checked out when the session's site was built: HEAD or (after a commit) its ancestor
@@ -124,11 +124,12 @@ def test_the_footer_names_the_commit_the_site_was_built_from(built_site):
             assert ok == 0, found.group(1)
 
 
-def test_without_git_history_pages_fall_back_to_the_dates_in_the_data(tmp_path, real_data):
+def test_without_git_history_pages_fall_back_to_the_dates_in_the_data(tmp_path, test_data):
     from disclosure.gitinfo import History
-    from disclosure.site.provenance import item_changed, notice_changed
+    from disclosure.site.item import item_changed
+    from disclosure.site.notice import notice_changed
     from disclosure.validate import load_dataset
-    dataset = load_dataset(real_data)
+    dataset = load_dataset(test_data)
     notice = dataset.notice("jinpu-2019")
     item = notice.items[0]
     assert item_changed(item, notice, History()) == (item.updates[-1].date if item.updates else notice.published or notice.issued)

@@ -5,7 +5,7 @@ import csv
 import io
 import xml.etree.ElementTree as ET
 
-from disclosure.exports import CSV_COLUMNS, items_csv
+from disclosure.site.open_data import CSV_COLUMNS, items_csv
 from disclosure.feed import atom, changes
 from disclosure.model import Update
 from disclosure.qr import qr_svg

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from disclosure.site import build_site, urls
-from disclosure.site.directory import PAGE_SIZE
+from disclosure.site.portal import PAGE_SIZE
 from disclosure.site.synthetic import write_synthetic_portal
 from disclosure.validate import load_dataset
 from helpers import ROOT, serve_directory
@@ -120,6 +120,7 @@ def test_directory_filter_finds_a_units_notice_on_a_phone(browser, tmp_path, bui
         hits.first.locator("a").click()
         tab.wait_for_selector("article[data-page=notice]")
         assert "示例12镇党委" in tab.locator("h1").first.inner_text()
+        _search_facets_scale(tab, url, expected)
         context.close()
         no_js = browser.new_context(java_script_enabled=False)
         plain = no_js.new_page()
@@ -129,6 +130,31 @@ def test_directory_filter_finds_a_units_notice_on_a_phone(browser, tmp_path, bui
         plain.locator("[data-directory-pager] a[rel=next]").click()
         plain.wait_for_url("**/notices/page/2/")
         no_js.close()
+
+
+def _search_facets_scale(tab, url, expected):
+    """Search facets by unit and round: 60 notices of 46 units give a unit facet of its top 8 values
+    with exact counts and a text box that finds any other unit; rounds (6) are listed in full."""
+    tab.goto(url + "search/")
+    tab.wait_for_selector("[data-search-app][data-search-state=ready]")
+    unit = tab.locator("[data-facet=unit]")
+    units = {f"示例{n % 37 + 1}镇党委" if n % 3 else f"示例县第{n % 29 + 1}局党组" for n in range(60)}
+    assert unit.locator("[data-facet-more]").count() == 0 and unit.locator("input[type=checkbox]").count() == 8
+    assert unit.locator("[data-facet-all]").get_attribute("data-facet-all") == str(len(units))
+    assert tab.locator("[data-facet=round] input[type=checkbox]").count() == 6
+    assert tab.locator("[data-facet=round] [data-facet-filter]").count() == 0
+    assert tab.locator("[data-facet=notice]").count() == 0  # no checkbox per notice
+    tab.locator("[data-facet-filter=unit]").fill("示例12镇")
+    option = tab.locator("[data-facet=unit] label", has=tab.locator("[data-facet-value='示例12镇党委']"))
+    option.wait_for()
+    assert option.locator("[data-facet-count]").inner_text() == f"({2 * len(expected)})"  # 2 items a notice
+    assert tab.locator("[data-facet=unit] input[type=checkbox]").count() == 1  # only units containing the text
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 375
+    option.locator("input").check()
+    tab.wait_for_function(f"document.querySelector('[data-result-count]').textContent === '{2 * len(expected)}'")
+    assert "unit=" in tab.url
+    shown = tab.eval_on_selector_all("[data-search-results] [data-item-id]", "els => els.map(e => e.dataset.notice)")
+    assert shown and set(shown) <= {f"unit-{n:04d}" for n in expected}
 
 
 def test_the_footer_on_every_page_does_not_grow_with_the_issuers(portals):

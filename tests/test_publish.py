@@ -42,7 +42,8 @@ def disclosure(cwd: Path, *args: str, check: bool = True) -> subprocess.Complete
 
 
 def copy_project(dest: Path) -> None:
-    """The project as it stands in the working tree: tracked files plus new, not-ignored ones."""
+    """The project as it stands in the working tree (tracked files plus new, not-ignored ones), with
+    the fictional sample notice added under data/ so the test server publishes two notices."""
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                             cwd=REPO, capture_output=True, check=True).stdout.decode().split("\0")
     for rel in filter(None, listed):
@@ -50,6 +51,8 @@ def copy_project(dest: Path) -> None:
         if source.is_file() and not source.is_symlink():
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, dest / rel)
+    for folder in (REPO / "examples" / "sample-portal" / "notices").iterdir():
+        shutil.copytree(folder, dest / "data" / "notices" / folder.name)
 
 
 def snapshot(web_root: Path) -> tuple[str, dict[str, str]]:

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from helpers import merged_data_folder
 from disclosure.search.harness import CHROMIUM, CHROMIUM_ARGS, StaticServer, write_site
 from disclosure.search.index import build_index, fnv1a, searchable_text
 from disclosure.search.normalize import WHITESPACE, normalize, query_words
@@ -25,7 +26,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} not installed", allow_module_level=True)
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = merged_data_folder()  # data/ plus the fictional sample notice
 SITES = {"bundle": "", "sharded": "sharded/", "subfolder": "disclosure/"}
 
 QUERIES = [
@@ -225,11 +226,11 @@ def test_sharded_site_offline_answers_from_fetched_files_and_never_guesses(page,
 def facet_value(record: dict, key: str) -> str:
     return {"status": record["status"], "overdue": "1" if record["overdue"] else "0",
             "year": (record["deadline"] or "none")[:4], "category": record["category"][0],
-            "notice": record["notice"]}[key]
+            "unit": record["unit"], "round": record["round"] or "none"}[key]
 
 
 def shown_facet_counts(page) -> dict[tuple[str, str], int]:
-    rows = page.eval_on_selector_all("[data-facet] input", """bs => bs.map(b => [b.name, b.value,
+    rows = page.eval_on_selector_all("[data-facet] input[type=checkbox]", """bs => bs.map(b => [b.name, b.value,
         b.closest('label').querySelector('[data-facet-count]').textContent])""")
     return {(k, v): int(c.strip("()")) for k, v, c in rows}
 
@@ -237,7 +238,7 @@ def shown_facet_counts(page) -> dict[tuple[str, str], int]:
 def expected_facet_counts(query: str, filters: dict[str, set[str]]) -> dict[tuple[str, str], int]:
     matched = [r for r in records() if item_key(r) in oracle_ids(records(), query)]
     counts: dict[tuple[str, str], int] = {}
-    for key in ("status", "overdue", "year", "category", "notice"):
+    for key in ("status", "overdue", "year", "category", "unit", "round"):
         for r in matched:
             if all(facet_value(r, k) in vs for k, vs in filters.items() if vs and k != key):
                 counts[(key, facet_value(r, key))] = counts.get((key, facet_value(r, key)), 0) + 1
@@ -249,9 +250,16 @@ def test_facets_filter_and_count_with_the_query(page, server, site):
     open_search(page, server, site, "村")
     shown_counts = shown_facet_counts(page)
     expected = expected_facet_counts("村", {})
-    single_valued = {k for k in ("status", "overdue", "year", "category", "notice")
+    single_valued = {k for k in ("status", "overdue", "year", "category", "unit", "round")
                      if len({facet_value(r, k) for r in records()}) < 2}  # not offered: nothing to choose
-    assert shown_counts == {kv: n for kv, n in expected.items() if kv[0] not in single_valued}
+    offered = {kv: n for kv, n in expected.items() if kv[0] not in single_valued}
+    # a facet of more than 8 values shows its 8 most frequent (exact counts) and a box to find the rest
+    boxed = set(page.eval_on_selector_all("[data-facet-filter]", "bs => bs.map(b => b.dataset.facetFilter)"))
+    assert boxed == {k for k in {k for k, _ in offered} if sum(key == k for key, _ in offered) > 8}
+    assert shown_counts == {kv: n for kv, n in offered.items() if kv[0] not in boxed}
+    for key in boxed:
+        top = sorted((n for (k, _), n in offered.items() if k == key), reverse=True)[:8]
+        assert sorted((n for (k, _), n in shown_counts.items() if k == key), reverse=True) == top
 
     year = min(v for (k, v) in shown_counts if k == "year")
     after_render(page, lambda: page.check(f"[data-facet=year] input[value='{year}']"))

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import merged_data_folder
 from disclosure.search.index import build_index, fnv1a, searchable_text
 from disclosure.search.normalize import normalize, query_words, word_variants
 from disclosure.search.query import IndexReader, item_key, oracle_ids
@@ -21,7 +22,7 @@ from disclosure.search.records import records_from_dataset
 from disclosure.search.tradmap import traditional_to_simplified_map
 from disclosure.validate import load_dataset
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = merged_data_folder()  # data/ plus the fictional sample notice
 
 
 @cache

@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 import pytest
 
 from disclosure.site.synthetic import HOSTILE, write_synthetic_data
+from helpers import SAMPLE_PORTAL
 from disclosure.validate import load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -270,9 +271,8 @@ def test_invalid_as_of_aborts_the_build_in_chinese(build_site, tmp_path):
 def big_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("big")
     data = write_synthetic_data(ROOT / "data", root / "data", 1000, hostile=True)
-    for other in (ROOT / "data" / "notices").iterdir():  # same other notices: same nav and footer as built_site
-        if other.name != "jinpu-2019":
-            shutil.copytree(other, data / "notices" / other.name)
+    for other in (SAMPLE_PORTAL / "notices").iterdir():  # same other notices: same nav and footer as built_site
+        shutil.copytree(other, data / "notices" / other.name)
     from conftest import run_mkdocs_build
     result = run_mkdocs_build(root / "site", data_dir=data)
     assert result.returncode == 0, result.stderr

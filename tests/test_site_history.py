@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from disclosure.exports import CSV_COLUMNS, _cell
+from disclosure.site.open_data import CSV_COLUMNS, csv_cell as _cell
 from disclosure.qr import qr_svg
-from disclosure.site.fields import FIELDS
+from disclosure.site.open_data import FIELDS
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITE_URL = "https://gongshi.example.gov.cn/zg/"
@@ -223,11 +223,17 @@ def test_item_page_carries_a_qr_code_of_its_absolute_address(site):
     assert qr_svg(SITE_URL + "jinpu-2019/items/5-2/", "第 (5)二是 项页面的二维码") in page
 
 
-def test_notice_print_page_has_one_sheet_per_item(site):
-    page = (site / JINPU / "print" / "index.html").read_text("utf-8")
-    sheets = re.findall(r'<section class="dsc-sheet" data-sheet="([^"]+)"', page)
+def test_notice_print_pages_have_one_sheet_per_item(site):
+    """Paged (20 sheets a page), each page linking to every other: 44 items make 3 pages."""
+    pages = [(site / JINPU / "print" / "index.html").read_text("utf-8")]
+    pages += [(site / JINPU / "print" / "page" / str(n) / "index.html").read_text("utf-8") for n in (2, 3)]
+    assert not (site / JINPU / "print" / "page" / "4").exists()
+    sheets = [s for page in pages for s in re.findall(r'<section class="dsc-sheet" data-sheet="([^"]+)"', page)]
     assert len(sheets) == 44 and len(set(sheets)) == 44
-    assert page.count('<svg viewBox=') == page.count('class="qr"') == 44
+    assert [len(re.findall('data-sheet=', p)) for p in pages] == [20, 20, 4]
+    assert all(p.count('<svg viewBox=') == p.count('class="qr"') for p in pages)
+    assert 'href="page/2/"' in pages[0] and 'href="../3/"' in pages[1] and "本页第 41–44 项" in pages[2]
+    page = pages[0]
     assert qr_svg(SITE_URL + "jinpu-2019/items/1/", "第 (1) 项页面的二维码") in page
 
 
@@ -253,7 +259,7 @@ def test_safe_evidence_becomes_links(site):
 
 
 def test_evidence_links_only_for_web_addresses_and_site_paths():
-    from disclosure.site.evidence import evidence_href
+    from disclosure.site.item import evidence_href
     page = "jinpu-2019/items/1/"
     assert evidence_href("https://www.example.gov.cn/a.pdf", page) == "https://www.example.gov.cn/a.pdf"
     assert evidence_href("/evidence/验收 报告.pdf", page) == "../../../evidence/验收 报告.pdf"
@@ -307,7 +313,8 @@ def pdf_pages(pdf: bytes) -> int:
 @pytest.mark.browser
 @pytest.mark.parametrize("path,pages", [("jinpu-2019/items/1/", 1),  # revised deadline, overdue note, evidence
                                         ("jinpu-2019/items/9/", 1),  # the longest finding
-                                        ("jinpu-2019/print/", 44)])  # one sheet per item
+                                        ("jinpu-2019/print/", 20),  # one sheet per item, 20 a page
+                                        ("jinpu-2019/print/page/3/", 4)])
 def test_printed_sheets_fit_one_a4_page_each(browser, site, path, pages):
     import functools
     import http.server
@@ -330,7 +337,7 @@ def test_printed_sheets_fit_one_a4_page_each(browser, site, path, pages):
 
 
 @pytest.mark.browser
-def test_search_finds_items_of_both_notices_and_facets_by_notice(page, site_url, built_site):
+def test_search_finds_items_of_both_notices_and_facets_by_unit(page, site_url, built_site):
     records = json.loads((built_site / "data" / "items.json").read_text("utf-8"))
     query = "水"
     want = {(r["notice"], r["id"]) for r in records
@@ -340,11 +347,12 @@ def test_search_finds_items_of_both_notices_and_facets_by_notice(page, site_url,
     page.goto(f"{site_url}search/?q={query}")
     page.wait_for_selector("[data-search-app][data-search-state=ready]")
     assert int(page.inner_text("[data-result-count]")) == len(want)
-    facet = page.locator("[data-facet=notice]")
-    titles = {r["notice"]: r["notice_title"] for r in records}
-    for notice_id, title in titles.items():
-        assert title in facet.inner_text()
-    facet.locator(f"[data-facet-value='shixian-xuncha-2024']").check()
+    facet = page.locator("[data-facet=unit]")
+    units = {r["notice"]: r["unit"] for r in records}
+    assert units == {"jinpu-2019": "中共大连金普新区工作委员会", "shixian-xuncha-2024": "中共示例县水务局党组"}
+    for unit in units.values():
+        assert unit in facet.inner_text()
+    facet.locator("[data-facet-value='中共示例县水务局党组']").check()
     page.wait_for_function("document.querySelector('[data-result-count]').textContent === "
                            f"'{sum(n == 'shixian-xuncha-2024' for n, _ in want)}'")
     shown = page.eval_on_selector_all("[data-search-results] [data-item-id]", "els => els.map(e => e.dataset.notice)")

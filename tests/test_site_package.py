@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from helpers import write_test_data
+
 from disclosure.model import Item
 from disclosure.site import build_site, urls
-from disclosure.site.asof import AsOfError, as_of_from_env, parse_as_of
+from disclosure.site.settings import AsOfError, as_of_from_env, parse_as_of
 from disclosure.site.figures import figures
-from disclosure.site.fulltext import notice_paragraphs
-from disclosure.site.items_json import items_records
-from disclosure.site.overdue import elapsed_text, overdue_note
+from disclosure.site.notice import notice_paragraphs
+from disclosure.site.open_data import items_records
+from disclosure.site.item import elapsed_text, overdue_note
 from disclosure.site.synthetic import HOSTILE, write_synthetic_data
 from disclosure.validate import load_dataset
 
@@ -26,8 +28,8 @@ INDENT = " \t\u00a0\u3000\r\ufeff"
 
 
 @pytest.fixture(scope="module")
-def dataset():
-    return load_dataset(ROOT / "data")
+def dataset(test_data):
+    return load_dataset(test_data)
 
 
 @pytest.fixture(scope="module")
@@ -202,7 +204,7 @@ def test_synthetic_data_has_exactly_n_valid_items(tmp_path):
 def test_two_notices_get_separate_urls_and_a_nested_nav(tmp_path):
     import shutil
     data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    write_test_data(data)
     second = data / "notices" / "jinpu-2020"
     shutil.copytree(data / "notices" / "jinpu-2019", second)
     notice_yml = second / "notice.yml"

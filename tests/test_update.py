@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import write_test_data
+
 from disclosure.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -17,7 +19,7 @@ ITEM = "data/notices/jinpu-2019/items/5-2.yml"
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    shutil.copytree(REPO / "data", tmp_path / "data")
+    write_test_data(tmp_path / "data")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

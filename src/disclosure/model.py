@@ -252,6 +252,16 @@ class Notice:
     def inspection_kind(self) -> str:
         return self.inspection.get("kind", "巡视")
 
+    @property
+    def unit(self) -> str:
+        """The inspected unit a citizen looks for; the issuer when the notice does not name one."""
+        return self.inspection.get("unit") or self.issuer
+
+    @property
+    def round(self) -> str:
+        """The round (e.g. 十四届第五轮) as the notice states it; '' when it does not."""
+        return self.inspection.get("round", "")
+
 
 @dataclass
 class Dataset:

@@ -47,6 +47,8 @@ BUNDLE_MAX_GZIP_BYTES = 150_000     # docs below this gzip size: one bundle.json
 
 NO_YEAR = "none"  # URL value for items without a deadline (?year=none)
 YEAR_LABEL_NONE = "无明确时限"
+NO_ROUND = "none"  # URL value for items whose notice states no round (?round=none)
+ROUND_LABEL_NONE = "未写明轮次"
 OVERDUE_LABELS = {"1": "已超期", "0": "未超期"}
 
 
@@ -147,15 +149,18 @@ def _facets(records: list[dict]) -> dict:
     category = [(r.get("category") or [""])[0] for r in records]
     year = [(r.get("deadline") or "")[:4] or NO_YEAR for r in records]
     years = sorted(set(year) - {NO_YEAR}) + ([NO_YEAR] if NO_YEAR in year else [])
-    notice = [r.get("notice") or "" for r in records]
-    notice_titles = {r.get("notice"): r.get("notice_title") or r.get("notice") for r in records}
+    # Portal facets: by unit and round, not one value per notice (a portal holds hundreds of notices).
+    unit = [r.get("unit") or "" for r in records]
+    round_ = [r.get("round") or NO_ROUND for r in records]
     return {
         "status": column(status, status_order, STATUS_LABELS),
         "overdue": column(overdue, [v for v in ("1", "0") if v in overdue], OVERDUE_LABELS),
         # categories keep first-seen order: the notice's own order is the meaningful one
         "category": column(category, list(dict.fromkeys(category)), {}),
         "year": column(year, years, {NO_YEAR: YEAR_LABEL_NONE}),
-        "notice": column(notice, list(dict.fromkeys(notice)), notice_titles),
+        "unit": column(unit, list(dict.fromkeys(unit)), {}),
+        "round": column(round_, sorted(set(round_) - {NO_ROUND}) + ([NO_ROUND] if NO_ROUND in round_ else []),
+                        {NO_ROUND: ROUND_LABEL_NONE}),
     }
 
 

@@ -3,6 +3,6 @@ the index, items.json and items.csv can never disagree). For tests and benchmark
 index without building the site."""
 from __future__ import annotations
 
-from ..site.items_json import items_records as records_from_dataset
+from ..site.open_data import items_records as records_from_dataset
 
 __all__ = ["records_from_dataset"]

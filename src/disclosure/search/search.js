@@ -231,8 +231,12 @@
     { key: 'overdue', title: '是否超期' },
     { key: 'year', title: '整改时限（年份）' },
     { key: 'category', title: '问题类别' },
-    { key: 'notice', title: '通报' },
+    { key: 'unit', title: '被巡视（巡察）单位' },
+    { key: 'round', title: '轮次' },
   ];
+  // A facet with more values than this (a portal's units, categories) shows its top values by count
+  // and a box to type part of a name; counts stay exact over every value.
+  const FACET_TOP = 8;
 
   function stateFromUrl(href) {
     const params = new URL(href).searchParams;
@@ -469,30 +473,55 @@
     }
 
     renderFacets(counts) {
+      this.counts = counts;
+      this.facetText = this.facetText || {};
       const facets = this.index.meta.facets;
       const groups = [];
       for (const f of FACETS) {
         const facet = facets[f.key];
         if (facet.values.length < 2) continue;  // one value only: nothing to choose
+        const chosen = this.state.filters[f.key];
+        let options = facet.values.map((value, i) => ({ value, i, count: counts[f.key][i], checked: chosen.has(value) }))
+          .filter(o => o.count > 0 || o.checked);
+        const many = options.length > FACET_TOP;
         const fieldset = el('fieldset', { class: 'search-facet', 'data-facet': f.key }, el('legend', {}, f.title));
-        facet.values.forEach((value, i) => {
-          const checked = this.state.filters[f.key].has(value);
-          if (counts[f.key][i] === 0 && !checked) return;
-          const box = el('input', { type: 'checkbox', name: f.key, value, checked, 'data-facet-value': value });
-          box.checked = checked;
-          box.addEventListener('change', () => this.toggle(f.key, value, box.checked));
-          fieldset.append(el('label', { class: 'search-facet__option' }, box, ' ' + facet.labels[i] + ' ',
-            el('span', { class: 'search-facet__count', 'data-facet-count': true }, '(' + counts[f.key][i] + ')')));
-        });
+        if (many) {
+          // the top values by count (checked ones always shown), narrowed by what is typed
+          const typed = (this.facetText[f.key] || '').trim();
+          const box = el('input', { type: 'search', class: 'search-facet__filter', name: 'facet-filter-' + f.key,
+            'data-facet-filter': f.key, 'aria-label': '输入文字查找' + f.title, placeholder: '输入文字查找' + f.title,
+            autocomplete: 'off' });
+          box.value = typed;
+          box.addEventListener('input', () => { this.facetText[f.key] = box.value; this.renderFacets(this.counts); });
+          fieldset.append(box);
+          const all = options.length;
+          const matching = options.filter(o => o.checked || !typed || facet.labels[o.i].includes(typed));
+          matching.sort((a, b) => (b.checked - a.checked) || (b.count - a.count) || (a.i - b.i));
+          options = matching.slice(0, Math.max(FACET_TOP, matching.filter(o => o.checked).length));
+          fieldset.append(el('p', { class: 'search-facet__more', 'data-facet-shown': String(options.length),
+            'data-facet-all': String(all) },
+            typed ? '含“' + typed + '”的共 ' + matching.length + ' 个，显示 ' + options.length + ' 个'
+              : '共 ' + all + ' 个，按事项数显示前 ' + options.length + ' 个；输入文字可查找其余的'));
+        }
+        for (const o of options) {
+          const box = el('input', { type: 'checkbox', name: f.key, value: o.value, checked: o.checked, 'data-facet-value': o.value });
+          box.checked = o.checked;
+          box.addEventListener('change', () => this.toggle(f.key, o.value, box.checked));
+          fieldset.append(el('label', { class: 'search-facet__option' }, box, ' ' + facet.labels[o.i] + ' ',
+            el('span', { class: 'search-facet__count', 'data-facet-count': true }, '(' + o.count + ')')));
+        }
         groups.push(fieldset);
       }
-      // keep keyboard focus on the same checkbox across the re-render
-      const focused = document.activeElement && this.facetBox.contains(document.activeElement)
-        ? [document.activeElement.name, document.activeElement.value] : null;
+      // keep keyboard focus (and the caret of a facet's text box) on the same control across the re-render
+      const active = document.activeElement;
+      const focused = active && this.facetBox.contains(active) ? [active.name, active.type === 'search' ? null : active.value] : null;
       this.facetBox.replaceChildren(...groups);
       if (focused) {
         for (const box of this.facetBox.querySelectorAll('input')) {
-          if (box.name === focused[0] && box.value === focused[1]) box.focus();
+          if (box.name === focused[0] && (focused[1] === null || box.value === focused[1])) {
+            box.focus();
+            if (focused[1] === null) box.setSelectionRange(box.value.length, box.value.length);
+          }
         }
       }
     }

@@ -1,41 +1,36 @@
 """The public site, as plain Python: everything the MkDocs hook needs, testable without MkDocs.
+Organised by what a citizen sees:
 
-    asof          the date computed facts refer to (DISCLOSURE_AS_OF or today)
-    urls          the URL scheme and page-relative links
-    figures       total / done / not done / overdue, computed from items
-    overdue       the overdue wording and how long ago
-    fulltext      the whole notice reassembled in its original order
-    render        Jinja2 (autoescaped) rendering of page bodies from templates/
-    pages         every generated page: url, title, body, <article> attributes
-    nav           the navigation: a fixed set of sections (no page lists every notice but the directory)
-    directory     通报目录 (paged, with a filter over a small index) and the home page's lists
-    items_json    the items.json records (also the rows of items.csv)
-    fields        what each open-data field means (the /data/ page, data/items.schema.json)
-    open_data     items.json / items.csv per site and per notice, schemas
-    feeds         what changed: the /updates/ list and the Atom feeds
-    evidence      which evidence entries may become links
-    siteurl       the public address QR codes and feeds need
-    provenance    when each page's data last changed (git history, else the data's own dates)
-    static_files  non-page outputs (open data, feeds); Site.search_files the search index
-    contacts      the footer contact block
-    synthetic     scaled-up data sets for tests
+    portal     the fixed nav, home, 通报目录 (paged, with a filter over notices/index.json), 最近更新,
+               联系方式, the search page, the footer's contacts
+    notice     one notice: overview, category and group pages, full text, print sheets (paged), withdrawn
+    item       one item: its page, overdue wording, evidence links, QR code, when its data changed
+    open_data  the field table behind items.json / items.csv / their schema / the /data/ page; feeds
+and what they share:
+    settings   as-of date, data folder, site address: read from the environment in one place
+    urls       the URL scheme and page-relative links
+    figures    total / done / not done / overdue, computed from items
+    render     GeneratedPage and Jinja2 (autoescaped) rendering from templates/
+    background the search index written while pages render
+    synthetic  generated portals and scaled-up data sets for tests and `make bench` (never in data/)
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 
 from ..gitinfo import History
 from ..model import Dataset, date_text
-from .contacts import footer_contacts
-from .nav import site_nav
-from .pages import GeneratedPage, site_pages
-from .siteurl import site_url_from_env
 from ..search import build_index
-from .items_json import items_records
-from .directory import entries
-from .static_files import static_files
+from . import urls
+from .item import item_pages
+from .notice import full_text_page, node_pages, notice_changed, notice_page, print_pages, withdrawn_page
+from .open_data import data_page, feed_files, items_records, open_data_files
+from .portal import Entry, directory_files, entries, footer_contacts, portal_pages, site_nav
+from .render import GeneratedPage
+from .settings import Settings
+
+__all__ = ["Site", "Settings", "GeneratedPage", "build_site", "site_pages"]
 
 
 @dataclass
@@ -70,14 +65,34 @@ class Site:
                 "build_commit_date_text": date_text(commit_day.isoformat()) if commit_day else ""}
 
 
-def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str | None = None,
+def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str = "",
                history: History | None = None) -> Site:
-    """site_url: the public address (MkDocs' site_url); None reads DISCLOSURE_SITE_URL, '' means unknown.
-    history: gitinfo.read_history(data_dir) for a build from git; None: no commit, dates from the data."""
-    if site_url is None:
-        site_url = site_url_from_env(os.environ)
+    """site_url: the public address ('' if unknown; Settings.site_url). history: gitinfo.read_history
+    for a build from git; None: no commit, dates from the data."""
     history = history or History()
     records = items_records(dataset, as_of)
     listed = entries(dataset, as_of)  # the directory's entries: its pages, the home page and notices/index.json
-    return Site(dataset, as_of, site_pages(dataset, as_of, site_name, site_url, history, listed),
-                static_files(dataset, records, site_name, site_url, listed), site_nav(dataset), records, history)
+    files = {**open_data_files(dataset, records), **feed_files(dataset, site_name, site_url), **directory_files(listed)}
+    return Site(dataset, as_of, site_pages(dataset, as_of, site_name, site_url, history, listed), files,
+                site_nav(dataset), records, history)
+
+
+def site_pages(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str = "",
+               history: History | None = None, listed: list[Entry] | None = None) -> list[GeneratedPage]:
+    """Every generated page. site_url ('' if unknown) is only for QR codes: pages link to each other
+    page-relatively. history: what git says about the data (gitinfo.read_history); None outside git."""
+    history = history or History()
+    listed = entries(dataset, as_of) if listed is None else listed
+    changed = {n.id: notice_changed(n, history) for n in dataset.notices}
+    pages = portal_pages(dataset, as_of, site_name, listed) + [data_page(dataset, as_of)]
+    for notice in dataset.notices:
+        pages.append(notice_page(notice, as_of, changed))
+        pages.append(full_text_page(notice, as_of))
+        pages += print_pages(notice, as_of, site_url)
+        pages += node_pages(notice, as_of)
+        pages += item_pages(notice, as_of, site_url, history)
+        pages += [withdrawn_page(urls.item_url(i), notice, i, as_of) for i in notice.withdrawn_items]
+    for notice in dataset.withdrawn_notices:  # every address it had still answers, saying why it is gone
+        pages.append(withdrawn_page(urls.notice_url(notice), notice, None, as_of))
+        pages += [withdrawn_page(urls.item_url(i), notice, i, as_of) for i in notice.items + notice.withdrawn_items]
+    return pages

@@ -1,24 +1,181 @@
-"""Open data files: items.json and items.csv for the whole site (data/) and for each notice
-(<notice>/), all cut from one list of records, plus the JSON Schemas that describe them."""
+"""Open data: items.json and items.csv for the whole site (data/) and for each notice (<notice>/),
+their JSON Schemas, the Atom feeds, and the /data/ page that explains them.
+
+One field table (FIELDS) is the contract: each field's key, JSON Schema, Chinese column name,
+meaning and how its value is read from an item. items.json records, the CSV columns, the published
+data/items.schema.json and the /data/ page's table are all made from it, so they cannot disagree;
+the search index reads the same records.
+
+A spreadsheet reads a cell starting with = + - @ (or a tab or carriage return) as a formula:
+official text such as "-2万元" or a hostile "=HYPERLINK(...)" would run in Excel/WPS. As OWASP
+recommends, such CSV cells get a leading ' (shown by spreadsheets as plain text); items.json keeps
+the text verbatim. The open-data page says so (templates/data.html)."""
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from importlib.resources import files as package_files
 
-from ..exports import items_csv
-from ..model import Dataset
+from ..feed import atom
+from ..model import STATUS_LABELS, Dataset, Item, Notice
 from . import urls
-from .fields import record_schema
-from .items_json import records_json
+from .render import GeneratedPage, render
 
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    schema: dict  # JSON Schema of the value
+    title: str  # Chinese column name (also the CSV header)
+    text: str  # what it means, for a reader who has not seen the notice
+    value: Callable[[Notice, Item, dt.date], object]
+
+
+_TEXT = {"type": "string"}
+_MONTH = {"type": ["string", "null"], "pattern": "^[0-9]{4}-[0-9]{2}$"}
+_LIST = {"type": "array", "items": _TEXT}
+_STATUS_CODES = "、".join(f"{code}={label}" for code, label in STATUS_LABELS.items())
+
+FIELDS = [
+    Field("notice", _TEXT, "通报编号", "事项所属通报在本站的编号，如 jinpu-2019。",
+          lambda n, i, d: n.id),
+    Field("id", _TEXT, "事项编号",
+          "本站给事项的编号，在同一份通报内唯一；不同通报可能有相同编号，所以要与“通报编号”一起使用。",
+          lambda n, i, d: i.id),
+    Field("label", _TEXT, "原文编号", "通报原文中的编号，如“(5)二是”。", lambda n, i, d: i.label),
+    Field("category", _LIST, "所属类别",
+          "事项在通报中的层级：问题类别、问题组、具体问题的标题，由大到小。CSV 中每层一行。",
+          lambda n, i, d: [node.title for node in n.node(i)]),
+    Field("heading", _TEXT, "标题", "事项的标题，原文照录。", lambda n, i, d: i.heading),
+    Field("finding", _TEXT, "发现的问题", "巡视（巡察）指出的问题，原文照录。", lambda n, i, d: i.finding),
+    Field("status", {"enum": list(STATUS_LABELS)}, "当前状态代码",
+          f"当前状态的代码（以最新一次进展为准）：{_STATUS_CODES}。", lambda n, i, d: i.status),
+    Field("status_label", {"enum": list(STATUS_LABELS.values())}, "当前状态", "当前状态的中文。",
+          lambda n, i, d: STATUS_LABELS[i.status]),
+    Field("status_text", _TEXT, "原文状态行", "通报原文中说明整改进展的一句，原文照录；原文没有时为空。",
+          lambda n, i, d: i.status_text),
+    Field("deadline", _MONTH, "当前整改时限",
+          "当前的整改时限（年-月）；调整过时限的，是调整后的时限。没有时限时为空。", lambda n, i, d: i.deadline),
+    Field("original_deadline", _MONTH, "原定整改时限", "通报原文所定的整改时限（年-月）；原文没有时为空。",
+          lambda n, i, d: i.deadline_original),
+    Field("overdue", {"type": "boolean"}, "是否逾期",
+          "未完成且当前整改时限所在月份已经结束的，为“是”。按本站的状态计算日期计算。",
+          lambda n, i, d: i.overdue(d)),
+    Field("last_update", {"type": ["string", "null"], "format": "date"}, "最近进展日期",
+          "通报发布后最近一次进展记录的日期；没有进展记录时为空。",
+          lambda n, i, d: i.updates[-1].date if i.updates else None),
+    Field("measures", _LIST, "整改措施", "通报所列的整改措施，每段一项，原文照录。CSV 中每段一行。",
+          lambda n, i, d: list(i.measures)),
+    Field("responsible", _LIST, "责任单位", "通报列明的责任单位；没有时为空。CSV 中每个一行。",
+          lambda n, i, d: list(i.responsible)),
+    Field("notice_title", _TEXT, "通报标题", "事项所属通报的标题。", lambda n, i, d: n.title),
+    Field("unit", _TEXT, "被巡视（巡察）单位", "通报所述被巡视（巡察）的单位；通报未写明时为发布通报的单位。",
+          lambda n, i, d: n.unit),
+    Field("round", _TEXT, "巡视（巡察）轮次", "通报所述的巡视（巡察）轮次，如“十四届第五轮”；通报未写明时为空。",
+          lambda n, i, d: n.round),
+    Field("url", _TEXT, "网址", "事项页面在本站的地址（相对于网站首页）。", lambda n, i, d: urls.item_url(i)),
+]
+CSV_COLUMNS = [(f.key, f.title) for f in FIELDS]
+
+
+# ---- records ----------------------------------------------------------------------------------
+
+def item_record(notice: Notice, item: Item, as_of: dt.date) -> dict:
+    return {f.key: f.value(notice, item, as_of) for f in FIELDS}
+
+
+def items_records(dataset: Dataset, as_of: dt.date) -> list[dict]:
+    """One record per public item: items.json, items.csv, the feeds' rows and the search index."""
+    return [item_record(notice, item, as_of) for notice in dataset.notices for item in notice.items]
+
+
+def records_json(records: list[dict]) -> str:
+    return json.dumps(records, ensure_ascii=False, indent=1)
+
+
+def record_schema() -> str:
+    """JSON Schema of items.json (an array of records)."""
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "items.schema.json",
+        "title": "整改事项公开数据（items.json）",
+        "type": "array",
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": [f.key for f in FIELDS],
+            "properties": {f.key: {**f.schema, "title": f.title, "description": f.text} for f in FIELDS},
+        },
+    }
+    return json.dumps(schema, ensure_ascii=False, indent=1) + "\n"
+
+
+# ---- CSV --------------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """A cell a spreadsheet would evaluate becomes literal text (OWASP "CSV injection")."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        text = "\n".join(map(str, value)) if not value or isinstance(value[0], str) else json.dumps(value, ensure_ascii=False)
+    else:
+        text = str(value)
+    return neutralise(text)
+
+
+def items_csv(records: list[dict]) -> bytes:
+    """UTF-8 with BOM, so Excel opens Chinese text correctly."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([f"{title}({key})" for key, title in CSV_COLUMNS])
+    for record in records:
+        writer.writerow([csv_cell(record.get(key)) for key, _ in CSV_COLUMNS])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+# ---- files and the /data/ page ----------------------------------------------------------------
 
 def open_data_files(dataset: Dataset, records: list[dict]) -> dict[str, str | bytes]:
     out: dict[str, str | bytes] = {urls.ITEMS_JSON: records_json(records), urls.ITEMS_CSV: items_csv(records),
                                    urls.RECORD_SCHEMA: record_schema()}
+    by_notice: dict[str, list[dict]] = {}
+    for record in records:
+        by_notice.setdefault(record["notice"], []).append(record)
     for notice in dataset.notices:
-        mine = [r for r in records if r["notice"] == notice.id]
+        mine = by_notice.get(notice.id, [])
         out[urls.notice_items_json(notice)] = records_json(mine)
         out[urls.notice_items_csv(notice)] = items_csv(mine)
     schemas = package_files("disclosure") / "schema"
     for name, path in urls.SCHEMAS.items():
         out[path] = (schemas / name).read_text("utf-8")  # the rules staff's YAML files are checked against
     return out
+
+
+def feed_files(dataset: Dataset, site_name: str, site_url: str) -> dict[str, bytes]:
+    """Atom feeds of what changed, for the site and for each notice (portal.site_changes)."""
+    from .portal import site_changes
+    files = {urls.FEED: atom(site_changes(dataset.notices), feed_id="site", title=f"{site_name} · 最近更新",
+                             site_url=site_url, self_path=urls.FEED)}
+    for notice in dataset.notices:
+        path = urls.notice_feed(notice)
+        files[path] = atom(site_changes([notice]), feed_id=notice.id, title=notice.title,
+                           site_url=site_url, self_path=path)
+    return files
+
+
+def data_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
+    html = render("data.html", urls.DATA, as_of, notices=dataset.notices, fields=FIELDS)
+    return GeneratedPage(urls.DATA, "开放数据", html, article={"page": "data"})

@@ -1,30 +1,45 @@
-"""Jinja2 rendering of generated page bodies. Autoescape is on for every template, so data text
-(which may contain <script>, {{ }} or Markdown syntax) always reaches the page as literal text."""
+"""Generated pages as plain data (GeneratedPage) and the Jinja2 rendering of their bodies. Autoescape
+is on for every template, so data text (which may contain <script>, {{ }} or Markdown syntax) always
+reaches the page as literal text. MkDocs is not needed to produce or test any page."""
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from ..model import STATUS_ICONS, STATUS_LABELS, Item, date_text, month_text
-from . import overdue, urls
-from .evidence import evidence_href
+from . import urls
 
 STATUS_ORDER = list(STATUS_LABELS)  # sort rank in the items table
 
 
+@dataclass(frozen=True)
+class GeneratedPage:
+    url: str
+    title: str  # plain text; the MkDocs adapter escapes it
+    html: str
+    article: dict = field(default_factory=dict)  # data-* attributes of the main <article>
+    scripts: tuple[str, ...] = ()  # site-relative script paths loaded (deferred) by this page only
+
+    @property
+    def src_uri(self) -> str:
+        return urls.src_uri(self.url)
+
+
 @cache
 def environment() -> Environment:
+    from .item import evidence_href, overdue_elapsed, overdue_note  # item pages are rendered by this
     env = Environment(loader=PackageLoader("disclosure.site", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(month=month_text, date=date_text, tel=tel_href, short=shorten)
     env.globals.update(STATUS_LABELS=STATUS_LABELS, STATUS_ICONS=STATUS_ICONS, STATUS_ORDER=STATUS_ORDER,
-                       deadline_text=deadline_text, overdue_note=overdue.overdue_note,
-                       overdue_elapsed=overdue.overdue_elapsed, urls=urls,
+                       deadline_text=deadline_text, overdue_note=overdue_note,
+                       overdue_elapsed=overdue_elapsed, urls=urls,
                        evidence_href=evidence_href)
     return env
 

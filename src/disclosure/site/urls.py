@@ -9,7 +9,7 @@ the MkDocs file names that produce them (use_directory_urls: 'x/index.md' -> 'x/
     <notice>/categories/<cat>/            one category (一)
     <notice>/categories/<cat>/<group>/    one problem group 1.
     <notice>/full-text/                   the notice reassembled in its original order
-    <notice>/print/                       every item as a one-page printed sheet with a QR code
+    <notice>/print/  <notice>/print/page/<n>/   every item as a one-page printed sheet with a QR code, paged
     <notice>/feed.xml  items.json  items.csv    one notice's Atom feed and open data
     updates/  updates/page/<n>/  feed.xml  what changed, newest first (paged list and Atom feed)
     data/  data/items.json  data/items.csv  data/*.schema.json    open data and its description
@@ -65,8 +65,8 @@ def full_text_url(notice: Notice | str) -> str:
     return f"{_id(notice)}/full-text/"
 
 
-def print_url(notice: Notice | str) -> str:
-    return f"{_id(notice)}/print/"
+def print_url(notice: Notice | str, page: int = 1) -> str:
+    return f"{_id(notice)}/print/" if page == 1 else f"{_id(notice)}/print/page/{page}/"
 
 
 def notice_feed(notice: Notice | str) -> str:

@@ -1,0 +1,142 @@
+"""One item's page: the finding, measures and status verbatim, the deadline and how long overdue,
+its updates with their evidence, its QR code, and when its data last changed.
+
+Overdue, honestly: an item not done whose current deadline month has ended before the as-of date.
+How long ago is counted in whole months from the first day after the deadline month, so
+"已超过 N 个月" never overstates."""
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from ..gitinfo import History
+from ..model import OVERDUE_TEXT, Item, Notice, month_end
+from ..qr import qr_svg
+from . import urls
+from .render import GeneratedPage, render
+
+
+def item_pages(notice: Notice, as_of: dt.date, site_url: str = "", history: History | None = None) -> list[GeneratedPage]:
+    items = notice.items
+    history = history or History()
+    if len(_item_page_cache) > 50_000:
+        _item_page_cache.clear()
+    pages = []
+    for i, item in enumerate(items):
+        previous, next_ = (items[i - 1] if i else None), (items[i + 1] if i + 1 < len(items) else None)
+        changed = item_changed(item, notice, history)
+        key = notice.digest and (notice.digest, repr(item), _link_key(previous), _link_key(next_), as_of, site_url,
+                                 changed)
+        page = _item_page_cache.get(key) if key else None
+        if page is None:
+            page = item_page(notice, item, previous, next_, as_of, site_url, changed)
+            if key:
+                _item_page_cache[key] = page
+        pages.append(page)
+    return pages
+
+
+# `mkdocs serve` rebuilds after every edit: an item page whose inputs did not change is reused.
+# Its inputs: the item itself (compared by value), its neighbours' links, the notice file (hierarchy,
+# contacts), the as-of date and the site address. Templates are fixed for the life of a process.
+_item_page_cache: dict[tuple, GeneratedPage] = {}
+
+
+def _link_key(item: Item | None) -> tuple | None:
+    return item and (item.id, item.label, item.heading)
+
+
+def item_page(notice: Notice, item: Item, previous: Item | None, next_: Item | None, as_of: dt.date,
+              site_url: str = "", changed: str = "") -> GeneratedPage:
+    from .notice import node_url, print_page_of  # the notice's pages link to items and back
+    url = urls.item_url(item)
+    path = notice.node(item)
+    node_links = [node_url(notice, node, path[:i]) for i, node in enumerate(path)]
+    html = render("item.html", url, as_of, notice=notice, item=item, path=path, node_links=node_links,
+                  previous=previous, next=next_, qr=item_qr(item, site_url), site_url=site_url,
+                  print_url=urls.print_url(notice, print_page_of(notice, item)),
+                  changed=changed or item_changed(item, notice, History()))
+    article = {"page": "item", "notice": notice.id, "item-id": item.id, "status": item.status,
+               "overdue": "true" if item.overdue(as_of) else "false"}
+    return GeneratedPage(url, f"{item.label} {item.heading}", html, article=article)
+
+
+def item_qr(item: Item, site_url: str) -> str:
+    """Inline SVG of the item page's address: the bridge from a printed notice board to the live page."""
+    return qr_svg(urls.absolute(urls.item_url(item), site_url), f"第 {item.label} 项页面的二维码")
+
+
+def item_changed(item: Item, notice: Notice, history: History) -> str:
+    """ISO date the item's data last changed: the git history of its own file; outside git (a copied
+    folder, a shallow CI clone) the latest date written in the data, so the page still says something true."""
+    day = history.changed(PurePosixPath(item.file).as_posix())
+    if day:
+        return day.isoformat()
+    return max([u.date for u in item.updates] + [c.date for c in item.corrections] or [notice.published or notice.issued])
+
+
+# ---- overdue ----------------------------------------------------------------------------------
+
+def elapsed_text(since: dt.date, as_of: dt.date) -> str:
+    """Whole years/months from the first overdue day `since` to `as_of`: '6 年 10 个月'. Under a
+    month, days counted inclusively: on `since` itself the item is 1 day overdue."""
+    months = (as_of.year - since.year) * 12 + as_of.month - since.month - (as_of.day < since.day)
+    if months <= 0:
+        return f"{(as_of - since).days + 1} 天"
+    years, months = divmod(months, 12)
+    parts = ([f"{years} 年"] if years else []) + ([f"{months} 个月"] if months else [])
+    return " ".join(parts)
+
+
+def overdue_since(item: Item) -> dt.date:
+    return month_end(item.deadline) + dt.timedelta(days=1)
+
+
+def overdue_note(item: Item, as_of: dt.date) -> str:
+    """'已过整改时限，未见完成报告(已超过 6 年 10 个月)' or '' when not overdue."""
+    if not item.overdue(as_of):
+        return ""
+    return f"{OVERDUE_TEXT}（已超过 {elapsed_text(overdue_since(item), as_of)}）"
+
+
+def overdue_elapsed(item: Item, as_of: dt.date) -> str:
+    return f"已超过 {elapsed_text(overdue_since(item), as_of)}" if item.overdue(as_of) else ""
+
+
+# ---- evidence links ---------------------------------------------------------------------------
+# Evidence entries of an update are free text typed by staff: a web address, or the site path of a
+# file under docs/ (with an extension, e.g. evidence/2024/验收.pdf). Only those two become links;
+# anything else (javascript:, data:, //other-host, paths climbing out of the site, plain words) is
+# shown as text, so a typo or a hostile entry cannot run code or send readers elsewhere unannounced.
+
+_WEB = re.compile(r"^https?://", re.I)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_FILE_NAME = re.compile(r"[^/]\.[A-Za-z0-9]{1,8}$")  # files under docs/ have an extension: a.pdf, 照片.jpg
+_NOT_IN_A_PATH = set('<>"\'`{}|^')  # markup, not a file name: show it as typed
+
+
+def _has_control(text: str) -> bool:
+    return any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
+
+
+def evidence_href(entry: str, page_url: str) -> str | None:
+    """The href for an evidence entry on the page at page_url, or None to show it as text."""
+    entry = entry.strip()
+    if _has_control(entry) or "\\" in entry:
+        return None  # browsers drop tabs/newlines and read \ as /: "java\tscript:" must not pass
+    if _WEB.match(entry):
+        return entry if urlsplit(entry).hostname else None
+    if _SCHEME.match(entry) or entry.startswith("//") or _NOT_IN_A_PATH & set(entry):
+        return None
+    # A browser decodes %2e%2e and %2f before resolving a path, so judge the decoded form;
+    # an entry that still holds % after decoding (double encoding) is not a plain file name.
+    decoded = unquote(entry)
+    if "%" in decoded or "\\" in decoded or decoded.startswith("//") or _SCHEME.match(decoded) or _has_control(decoded):
+        return None
+    path = posixpath.normpath(decoded.lstrip("/"))
+    if path.startswith("../") or path == ".." or path.startswith("/") or not _FILE_NAME.search(path):
+        return None  # outside the site, or words like "见会议纪要" rather than a file
+    return urls.relative(path, page_url)

@@ -1,0 +1,166 @@
+"""One notice's pages: its overview, a page per category and problem group, the full text in its
+original order, the printed sheets for notice boards (paged), and what stays of a withdrawn notice
+or item. Every text block is verbatim from notice.yml or an item file."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..gitinfo import History
+from ..model import Item, Node, Notice
+from . import urls
+from .figures import figures
+from .item import item_changed, item_qr
+from .render import GeneratedPage, render
+
+PRINT_PAGE_SIZE = 20  # sheets per print page: a notice of 1,000 items prints in bounded pages
+
+
+def notice_changed(notice: Notice, history: History) -> str:
+    """ISO date anything in the notice's folder last changed (git history of the folder, else the
+    latest date written in its data)."""
+    data_name = notice.folder.parent.parent.name if notice.folder else "data"  # as in Item.file
+    day = history.notice_dates.get(f"{data_name}/notices/{notice.id}")
+    if day:
+        return day.isoformat()
+    own = [c.date for c in notice.corrections]
+    return max([item_changed(i, notice, history) for i in notice.items] + own + [notice.published or notice.issued])
+
+
+def notice_page(notice: Notice, as_of: dt.date, changed: dict[str, str]) -> GeneratedPage:
+    url = urls.notice_url(notice)
+    categories = [(cat, figures(notice.items_under(cat), as_of)) for cat in notice.categories]
+    html = render("notice.html", url, as_of, notice=notice, fig=figures(notice.items, as_of),
+                  categories=categories, changed=changed)
+    return GeneratedPage(url, f"{notice.issuer}整改通报概览", html, article={"page": "notice", "notice": notice.id})
+
+
+def withdrawn_page(url: str, notice: Notice, item: Item | None, as_of: dt.date) -> GeneratedPage:
+    """What stays public of a withdrawn item or notice: when, why, and by whom it was published."""
+    withdrawal = (item.withdrawn if item and item.withdrawn else None) or notice.withdrawn
+    html = render("withdrawn.html", url, as_of, notice=notice, item=item, withdrawal=withdrawal)
+    what = f"第 {item.label} 项" if item else "本通报"
+    return GeneratedPage(url, f"{what}已撤下", html,
+                         article={"page": "withdrawn", "notice": notice.id, **({"item-id": item.id} if item else {}),
+                                  "withdrawn": withdrawal.date})
+
+
+# ---- print sheets -----------------------------------------------------------------------------
+
+def print_pages(notice: Notice, as_of: dt.date, site_url: str) -> list[GeneratedPage]:
+    """Every item of a notice as printed sheets, one per A4 page, PRINT_PAGE_SIZE sheets per web page."""
+    items = notice.items
+    pages = [items[i:i + PRINT_PAGE_SIZE] for i in range(0, len(items), PRINT_PAGE_SIZE)] or [[]]
+    out = []
+    for number, chunk in enumerate(pages, 1):
+        url = urls.print_url(notice, number)
+        sheets = [(item, item_qr(item, site_url)) for item in chunk]
+        first = (number - 1) * PRINT_PAGE_SIZE + 1
+        html = render("print.html", url, as_of, notice=notice, sheets=sheets, site_url=site_url, page=number,
+                      pages=len(pages), first=first, total=len(items))
+        title = f"打印公示单：{notice.title}" + (f"(第 {number} 页)" if number > 1 else "")
+        out.append(GeneratedPage(url, title, html,
+                                 article={"page": "print", "notice": notice.id, "print-page": str(number)}))
+    return out
+
+
+def print_page_of(notice: Notice, item: Item) -> int:
+    return notice.items.index(item) // PRINT_PAGE_SIZE + 1
+
+
+# ---- categories and groups --------------------------------------------------------------------
+
+def node_pages(notice: Notice, as_of: dt.date) -> list[GeneratedPage]:
+    """A page per category and per problem group; issues are sections on their group's page."""
+    out = []
+    for category in notice.categories:
+        out.append(_node_page(notice, category, [], as_of))
+        for group in (c for c in category.children if c.kind == "group"):
+            out.append(_node_page(notice, group, [category], as_of))
+    return out
+
+
+def node_url(notice: Notice, node: Node, parents: list[Node]) -> str | None:
+    if node.kind == "category":
+        return urls.category_url(notice, node)
+    if node.kind == "group" and parents:
+        return urls.group_url(notice, parents[0], node)
+    return None  # issues live on their group's page
+
+
+def _node_page(notice: Notice, node: Node, parents: list[Node], as_of: dt.date) -> GeneratedPage:
+    url = node_url(notice, node, parents)
+    path = parents + [node]
+    children = [(child, node_url(notice, child, path), notice.items_under(child)) for child in node.children]
+    direct = [i for i in notice.items_under(node) if len(notice.node(i)) == len(path)]
+    html = render("node.html", url, as_of, notice=notice, node=node, fig=figures(notice.items_under(node), as_of),
+                  parents=[(p, node_url(notice, p, parents[:i])) for i, p in enumerate(parents)],
+                  children=children, direct_items=direct)
+    return GeneratedPage(url, f"{node.label}{node.title}", html,
+                         article={"page": node.kind, "notice": notice.id, "node": node.id})
+
+
+# ---- the full text ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # page | title | addressees | section | heading | paragraph | finding | measure | status | signature
+    text: str
+    level: int = 0  # heading depth: 1 section 一、, 2 category (一), 3 group 1., 4 issue (1)
+    item: Item | None = None  # the item a finding/measure/status belongs to (links to its page)
+    anchor: str = ""
+
+
+def full_text_page(notice: Notice, as_of: dt.date) -> GeneratedPage:
+    url = urls.full_text_url(notice)
+    html = render("fulltext.html", url, as_of, notice=notice, blocks=notice_blocks(notice))
+    return GeneratedPage(url, "通报全文", html, article={"page": "full-text", "notice": notice.id})
+
+
+def notice_blocks(notice: Notice) -> list[Block]:
+    """The whole notice reassembled from data, in the original order, so readers can check the
+    site against what was published."""
+    blocks = [Block("page", line) for line in notice.page.get("lines", [])]
+    blocks.append(Block("title", notice.title))
+    if notice.addressees:
+        blocks.append(Block("addressees", notice.addressees))
+    for index, section in enumerate(notice.sections):
+        if section.label or section.title:
+            blocks.append(Block("section", section.label + section.title, 1, anchor=f"section-{index + 1}"))
+        kind = "signature" if section.role == "signature" else "paragraph"
+        blocks += [Block(kind, text) for text in section.paragraphs]
+        if section.role == "problems":
+            blocks += _problem_blocks(notice)
+    blocks += [Block("paragraph", text) for text in notice.unplaced]
+    return blocks
+
+
+def notice_paragraphs(notice: Notice) -> list[str]:
+    return [block.text for block in notice_blocks(notice)]
+
+
+def _problem_blocks(notice: Notice) -> list[Block]:
+    out: list[Block] = []
+    placed = {id(i) for i in notice.items if notice.node(i)}
+    for item in notice.items:  # items outside any hierarchy (flat notices) come first, in order
+        if id(item) not in placed:
+            out += _item_blocks(item, heading_line="")
+    for node, trail in notice.walk():
+        line = node.label + node.title
+        out.append(Block("heading", line, len(trail) + 2, anchor=f"{node.kind}-{'-'.join(n.id for n in trail + [node])}"))
+        out += [Block("paragraph", text) for text in node.paragraphs]
+        path = trail + [node]
+        for item in (i for i in notice.items if notice.node(i) == path):
+            out += _item_blocks(item, heading_line=line)
+    return out
+
+
+def _item_blocks(item: Item, heading_line: str) -> list[Block]:
+    out = []
+    # An issue printed without a separate finding line has finding == its heading: don't repeat it.
+    if item.finding_paragraph and item.finding_paragraph != heading_line:
+        out.append(Block("finding", item.finding_paragraph, item=item))
+    out += [Block("measure", text, item=item) for text in item.measures]
+    if item.status_text:
+        out.append(Block("status", item.status_text, item=item))
+    return out

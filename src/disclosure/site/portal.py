@@ -1,0 +1,191 @@
+"""What a portal shows above any one notice: the fixed navigation, the home page, 通报目录, 最近更新,
+联系方式, the search page, and the footer's contact block.
+
+Nothing here grows with the number of notices except the directory's page count: the nav is a
+fixed set of sections (a nav listing every notice made the build quadratic: issue 13), the footer
+names at most FOOTER_MAX issuers, and the directory and /updates/ are paged. The directory's
+entries (one per notice: unit, kind, round, year, figures) feed its pages, the home page and
+notices/index.json, over which directory.js filters when JavaScript runs."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from importlib.resources import files as package_files
+from itertools import groupby
+
+from markupsafe import escape
+
+from ..feed import Change, changes
+from ..model import Dataset, Notice
+from . import urls
+from .figures import Figures, figures
+from .render import GeneratedPage, render, tel_href
+
+PAGE_SIZE = 40  # notices per directory page: ~40 KB of HTML, whatever the portal holds
+LATEST = 5  # notices on the home page
+MOST_OVERDUE = 10  # units on the home page
+UPDATES_PAGE_SIZE = 50  # changes per /updates/ page
+FOOTER_MAX = 3  # issuers in every page's footer; /contact/ lists them all
+
+SECTIONS = [("首页", urls.src_uri(urls.HOME)), ("通报目录", urls.src_uri(urls.DIRECTORY)),
+            ("搜索", urls.src_uri(urls.SEARCH)), ("最近更新", urls.src_uri(urls.UPDATES)),
+            ("开放数据", urls.src_uri(urls.DATA)), ("联系方式", urls.src_uri(urls.CONTACT)), ("关于本站", "about.md")]
+
+
+# ---- navigation ------------------------------------------------------------------------------
+
+def site_nav(dataset: Dataset | None = None, extra_pages: list[str] = ()) -> list[dict]:
+    """MkDocs' `nav` (a list of {title: src_uri}): the citizen's sections. Staff and maintainer pages
+    (staff guide, promises, performance, how search works) are linked from 关于本站, not listed here.
+    Titles are escaped because MkDocs/Material print nav titles unescaped. A notice's own pages carry
+    its local nav in their body (templates/_local_nav.html)."""
+    return [{str(escape(title)): path} for title, path in SECTIONS] + list(extra_pages)
+
+
+def nav_pages(nav: list) -> list[str]:
+    """Every page path in a nav structure, in order (nested sections flattened)."""
+    out = []
+    for entry in nav:
+        for value in (entry.values() if isinstance(entry, dict) else [entry]):
+            out += nav_pages(value) if isinstance(value, list) else [value]
+    return out
+
+
+def footer_contacts(dataset: Dataset, limit: int | None = FOOTER_MAX) -> list[dict]:
+    """Each issuer's phone and postal address once, newest issuers first."""
+    seen, out = set(), []
+    for notice in dataset.notices:  # newest first
+        if limit is not None and len(out) == limit:
+            break
+        key = (notice.issuer, notice.contact.get("phone"), notice.contact.get("address"))
+        if key not in seen:
+            seen.add(key)
+            tel = tel_href(notice.contact["phone"]) if notice.contact.get("phone") else ""
+            out.append({"issuer": notice.issuer, **notice.contact, "tel": tel})
+    return out
+
+
+# ---- the directory's entries ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Entry:
+    notice: Notice
+    fig: Figures
+    unit: str  # the inspected unit, or the issuer when the notice does not name one
+    region: str
+    kind: str
+    round: str
+    year: str
+
+    def record(self) -> dict:
+        """One row of notices/index.json (what the filter script needs, nothing more)."""
+        return {"id": self.notice.id, "title": self.notice.title, "unit": self.unit, "region": self.region,
+                "kind": self.kind, "round": self.round, "year": self.year, "issued": self.notice.issued,
+                "total": self.fig.total, "done": self.fig.done, "overdue": self.fig.overdue,
+                "url": urls.notice_url(self.notice)}
+
+
+def entries(dataset: Dataset, as_of: dt.date) -> list[Entry]:
+    out = []
+    for notice in dataset.notices:  # newest first (validate.load_dataset)
+        info = notice.inspection
+        out.append(Entry(notice, figures(notice.items, as_of), notice.unit, info.get("region", ""),
+                         notice.inspection_kind, notice.round, notice.issued[:4]))
+    return out
+
+
+def groups(page: list[Entry]) -> list[tuple[str, str, list[Entry]]]:
+    """(year, round, entries) runs of one page, in order."""
+    return [(year, round_, list(run)) for (year, round_), run in groupby(page, key=lambda e: (e.year, e.round))]
+
+
+def chunks(values: list, size: int) -> list[list]:
+    """A list cut into pages of `size` (one empty page for an empty list)."""
+    return [values[i:i + size] for i in range(0, len(values), size)] or [[]]
+
+
+def index_json(all_entries: list[Entry]) -> str:
+    return json.dumps([e.record() for e in all_entries], ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def most_overdue(all_entries: list[Entry]) -> list[tuple[str, int, int]]:
+    """(unit, overdue items, items) for the units with overdue items, most first."""
+    by_unit: dict[str, list[int]] = {}
+    for e in all_entries:
+        counts = by_unit.setdefault(e.unit, [0, 0])
+        counts[0] += e.fig.overdue
+        counts[1] += e.fig.total
+    ranked = sorted(((u, o, t) for u, (o, t) in by_unit.items() if o), key=lambda r: (-r[1], r[0]))
+    return ranked[:MOST_OVERDUE]
+
+
+def directory_files(listed: list[Entry]) -> dict[str, str | bytes]:
+    return {urls.DIRECTORY_INDEX: index_json(listed),
+            urls.DIRECTORY_SCRIPT: (package_files("disclosure.site") / "directory.js").read_bytes()}
+
+
+# ---- pages ------------------------------------------------------------------------------------
+
+def portal_pages(dataset: Dataset, as_of: dt.date, site_name: str, listed: list[Entry]) -> list[GeneratedPage]:
+    return [home_page(dataset, as_of, site_name, listed), contact_page(dataset, as_of),
+            search_page(dataset, as_of), *updates_pages(dataset, as_of), *directory_pages(listed, as_of)]
+
+
+def home_page(dataset: Dataset, as_of: dt.date, site_name: str, listed: list[Entry]) -> GeneratedPage:
+    html = render("home.html", urls.HOME, as_of, site_name=site_name, total=figures(dataset.items, as_of),
+                  count=len(listed), latest=listed[:LATEST], overdue_units=most_overdue(listed))
+    return GeneratedPage(urls.HOME, "首页", html, article={"page": "home"})
+
+
+DIRECTORY_SCRIPTS: tuple[str, ...] = (urls.DIRECTORY_SCRIPT,)
+
+
+def directory_pages(listed: list[Entry], as_of: dt.date) -> list[GeneratedPage]:
+    """通报目录 in pages of PAGE_SIZE notices; the filter choices come from every notice."""
+    pages = chunks(listed, PAGE_SIZE)
+    choices = {"kinds": sorted({e.kind for e in listed}), "years": sorted({e.year for e in listed}, reverse=True),
+               "rounds": sorted({e.round for e in listed if e.round})}
+    out = []
+    for number, chunk in enumerate(pages, 1):
+        url = urls.directory_url(number)
+        html = render("directory.html", url, as_of, groups=groups(chunk), page=number, pages=len(pages),
+                      total=len(listed), **choices)
+        title = "通报目录" if number == 1 else f"通报目录(第 {number} 页)"
+        out.append(GeneratedPage(url, title, html, article={"page": "directory", "directory-page": str(number)},
+                                 scripts=DIRECTORY_SCRIPTS))
+    return out
+
+
+def contact_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
+    html = render("contact.html", urls.CONTACT, as_of, notices=dataset.notices)
+    return GeneratedPage(urls.CONTACT, "联系方式", html, article={"page": "contact"})
+
+
+# The search engine's script, site-relative; its index files come from Site.search_files. Without
+# JavaScript the page shows its fallback link to the directory.
+SEARCH_SCRIPTS: tuple[str, ...] = ("search/search.js",)
+
+
+def search_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
+    html = render("search.html", urls.SEARCH, as_of, first_notice=dataset.notices[0].id)
+    return GeneratedPage(urls.SEARCH, "搜索", html, article={"page": "search"}, scripts=SEARCH_SCRIPTS)
+
+
+def site_changes(notices: list[Notice]) -> list[Change]:
+    """Every dated update of every item and each notice's publication, newest first: the /updates/
+    pages and the Atom feeds (open_data.feed_files) share this one list, so they cannot disagree."""
+    return changes(notices, lambda notice, item: urls.item_url(item), urls.notice_url)
+
+
+def updates_pages(dataset: Dataset, as_of: dt.date) -> list[GeneratedPage]:
+    titles = {n.id: n.title for n in dataset.notices}
+    pages = chunks(site_changes(dataset.notices), UPDATES_PAGE_SIZE)
+    out = []
+    for number, chunk in enumerate(pages, 1):
+        url = urls.updates_url(number)
+        html = render("updates.html", url, as_of, changes=chunk, titles=titles, several=len(dataset.notices) > 1,
+                      page=number, pages=len(pages))
+        out.append(GeneratedPage(url, "最近更新" if number == 1 else f"最近更新(第 {number} 页)", html,
+                                 article={"page": "updates", "updates-page": str(number)}))
+    return out

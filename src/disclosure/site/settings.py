@@ -1,0 +1,59 @@
+"""The build's settings, read in one place: the hook, `bench/` and tests all call Settings.from_env.
+
+    as_of     the date every computed fact (overdue, figures) refers to: the build date, unless
+              DISCLOSURE_AS_OF=YYYY-MM-DD fixes it (tests, reproducible builds, back-dated previews)
+    data_dir  the data folder: DISCLOSURE_DATA (relative to the project), default data/
+    site_url  the public address. QR codes and feeds leave the site, so they need a full URL; pages
+              never do (they link page-relatively). MkDocs' `site_url` wins, else DISCLOSURE_SITE_URL,
+              else '' (unknown: those outputs carry site-relative paths)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+AS_OF_ENV = "DISCLOSURE_AS_OF"
+DATA_ENV = "DISCLOSURE_DATA"
+SITE_URL_ENV = "DISCLOSURE_SITE_URL"
+DEFAULT_DATA = "data"
+
+
+class AsOfError(ValueError):
+    """The override is not a real date; the message is Chinese and says what to write."""
+
+
+def parse_as_of(text: str) -> dt.date:
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise AsOfError(f"环境变量 {AS_OF_ENV} 的值 “{text}” 不是有效日期。"
+                        f"请写成 YYYY-MM-DD，例如 {AS_OF_ENV}=2026-11-26；不设置时按构建当天计算。") from None
+
+
+def as_of_from_env(env: Mapping[str, str], today: dt.date | None = None) -> dt.date:
+    text = env.get(AS_OF_ENV, "").strip()
+    if not text:
+        return today or dt.date.today()
+    return parse_as_of(text)
+
+
+def normal_site_url(value: str | None) -> str:
+    value = (value or "").strip()
+    return value.rstrip("/") + "/" if value else ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    as_of: dt.date
+    data_dir: Path
+    site_url: str = ""  # '' when unknown; else ends with /
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], project: Path, site_url: str | None = None,
+                 today: dt.date | None = None) -> "Settings":
+        """project: the folder holding mkdocs.yml; site_url: MkDocs' own setting, if any."""
+        data = project / (env.get(DATA_ENV, "").strip() or DEFAULT_DATA)
+        return cls(as_of_from_env(env, today), data, normal_site_url(site_url or env.get(SITE_URL_ENV)))
