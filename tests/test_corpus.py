@@ -13,6 +13,7 @@ from helpers import ROOT
 
 CORPUS = ROOT / "tests" / "notices" / "corpus"
 EXPECTED = yaml.safe_load((CORPUS / "expected.yml").read_text("utf-8"))
+INSPECTION_KEYS = ("kind", "unit", "round", "stage")  # portal metadata: only what the text states
 FIGURE_KEYS = ("total", "done", "partly_done", "mostly_done", "ongoing", "in_progress", "rate")
 
 
@@ -24,6 +25,7 @@ def facts(name: str) -> dict:
         "title": n.get("title"), "issuer": n.get("issuer"), "issued": n.get("issued"),
         "published": n.get("published"), "figures": figures,
         "truncated": any(i.get("truncated") for i in result.items),
+        "inspection": {k: n["inspection"].get(k) for k in INSPECTION_KEYS},
         "items": [{"label": i["label"], "status": i["status"], "deadline": i.get("deadline")} for i in result.items],
     }, result
 
@@ -33,6 +35,7 @@ def expected_facts(name: str) -> dict:
     return {"title": e["title"], "issuer": e["issuer"], "issued": e["issued"], "published": e["published"],
             "figures": {k: v for k, v in (e.get("figures") or {}).items() if k in FIGURE_KEYS},
             "truncated": bool(e.get("truncated")),
+            "inspection": {k: (e.get("inspection") or {}).get(k) for k in INSPECTION_KEYS},
             "items": [{"label": i["label"], "status": i["status"], "deadline": i.get("deadline")} for i in e["items"]]}
 
 

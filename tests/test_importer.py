@@ -247,3 +247,26 @@ def test_a_truncated_item_is_kept_flagged_and_its_page_says_so(tmp_path, scratch
     site = build_site(load_dataset(scratch_data), dt.date(2026, 11, 26), "测试", site_url="")
     page = next(p for p in site.pages if p.url == f"cut-2024/items/{next(iter(items))}/")
     assert "data-truncated" in page.html and "原文在此处中断" in page.html
+
+
+# -- portal metadata: only what the text states ----------------------------------------------------
+def test_inspection_facts_come_only_from_words_that_state_them():
+    from disclosure import genre
+    opening = "根据省委统一部署,十一届省委第四轮巡视第二巡视组于2018年11月对某某县进行了巡视。"
+    assert genre.inspected_unit(opening) == "某某县" and genre.inspection_round("", opening) == "十一届省委第四轮"
+    # a round named elsewhere is the unit's own work; 我局 and several units are no unit's name
+    assert genre.inspection_round("", "省委第二巡视组对金普新区进行了巡视。4月15日,区委启动第四轮巡察工作") == ""
+    assert genre.inspected_unit("县委第四巡察组于2024年4月对我局党组开展了巡察") == ""
+    assert genre.inspected_unit("区委组建4个巡察组对区民政局、区农业农村局等4家单位开展常规巡察") == ""
+    assert genre.inspection_kind("关于十四届省委第五轮巡视“回头看”整改情况的通报", "") == "巡视回头看"
+    assert genre.inspection_kind("关于县委专项巡察整改进展情况的通报", "") == "专项巡察"
+    assert genre.notice_stage("关于县委巡察集中整改进展情况的通报") == "集中整改进展情况"
+    assert genre.notice_stage("某某通报") == ""
+
+
+def test_the_jinpu_import_names_its_unit_and_stage_and_no_round():
+    from helpers import JINPU
+    result = import_notice((JINPU / "source.txt").read_bytes(), "jinpu-2019", "source.txt")
+    info = result.notice["inspection"]
+    assert info["unit"] == "金普新区" and info["stage"] == "整改情况" and "round" not in info
+    assert any(line.startswith("被巡视(巡察)单位:金普新区(第 ") for line in result.found)

@@ -81,7 +81,7 @@ CASES = {
     "tab_indent": (ITEM, "  - |-\n    针对农村", "\t- |-\n    针对农村", 16, ["Tab"]),
     "alias": (ITEM, "updates: []", "x: &a [1]\nupdates: *a", 25, ["别名"]),
     "non_string_key": (ITEM, "updates: []", "updates: []\n1: x", 25, ["字段名必须是文字"]),
-    "missing_source": (NOTICE, "source: source.txt", "source: gone.txt", 13, ["找不到原文"]),
+    "missing_source": (NOTICE, "source: source.txt", "source: gone.txt", 15, ["找不到原文"]),
     "updates_out_of_order": (ITEM, "updates: []", 'updates:\n  - date: "2024-05-01"\n    status: done\n    note: 完成\n'
                              '  - date: "2023-01-01"\n    status: done\n    note: 早',
                              28, ["按日期先后"]),

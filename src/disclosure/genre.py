@@ -204,3 +204,50 @@ def stated_figures(sentence: str) -> dict:
 
 
 FIGURE_KEYS = ("total", "done", "partly_done", "mostly_done", "ongoing", "in_progress", "rate", "text")
+
+
+# ---- what a notice states about its inspection (portal metadata) -----------------------------
+# Each is read only from words that state it; a notice that does not say leaves it out.
+INSPECTION_KINDS = ("巡视回头看", "巡察回头看", "专项巡视", "专项巡察", "巡视", "巡察")  # notice.schema.json
+# The notice's stage, most specific first: the title says which report this is.
+STAGES = ("集中整改进展情况", "集中整改情况", "整改进展情况", "整改落实情况", "整改工作情况", "整改情况")
+_NUM = r"[一二三四五六七八九十\d]+"
+_ORGAN = r"(?:中央|省委|市委|州委|盟委|县委|区委|旗委|市|县|区)"
+# "县委第三巡察组于2024年2月至4月对县农业农村局党组开展了常规巡察": the unit is what follows 对.
+UNIT_PHRASE = re.compile(rf"巡[视察]组(?:于[^,，。;；]{{0,30}}?)?对(?P<unit>[^,，。;；、]{{2,40}}?)"
+                         r"(?:进行了|开展了|开展|进行)[^,，。;；]{0,16}?巡[视察]")
+# "十二届区委第二轮巡察" / "省委第八轮巡视": the round as the notice words it.
+ROUND_PHRASE = re.compile(rf"(?P<round>(?:{_NUM}届)?{_ORGAN}?第{_NUM}轮)(?:常规|专项)?巡[视察]")
+_SELF = re.compile(r"^(?:我|本)")  # 对我局党组: the issuer itself, not a name
+
+
+def inspection_kind(title: str, text: str) -> str:
+    """回头看 and 专项 only when the title says so; else 巡察 or 巡视 by the title, then by the text."""
+    base = "巡察" if "巡察" in title or ("巡视" not in title and text.count("巡察") > text.count("巡视")) else "巡视"
+    if "回头看" in title:
+        return base + "回头看"
+    if "专项" + base in title:
+        return "专项" + base
+    return base
+
+
+def inspected_unit(text: str) -> str:
+    """The one unit the text names as inspected ('' for 我局, several units, or none)."""
+    m = UNIT_PHRASE.search(text)
+    if not m or _SELF.match(m["unit"]) or "等" in m["unit"] or "家" in m["unit"]:
+        return ""
+    return m["unit"]
+
+
+def inspection_round(title: str, text: str) -> str:
+    """From the title, else from the sentence that says who inspected whom: a round named elsewhere
+    (区委启动第四轮巡察工作) is the unit's own work, not this inspection."""
+    m = ROUND_PHRASE.search(title)
+    if not m:
+        opening = next((s for s in re.split(r"[。;；]", text) if UNIT_PHRASE.search(s)), "")
+        m = ROUND_PHRASE.search(opening)
+    return m["round"] if m else ""
+
+
+def notice_stage(title: str) -> str:
+    return next((s for s in STAGES if s in title), "")

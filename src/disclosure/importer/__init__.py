@@ -453,16 +453,23 @@ class Builder:
         m = re.match(r"^(.+?)关于", title)
         return m[1] if m else ""
 
-    @staticmethod
-    def _inspection(title: str, text: str) -> dict:
-        kind = "巡察" if "巡察" in title or text.count("巡察") > text.count("巡视") else "巡视"
-        out = {"kind": kind}
+    def _inspection(self, title: str, text: str) -> dict:
+        """What the notice states about its inspection (genre.py); each fact found is reported."""
+        out = {"kind": genre.inspection_kind(title, text)}
         by = re.search(r"(中央|省委|市委|州委|县委|区委|旗委)第[一二三四五六七八九十\d]+(巡视|巡察)组", text)
         if by:
             out["by"] = by[0]
         period = re.search(r"\d{4}年\d{1,2}月\d{1,2}日至(\d{4}年)?\d{1,2}月\d{1,2}日", text)
         if period:
             out["period"] = period[0]
+        facts = {"unit": genre.inspected_unit(text), "round": genre.inspection_round(title, text),
+                 "stage": genre.notice_stage(title)}
+        names = {"unit": "被巡视(巡察)单位", "round": "轮次", "stage": "通报阶段"}
+        for key, value in facts.items():
+            if value:
+                out[key] = value
+                line = next((par.lines[0] for par in self.paragraphs if value in par.text), None)
+                self.found.append(f"{names[key]}:{value}" + (f"(第 {line} 行)" if line else "(标题)"))
         return out
 
     def _stated_figures(self) -> dict:
