@@ -30,10 +30,12 @@ serve: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
-# Search first: bench/run.py folds bench/results/search.json into its table (about 15 min in all).
+# Search first: bench/run.py folds bench/results/search.json into its table. Then the portal:
+# 10 / 100 / 1,000 generated notices x 40 items (about 35 min in all).
 bench: $(STAMP)
 	$(BIN)/python bench/search_bench.py
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/portal.py
 
 clean:
 	rm -rf site .pytest_cache

@@ -53,7 +53,7 @@ def on_config(config):
     for warning in consistency_warnings(dataset):
         log.info(str(warning))  # the notice's own figures differ from its items: shown on the site
     _site = build_site(dataset, settings.as_of, config.site_name, site_url=settings.site_url,
-                       history=read_history(data_dir))
+                       history=read_history(data_dir), lazy=not _serving)
     _pages = {page.src_uri: page for page in _site.pages}
     config.extra["disclosure"] = _site.template_context
     _context_key = hash(repr((_site.template_context, _site.nav)))  # shared by every page's template
@@ -69,7 +69,10 @@ def on_files(files, config):
             _pages.pop(page.src_uri, None)
             continue
         inclusion = InclusionLevel.INCLUDED if page.src_uri in in_nav else InclusionLevel.NOT_IN_NAV
-        files.append(_tracked(File.generated(config, page.src_uri, content=page.html, inclusion=inclusion), page.html))
+        if _serving:  # compared with the last build, so an unchanged page is not redone
+            files.append(_tracked(File.generated(config, page.src_uri, content=page.html, inclusion=inclusion), page.html))
+        else:  # the body is rendered as the page is written (on_page_context), one at a time
+            files.append(File.generated(config, page.src_uri, content="", inclusion=inclusion))
     for path, content in _site.files.items():
         files.append(_tracked(File.generated(config, path, content=content), content))
     for file in _unused_theme_scripts(files, config):
@@ -153,4 +156,21 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_page_content(html, page, config, files):
     generated = _pages.get(page.file.src_uri)
-    return generated.html if generated else html
+    if generated is None:
+        return html
+    # MkDocs reads every page before it writes any: holding every body here would hold a whole
+    # portal in memory. In a build the body is rendered just before its page is written.
+    return generated.html if _serving else ""
+
+
+def on_page_context(context, page, config, nav):
+    generated = _pages.get(page.file.src_uri)
+    if generated is not None and not _serving:
+        page.content = generated.html
+    return context
+
+
+def on_post_page(output, page, config):
+    if not _serving and page.file.src_uri in _pages:
+        page.content = ""  # written: let it go
+    return output

@@ -66,19 +66,21 @@ class Site:
 
 
 def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str = "",
-               history: History | None = None) -> Site:
+               history: History | None = None, lazy: bool = True) -> Site:
     """site_url: the public address ('' if unknown; Settings.site_url). history: gitinfo.read_history
-    for a build from git; None: no commit, dates from the data."""
+    for a build from git; None: no commit, dates from the data. lazy: item page bodies rendered when
+    asked for (GeneratedPage.html), not all held at once; False renders and caches them (serve)."""
     history = history or History()
     records = items_records(dataset, as_of)
     listed = entries(dataset, as_of)  # the directory's entries: its pages, the home page and notices/index.json
     files = {**open_data_files(dataset, records), **feed_files(dataset, site_name, site_url), **directory_files(listed)}
-    return Site(dataset, as_of, site_pages(dataset, as_of, site_name, site_url, history, listed), files,
+    return Site(dataset, as_of, site_pages(dataset, as_of, site_name, site_url, history, listed, lazy), files,
                 site_nav(dataset), records, history)
 
 
 def site_pages(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str = "",
-               history: History | None = None, listed: list[Entry] | None = None) -> list[GeneratedPage]:
+               history: History | None = None, listed: list[Entry] | None = None,
+               lazy: bool = True) -> list[GeneratedPage]:
     """Every generated page. site_url ('' if unknown) is only for QR codes: pages link to each other
     page-relatively. history: what git says about the data (gitinfo.read_history); None outside git."""
     history = history or History()
@@ -90,7 +92,7 @@ def site_pages(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str =
         pages.append(full_text_page(notice, as_of))
         pages += print_pages(notice, as_of, site_url)
         pages += node_pages(notice, as_of)
-        pages += item_pages(notice, as_of, site_url, history)
+        pages += item_pages(notice, as_of, site_url, history, lazy)
         pages += [withdrawn_page(urls.item_url(i), notice, i, as_of) for i in notice.withdrawn_items]
     for notice in dataset.withdrawn_notices:  # every address it had still answers, saying why it is gone
         pages.append(withdrawn_page(urls.notice_url(notice), notice, None, as_of))

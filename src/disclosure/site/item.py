@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
+from functools import partial
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -19,7 +20,10 @@ from . import urls
 from .render import GeneratedPage, render
 
 
-def item_pages(notice: Notice, as_of: dt.date, site_url: str = "", history: History | None = None) -> list[GeneratedPage]:
+def item_pages(notice: Notice, as_of: dt.date, site_url: str = "", history: History | None = None,
+               lazy: bool = True) -> list[GeneratedPage]:
+    """lazy: bodies rendered when asked for (a build writes each page once); else rendered now and
+    kept in a cache across rebuilds (`mkdocs serve`, which compares every page with the last build)."""
     items = notice.items
     history = history or History()
     if len(_item_page_cache) > 50_000:
@@ -28,11 +32,14 @@ def item_pages(notice: Notice, as_of: dt.date, site_url: str = "", history: Hist
     for i, item in enumerate(items):
         previous, next_ = (items[i - 1] if i else None), (items[i + 1] if i + 1 < len(items) else None)
         changed = item_changed(item, notice, history)
+        if lazy:
+            pages.append(item_page(notice, item, previous, next_, as_of, site_url, changed, lazy=True, position=i))
+            continue
         key = notice.digest and (notice.digest, repr(item), _link_key(previous), _link_key(next_), as_of, site_url,
                                  changed)
         page = _item_page_cache.get(key) if key else None
         if page is None:
-            page = item_page(notice, item, previous, next_, as_of, site_url, changed)
+            page = item_page(notice, item, previous, next_, as_of, site_url, changed, position=i)
             if key:
                 _item_page_cache[key] = page
         pages.append(page)
@@ -50,18 +57,26 @@ def _link_key(item: Item | None) -> tuple | None:
 
 
 def item_page(notice: Notice, item: Item, previous: Item | None, next_: Item | None, as_of: dt.date,
-              site_url: str = "", changed: str = "") -> GeneratedPage:
-    from .notice import node_url, print_page_of  # the notice's pages link to items and back
+              site_url: str = "", changed: str = "", lazy: bool = False, position: int | None = None) -> GeneratedPage:
+    """position: the item's index in notice.items (which print page holds its sheet)."""
+    from .notice import print_page_of
+    changed = changed or item_changed(item, notice, History())
+    print_page = print_page_of(notice, item if position is None else position)
+    body = partial(_item_html, notice, item, previous, next_, as_of, site_url, changed, print_page)
+    article = {"page": "item", "notice": notice.id, "item-id": item.id, "status": item.status,
+               "overdue": "true" if item.overdue(as_of) else "false"}
+    return GeneratedPage(urls.item_url(item), f"{item.label} {item.heading}", body if lazy else body(), article=article)
+
+
+def _item_html(notice: Notice, item: Item, previous: Item | None, next_: Item | None, as_of: dt.date,
+               site_url: str, changed: str, print_page: int) -> str:
+    from .notice import node_url  # the notice's pages link to items and back
     url = urls.item_url(item)
     path = notice.node(item)
     node_links = [node_url(notice, node, path[:i]) for i, node in enumerate(path)]
-    html = render("item.html", url, as_of, notice=notice, item=item, path=path, node_links=node_links,
+    return render("item.html", url, as_of, notice=notice, item=item, path=path, node_links=node_links,
                   previous=previous, next=next_, qr=item_qr(item, site_url), site_url=site_url,
-                  print_url=urls.print_url(notice, print_page_of(notice, item)),
-                  changed=changed or item_changed(item, notice, History()))
-    article = {"page": "item", "notice": notice.id, "item-id": item.id, "status": item.status,
-               "overdue": "true" if item.overdue(as_of) else "false"}
-    return GeneratedPage(url, f"{item.label} {item.heading}", html, article=article)
+                  print_url=urls.print_url(notice, print_page), changed=changed)
 
 
 def item_qr(item: Item, site_url: str) -> str:

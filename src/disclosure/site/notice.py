@@ -64,8 +64,10 @@ def print_pages(notice: Notice, as_of: dt.date, site_url: str) -> list[Generated
     return out
 
 
-def print_page_of(notice: Notice, item: Item) -> int:
-    return notice.items.index(item) // PRINT_PAGE_SIZE + 1
+def print_page_of(notice: Notice, item: Item | int) -> int:
+    """The print page holding an item's sheet (item, or its index in notice.items)."""
+    position = item if isinstance(item, int) else next(i for i, x in enumerate(notice.items) if x is item)
+    return position // PRINT_PAGE_SIZE + 1
 
 
 # ---- categories and groups --------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -21,9 +22,15 @@ STATUS_ORDER = list(STATUS_LABELS)  # sort rank in the items table
 class GeneratedPage:
     url: str
     title: str  # plain text; the MkDocs adapter escapes it
-    html: str
+    body: str | Callable[[], str]  # the HTML, or how to render it when it is needed (item pages)
     article: dict = field(default_factory=dict)  # data-* attributes of the main <article>
     scripts: tuple[str, ...] = ()  # site-relative script paths loaded (deferred) by this page only
+
+    @property
+    def html(self) -> str:
+        """The body HTML. A lazy body is rendered on each access and not kept: a portal's 40,000
+        item pages then never sit in memory at once (the MkDocs adapter renders each as it writes it)."""
+        return self.body() if callable(self.body) else self.body
 
     @property
     def src_uri(self) -> str:
