@@ -40,8 +40,11 @@ def test_nav_is_the_same_fixed_set_of_sections_whatever_the_site_holds(portals):
     assert "unit-" not in str(portals[200].nav)
 
 
-@pytest.mark.parametrize("url", ["", "search/", "updates/", "data/", "unit-0007/", "unit-0007/full-text/",
-                                 "unit-0007/items/1/", "unit-0007/categories/1/"])
+# The directory's pages hold other notices at each size (their titles and year/round groups differ):
+# test_directory_pages_are_bounded_and_list_every_notice_once compares its full pages instead.
+@pytest.mark.parametrize("url", ["", "search/", "updates/", "data/", "contact/", "unit-0007/",
+                                 "unit-0007/full-text/", "unit-0007/items/1/", "unit-0007/categories/1/",
+                                 "unit-0007/print/"])
 def test_page_size_does_not_grow_with_the_number_of_notices(portals, url):
     small, big = len(pages_by_url(portals[60])[url]), len(pages_by_url(portals[200])[url])
     assert abs(big - small) <= 0.05 * small, (url, small, big)
@@ -56,6 +59,21 @@ def test_directory_pages_are_bounded_and_list_every_notice_once(portals):
     full = [len(h) for u, h in pages.items() if h.count("data-entry=") == PAGE_SIZE]
     assert max(full) - min(full) <= 0.05 * min(full)
     assert max(len(p.html) for p in site.pages) < 150_000
+
+
+def test_contact_pages_are_paged_and_pagers_stay_small(portals):
+    """/contact/ names every issuer, 40 a page; a pager shows first, last and 3 either side only."""
+    from disclosure.site.portal import CONTACT_PAGE_SIZE
+    site = portals[200]
+    pages = {u: h for u, h in pages_by_url(site).items() if u.startswith(urls.CONTACT)}
+    assert len(pages) == -(-200 // CONTACT_PAGE_SIZE)
+    named = [nid for h in pages.values() for nid in re.findall(r'data-contact-notice="([^"]+)"', h)]
+    assert sorted(named) == sorted(n.id for n in site.dataset.notices)
+    # 30 pages: page 15's pager links 1, 12..18 (15 itself is the current page, not a link) and 30
+    from disclosure.site.render import render
+    html = render("updates.html", urls.updates_url(15), AS_OF, changes=[], titles={}, several=True, page=15, pages=30)
+    shown = sorted(int(n) for n in re.findall(r'aria-label="第 (\d+) 页"', html))
+    assert shown == [1, 12, 13, 14, 16, 17, 18, 30] and html.count("…") == 2
 
 
 def test_every_notice_is_reachable_from_home_in_three_links(portals):

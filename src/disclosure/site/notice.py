@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 
 from ..gitinfo import History
 from ..model import Item, Node, Notice
@@ -57,7 +58,7 @@ def print_pages(notice: Notice, as_of: dt.date, site_url: str) -> list[Generated
         sheets = [(item, item_qr(item, site_url)) for item in chunk]
         first = (number - 1) * PRINT_PAGE_SIZE + 1
         html = render("print.html", url, as_of, notice=notice, sheets=sheets, site_url=site_url, page=number,
-                      pages=len(pages), first=first, total=len(items))
+                      pages=len(pages), first=first, total=len(items), print_page_url=partial(urls.print_url, notice))
         title = f"打印公示单：{notice.title}" + (f"(第 {number} 页)" if number > 1 else "")
         out.append(GeneratedPage(url, title, html,
                                  article={"page": "print", "notice": notice.id, "print-page": str(number)}))

@@ -27,6 +27,7 @@ LATEST = 5  # notices on the home page
 MOST_OVERDUE = 10  # units on the home page
 UPDATES_PAGE_SIZE = 50  # changes per /updates/ page
 FOOTER_MAX = 3  # issuers in every page's footer; /contact/ lists them all
+CONTACT_PAGE_SIZE = 40  # notices per /contact/ page
 
 SECTIONS = [("首页", urls.src_uri(urls.HOME)), ("通报目录", urls.src_uri(urls.DIRECTORY)),
             ("搜索", urls.src_uri(urls.SEARCH)), ("最近更新", urls.src_uri(urls.UPDATES)),
@@ -128,7 +129,7 @@ def directory_files(listed: list[Entry]) -> dict[str, str | bytes]:
 # ---- pages ------------------------------------------------------------------------------------
 
 def portal_pages(dataset: Dataset, as_of: dt.date, site_name: str, listed: list[Entry]) -> list[GeneratedPage]:
-    return [home_page(dataset, as_of, site_name, listed), contact_page(dataset, as_of),
+    return [home_page(dataset, as_of, site_name, listed), *contact_pages(dataset, as_of),
             search_page(dataset, as_of), *updates_pages(dataset, as_of), *directory_pages(listed, as_of)]
 
 
@@ -157,9 +158,17 @@ def directory_pages(listed: list[Entry], as_of: dt.date) -> list[GeneratedPage]:
     return out
 
 
-def contact_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
-    html = render("contact.html", urls.CONTACT, as_of, notices=dataset.notices)
-    return GeneratedPage(urls.CONTACT, "联系方式", html, article={"page": "contact"})
+def contact_pages(dataset: Dataset, as_of: dt.date) -> list[GeneratedPage]:
+    """Every notice's contacts, newest first, CONTACT_PAGE_SIZE notices a page."""
+    pages = chunks(dataset.notices, CONTACT_PAGE_SIZE)
+    out = []
+    for number, chunk in enumerate(pages, 1):
+        url = urls.contact_url(number)
+        html = render("contact.html", url, as_of, notices=chunk, page=number, pages=len(pages),
+                      total=len(dataset.notices))
+        out.append(GeneratedPage(url, "联系方式" if number == 1 else f"联系方式(第 {number} 页)", html,
+                                 article={"page": "contact", "contact-page": str(number)}))
+    return out
 
 
 # The search engine's script, site-relative; its index files come from Site.search_files. Without

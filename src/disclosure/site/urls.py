@@ -13,7 +13,8 @@ the MkDocs file names that produce them (use_directory_urls: 'x/index.md' -> 'x/
     <notice>/feed.xml  items.json  items.csv    one notice's Atom feed and open data
     updates/  updates/page/<n>/  feed.xml  what changed, newest first (paged list and Atom feed)
     data/  data/items.json  data/items.csv  data/*.schema.json    open data and its description
-    contact/  search/
+    contact/  contact/page/<n>/           every notice's contacts, paged
+    search/
 """
 from __future__ import annotations
 
@@ -39,6 +40,10 @@ SCHEMAS = {"item.schema.json": "data/item.schema.json", "notice.schema.json": "d
 
 def updates_url(page: int = 1) -> str:
     return UPDATES if page == 1 else f"{UPDATES}page/{page}/"
+
+
+def contact_url(page: int = 1) -> str:
+    return CONTACT if page == 1 else f"{CONTACT}page/{page}/"
 
 
 def directory_url(page: int = 1) -> str:
