@@ -19,7 +19,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .importer import ImportFailed, import_notice, write
+    from .importer import ImportFailed, import_notice, link_followup, write
     from .validate import SAFE_ID
     source = Path(args.notice)
     try:
@@ -33,6 +33,11 @@ def cmd_import(args) -> int:
         return 1
     try:
         result = import_notice(raw, notice_id, source.name)
+        if args.follows:
+            earlier = _earlier_notice(Path(args.out), args.follows)
+            if earlier is None:
+                return 1
+            link_followup(result, earlier)
         write(result, Path(args.out))
     except ImportFailed as exc:
         print(f"{source}: {exc}", file=sys.stderr)
@@ -42,6 +47,21 @@ def cmd_import(args) -> int:
     print(f"已导入 {len(result.items)} 项整改事项到 {args.out}")
     print(result.report())
     return 0
+
+
+def _earlier_notice(out: Path, notice_id: str):
+    """The notice a follow-up follows, from the data folder the follow-up is imported into."""
+    from .validate import load_dataset
+    data_dir = out.resolve().parent.parent  # data/notices/<id> -> data
+    try:
+        dataset = load_dataset(data_dir)
+    except DataErrors as exc:
+        print(f"--follows 需要先读取 {data_dir} 中的数据,但数据校验未通过:\n{exc.report()}", file=sys.stderr)
+        return None
+    found = next((n for n in dataset.notices if n.id == notice_id), None)
+    if found is None:
+        print(f"--follows 写的通报 “{notice_id}” 在 {data_dir}/notices/ 中不存在。请写已导入的那份通报的文件夹名。", file=sys.stderr)
+    return found
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -63,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="把通报原文(.txt 文本、.html 网页、.docx Word 文件)导入为数据文件夹")
     p.add_argument("notice", help="通报原文文件:网页另存的 .html、Word 的 .docx 或纯文本 .txt")
     p.add_argument("--out", required=True, help="输出文件夹,如 data/notices/jinpu-2019")
+    p.add_argument("--follows", metavar="EARLIER_ID",
+                   help="这是一份后续通报(整改进展情况):写它接续的那份通报的编号,导入时按标题把事项对应到那份通报的问题")
     p.add_argument("--id", help="通报编号(默认取输出文件夹名)")
     p.set_defaults(func=cmd_import)
 

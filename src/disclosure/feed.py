@@ -27,14 +27,25 @@ class Change:
     url: str  # site-relative
 
 
-def changes(notices: list[Notice], url_for_item, url_for_notice) -> list[Change]:
-    """Every dated change across notices, newest first (ties in a fixed order)."""
+def changes(notices: list[Notice], url_for_item, url_for_notice, url_for_continued=None) -> list[Change]:
+    """Every dated change across notices, newest first (ties in a fixed order). A follow-up notice's
+    item that continues an earlier problem is announced as that problem's new status, linking to
+    the earlier item (url_for_continued(item); without it, to the follow-up's own item)."""
     out = []
     for notice in notices:
-        out.append(Change(notice.published or notice.issued, notice.id, None, f"发布通报：{notice.title}",
+        date = notice.published or notice.issued
+        out.append(Change(date, notice.id, None, f"发布通报：{notice.title}",
                           f"{notice.issuer}发布{notice.title}，共 {len(notice.items)} 项整改事项。",
                           url_for_notice(notice)))
         for item in notice.items:
+            if item.continues:
+                word = STATUS_LABELS[item.status_original]
+                text = f"后续通报《{notice.title}》报告：{item.status_text or word}"
+                if item.deadline_original:
+                    text += f" 整改时限：{month_text(item.deadline_original)}。"
+                url = url_for_continued(item) if url_for_continued else url_for_item(notice, item)
+                out.append(Change(date, notice.id, item.id, f"{item.label} {item.heading.rstrip('。')}：{word}（后续通报）",
+                                  text, url))
             for update in item.updates:
                 text = f"状态：{STATUS_LABELS[update.status]}。{update.note}"
                 if update.deadline:

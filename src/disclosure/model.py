@@ -119,6 +119,7 @@ class Item:
     updates: list[Update] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
     withdrawn: Withdrawal | None = None
+    continues: str | None = None  # "<notice-id>/<item-id>": the earlier problem this item reports on (series.py)
     file: str = ""
 
     @classmethod
@@ -132,7 +133,7 @@ class Item:
             no_deadline=raw.get("no_deadline"), responsible=list(raw.get("responsible", [])),
             truncated=bool(raw.get("truncated", False)),
             updates=[Update.parse(u) for u in raw.get("updates", [])], corrections=Correction.parse_all(raw),
-            withdrawn=Withdrawal.parse(raw), file=file,
+            withdrawn=Withdrawal.parse(raw), continues=raw.get("continues"), file=file,
         )
 
     # Current state: the latest dated update wins over the notice's original words.
@@ -192,6 +193,7 @@ class Notice:
     unplaced: list[str] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
     withdrawn: Withdrawal | None = None
+    follows: str | None = None  # the earlier notice of the same inspection this one reports on (series.py)
     items: list[Item] = field(default_factory=list)  # the published ones, in the notice's order
     withdrawn_items: list[Item] = field(default_factory=list)  # taken off by an admin: a page says why
     folder: Path | None = None
@@ -208,7 +210,7 @@ class Notice:
             categories=[Node.parse(c, "category") for c in raw["categories"]],
             sections=[Section.parse(s) for s in raw["sections"]], contact=dict(raw["contact"]),
             unplaced=list(raw.get("unplaced", [])), corrections=Correction.parse_all(raw),
-            withdrawn=Withdrawal.parse(raw), folder=folder,
+            withdrawn=Withdrawal.parse(raw), follows=raw.get("follows"), folder=folder,
         )
 
     def walk(self):
@@ -275,3 +277,28 @@ class Dataset:
 
     def notice(self, notice_id: str) -> Notice:
         return next(n for n in self.notices if n.id == notice_id)
+
+    @property
+    def problems(self) -> list:
+        """Each problem once, across the notices that report on it (series.Problem): what site-wide
+        figures, the directory, search and open data count."""
+        return self._series()[0]
+
+    def problem_of(self, item: Item):
+        return self._series()[1][id(item)]
+
+    def series(self, notice: Notice) -> list[Notice]:
+        """The notices of notice's inspection, oldest first: the first and every later one that follows it."""
+        from .series import series_of
+        by_id = {n.id: n for n in self.notices}
+        first = series_of(notice, by_id)[0]
+        later = [n for n in self.notices if n is not first and series_of(n, by_id)[0] is first]
+        return [first] + sorted(later, key=lambda n: (n.issued, n.id))
+
+    def _series(self):
+        from .series import problems
+        key = tuple(id(i) for n in self.notices for i in n.items)
+        cached = self.__dict__.get("_problems")
+        if cached is None or cached[0] != key:
+            cached = self.__dict__["_problems"] = (key, problems(self.notices))
+        return cached[1]

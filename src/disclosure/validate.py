@@ -18,6 +18,7 @@ from referencing import Registry, Resource
 
 from .errors import DataError, DataErrors, Warning_
 from .model import STATUS_LABELS, Dataset, Item, Notice, natural_key
+from .series import link_problems
 from .yamlio import Loaded, field_name, load_bytes, read_bytes
 
 SAFE_ID = __import__("re").compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
@@ -121,6 +122,7 @@ class Checker:
 
     def __init__(self):
         self.errors: list[DataError] = []
+        self.links: dict[tuple[str, str | None], Loaded] = {}  # files holding follows / continues
 
     def err(self, loaded: Loaded, path: tuple, msg: str):
         line, col = loaded.where(path)
@@ -212,6 +214,9 @@ def load_dataset(data_dir: Path) -> Dataset:
         if notice:
             notices.append(notice)
     owners = _load_owners(data_dir, checker)
+    for problem in link_problems(notices):  # a series' links: only once every notice is read
+        checker.err(checker.links[(problem.notice_id, problem.item_id)],
+                    ("continues",) if problem.item_id else ("follows",), problem.message)
     if checker.errors:
         raise DataErrors(checker.errors)
     if not notices:
@@ -331,6 +336,10 @@ def _load_notice(folder: Path, data_dir: Path, checker: Checker) -> Notice | Non
         ids[item_id] = item_loaded.file
         item = Item.parse(item_loaded.data, notice.id, item_loaded.file)
         (notice.withdrawn_items if item.withdrawn else notice.items).append(item)
+        if item.continues:
+            checker.links[(notice.id, item.id)] = item_loaded
+    if notice.follows:
+        checker.links[(notice.id, None)] = loaded
     return notice
 
 

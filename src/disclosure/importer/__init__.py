@@ -514,6 +514,25 @@ class Builder:
                 self.notes.append(f"第 {number} 行未能归入任何字段,已保存在 unplaced:{content[:40]}")
 
 
+def link_followup(result: ImportResult, earlier) -> list:
+    """A follow-up of `earlier` (a model.Notice): write follows and the matched continues, and report
+    every item — linked (how), unmatched or ambiguous (for staff to settle). series.propose_links
+    never links on a weak guess."""
+    from ..series import propose_links
+    result.notice["follows"] = earlier.id
+    matches = propose_links(earlier, result.items)
+    by_id = {item["id"]: item for item in result.items}
+    for match in matches:
+        item = by_id[match.item_id]
+        if match.target:
+            item["continues"] = match.target
+            result.found.append(f"事项 {item['label']} 接续 {match.target}({match.note})")
+        else:
+            result.notes.append(f"事项 {item['label']}{item['heading']}:{match.note}。如它是 {earlier.id} 某一项的后续报告,"
+                                f"请在 items/{item['id']}.yml 中加一行 continues: {earlier.id}/<事项编号>;如是新问题,无需处理。")
+    return matches
+
+
 def texts(notice: dict, items: list[dict]):
     """Every text value in the output (for the lossless check)."""
     def rec(value):

@@ -25,7 +25,7 @@ from ..search import build_index
 from . import urls
 from .item import item_pages
 from .notice import full_text_page, node_pages, notice_changed, notice_page, print_pages, withdrawn_page
-from .open_data import data_page, feed_files, items_records, open_data_files
+from .open_data import data_page, feed_files, items_records, open_data_files, problem_records
 from .portal import Entry, directory_files, entries, footer_contacts, portal_pages, site_nav
 from .render import GeneratedPage
 from .settings import Settings
@@ -46,7 +46,7 @@ class Site:
     def search_files(self) -> dict[str, bytes]:
         """The search index: the build's largest computation, which no page depends on (the MkDocs
         adapter runs it in the background while pages render)."""
-        return build_index(self.records)
+        return build_index(problem_records(self.records))  # each problem once, by its current status
 
     def all_files(self) -> dict[str, str | bytes]:
         """Every non-page file, for callers that don't run the search index in the background."""
@@ -92,7 +92,7 @@ def site_pages(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str =
         pages.append(full_text_page(notice, as_of))
         pages += print_pages(notice, as_of, site_url)
         pages += node_pages(notice, as_of)
-        pages += item_pages(notice, as_of, site_url, history, lazy)
+        pages += item_pages(notice, as_of, site_url, history, lazy, dataset.problem_of)
         pages += [withdrawn_page(urls.item_url(i), notice, i, as_of) for i in notice.withdrawn_items]
     for notice in dataset.withdrawn_notices:  # every address it had still answers, saying why it is gone
         pages.append(withdrawn_page(urls.notice_url(notice), notice, None, as_of))

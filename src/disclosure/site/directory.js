@@ -30,6 +30,18 @@
     a.textContent = n.title;
     title.appendChild(a);
     li.appendChild(title);
+    if (n.later) {  // a series: the follow-up notices, in order
+      var series = text("p", "后续通报：", "dsc-entry__series");
+      series.setAttribute("data-entry-series", "");
+      n.later.forEach(function (m) {
+        var link = document.createElement("a");
+        link.href = base + "../" + m.url;
+        link.textContent = m.issued + " " + (m.stage || m.title);
+        series.appendChild(document.createTextNode(" → "));
+        series.appendChild(link);
+      });
+      li.appendChild(series);
+    }
     li.appendChild(text("p", n.issued + " · " + n.kind + (n.round ? " · " + n.round : "") + " · 共 " + n.total +
       " 项，已完成 " + n.done + " 项，已过整改时限 " + n.overdue + " 项", "dsc-entry__meta"));
     return li;
@@ -45,7 +57,8 @@
     if (key === last) return;
     last = key;
     var hits = index.filter(function (n) {
-      return (!q || (n.unit + n.region + n.title).indexOf(q) >= 0) && (!kind || n.kind === kind) &&
+      var titles = n.title + (n.later || []).map(function (m) { return m.title; }).join("");
+      return (!q || (n.unit + n.region + titles).indexOf(q) >= 0) && (!kind || n.kind === kind) &&
         (!year || n.year === year) && (!round || n.round === round) && (!overdue || n.overdue > 0);
     });
     results.textContent = "";

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
+from collections.abc import Callable
 from functools import partial
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -16,12 +17,13 @@ from urllib.parse import unquote, urlsplit
 from ..gitinfo import History
 from ..model import OVERDUE_TEXT, Item, Notice, month_end
 from ..qr import qr_svg
+from ..series import Problem
 from . import urls
 from .render import GeneratedPage, render
 
 
 def item_pages(notice: Notice, as_of: dt.date, site_url: str = "", history: History | None = None,
-               lazy: bool = True) -> list[GeneratedPage]:
+               lazy: bool = True, problem_of: Callable[[Item], Problem] | None = None) -> list[GeneratedPage]:
     """lazy: bodies rendered when asked for (a build writes each page once); else rendered now and
     kept in a cache across rebuilds (`mkdocs serve`, which compares every page with the last build)."""
     items = notice.items
@@ -32,14 +34,16 @@ def item_pages(notice: Notice, as_of: dt.date, site_url: str = "", history: Hist
     for i, item in enumerate(items):
         previous, next_ = (items[i - 1] if i else None), (items[i + 1] if i + 1 < len(items) else None)
         changed = item_changed(item, notice, history)
+        problem = problem_of(item) if problem_of else None
         if lazy:
-            pages.append(item_page(notice, item, previous, next_, as_of, site_url, changed, lazy=True, position=i))
+            pages.append(item_page(notice, item, previous, next_, as_of, site_url, changed, lazy=True, position=i,
+                                   problem=problem))
             continue
         key = notice.digest and (notice.digest, repr(item), _link_key(previous), _link_key(next_), as_of, site_url,
-                                 changed)
+                                 changed, problem.digest() if problem else None)
         page = _item_page_cache.get(key) if key else None
         if page is None:
-            page = item_page(notice, item, previous, next_, as_of, site_url, changed, position=i)
+            page = item_page(notice, item, previous, next_, as_of, site_url, changed, position=i, problem=problem)
             if key:
                 _item_page_cache[key] = page
         pages.append(page)
@@ -57,26 +61,31 @@ def _link_key(item: Item | None) -> tuple | None:
 
 
 def item_page(notice: Notice, item: Item, previous: Item | None, next_: Item | None, as_of: dt.date,
-              site_url: str = "", changed: str = "", lazy: bool = False, position: int | None = None) -> GeneratedPage:
-    """position: the item's index in notice.items (which print page holds its sheet)."""
+              site_url: str = "", changed: str = "", lazy: bool = False, position: int | None = None,
+              problem: Problem | None = None) -> GeneratedPage:
+    """position: the item's index in notice.items (which print page holds its sheet). problem: the
+    problem it is part of (series.Problem); its current status and deadline are the page's."""
     from .notice import print_page_of
     changed = changed or item_changed(item, notice, History())
     print_page = print_page_of(notice, item if position is None else position)
-    body = partial(_item_html, notice, item, previous, next_, as_of, site_url, changed, print_page)
-    article = {"page": "item", "notice": notice.id, "item-id": item.id, "status": item.status,
-               "overdue": "true" if item.overdue(as_of) else "false"}
+    several = problem is not None and len(problem.statements) > 1
+    state = problem if several else item  # what the page calls 当前状态: the newest word on the problem
+    body = partial(_item_html, notice, item, previous, next_, as_of, site_url, changed, print_page,
+                   problem if several else None, state)
+    article = {"page": "item", "notice": notice.id, "item-id": item.id, "status": state.status,
+               "overdue": "true" if state.overdue(as_of) else "false"}
     return GeneratedPage(urls.item_url(item), f"{item.label} {item.heading}", body if lazy else body(), article=article)
 
 
 def _item_html(notice: Notice, item: Item, previous: Item | None, next_: Item | None, as_of: dt.date,
-               site_url: str, changed: str, print_page: int) -> str:
+               site_url: str, changed: str, print_page: int, problem: Problem | None, state) -> str:
     from .notice import node_url  # the notice's pages link to items and back
     url = urls.item_url(item)
     path = notice.node(item)
     node_links = [node_url(notice, node, path[:i]) for i, node in enumerate(path)]
     return render("item.html", url, as_of, notice=notice, item=item, path=path, node_links=node_links,
                   previous=previous, next=next_, qr=item_qr(item, site_url), site_url=site_url,
-                  print_url=urls.print_url(notice, print_page), changed=changed)
+                  print_url=urls.print_url(notice, print_page), changed=changed, problem=problem, state=state)
 
 
 def item_qr(item: Item, site_url: str) -> str:

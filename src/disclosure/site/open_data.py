@@ -22,6 +22,7 @@ from importlib.resources import files as package_files
 
 from ..feed import atom
 from ..model import STATUS_LABELS, Dataset, Item, Notice
+from ..series import Problem, link_of
 from . import urls
 from .render import GeneratedPage, render
 
@@ -32,7 +33,7 @@ class Field:
     schema: dict  # JSON Schema of the value
     title: str  # Chinese column name (also the CSV header)
     text: str  # what it means, for a reader who has not seen the notice
-    value: Callable[[Notice, Item, dt.date], object]
+    value: Callable[[Notice, Item, Problem, dt.date], object]  # the item, the problem it is part of, as-of
 
 
 _TEXT = {"type": "string"}
@@ -42,55 +43,69 @@ _STATUS_CODES = "、".join(f"{code}={label}" for code, label in STATUS_LABELS.it
 
 FIELDS = [
     Field("notice", _TEXT, "通报编号", "事项所属通报在本站的编号，如 jinpu-2019。",
-          lambda n, i, d: n.id),
+          lambda n, i, p, d: n.id),
     Field("id", _TEXT, "事项编号",
           "本站给事项的编号，在同一份通报内唯一；不同通报可能有相同编号，所以要与“通报编号”一起使用。",
-          lambda n, i, d: i.id),
-    Field("label", _TEXT, "原文编号", "通报原文中的编号，如“(5)二是”。", lambda n, i, d: i.label),
+          lambda n, i, p, d: i.id),
+    Field("label", _TEXT, "原文编号", "通报原文中的编号，如“(5)二是”。", lambda n, i, p, d: i.label),
     Field("category", _LIST, "所属类别",
           "事项在通报中的层级：问题类别、问题组、具体问题的标题，由大到小。CSV 中每层一行。",
-          lambda n, i, d: [node.title for node in n.node(i)]),
-    Field("heading", _TEXT, "标题", "事项的标题，原文照录。", lambda n, i, d: i.heading),
-    Field("finding", _TEXT, "发现的问题", "巡视（巡察）指出的问题，原文照录。", lambda n, i, d: i.finding),
+          lambda n, i, p, d: [node.title for node in n.node(i)]),
+    Field("heading", _TEXT, "标题", "事项的标题，原文照录。", lambda n, i, p, d: i.heading),
+    Field("finding", _TEXT, "发现的问题", "巡视（巡察）指出的问题，原文照录。", lambda n, i, p, d: i.finding),
     Field("status", {"enum": list(STATUS_LABELS)}, "当前状态代码",
-          f"当前状态的代码（以最新一次进展为准）：{_STATUS_CODES}。", lambda n, i, d: i.status),
+          f"问题的当前状态代码（以最新一次进展或最新一份后续通报为准）：{_STATUS_CODES}。", lambda n, i, p, d: p.status),
     Field("status_label", {"enum": list(STATUS_LABELS.values())}, "当前状态", "当前状态的中文。",
-          lambda n, i, d: STATUS_LABELS[i.status]),
+          lambda n, i, p, d: STATUS_LABELS[p.status]),
     Field("status_text", _TEXT, "原文状态行", "通报原文中说明整改进展的一句，原文照录；原文没有时为空。",
-          lambda n, i, d: i.status_text),
+          lambda n, i, p, d: i.status_text),
     Field("deadline", _MONTH, "当前整改时限",
-          "当前的整改时限（年-月）；调整过时限的，是调整后的时限。没有时限时为空。", lambda n, i, d: i.deadline),
+          "问题当前的整改时限（年-月）；调整过时限（含后续通报调整）的，是调整后的时限。没有时限时为空。",
+          lambda n, i, p, d: p.deadline),
     Field("original_deadline", _MONTH, "原定整改时限", "通报原文所定的整改时限（年-月）；原文没有时为空。",
-          lambda n, i, d: i.deadline_original),
+          lambda n, i, p, d: i.deadline_original),
     Field("overdue", {"type": "boolean"}, "是否逾期",
           "未完成且当前整改时限所在月份已经结束的，为“是”。按本站的状态计算日期计算。",
-          lambda n, i, d: i.overdue(d)),
+          lambda n, i, p, d: p.overdue(d)),
     Field("last_update", {"type": ["string", "null"], "format": "date"}, "最近进展日期",
           "通报发布后最近一次进展记录的日期；没有进展记录时为空。",
-          lambda n, i, d: i.updates[-1].date if i.updates else None),
+          lambda n, i, p, d: i.updates[-1].date if i.updates else None),
     Field("measures", _LIST, "整改措施", "通报所列的整改措施，每段一项，原文照录。CSV 中每段一行。",
-          lambda n, i, d: list(i.measures)),
+          lambda n, i, p, d: list(i.measures)),
     Field("responsible", _LIST, "责任单位", "通报列明的责任单位；没有时为空。CSV 中每个一行。",
-          lambda n, i, d: list(i.responsible)),
-    Field("notice_title", _TEXT, "通报标题", "事项所属通报的标题。", lambda n, i, d: n.title),
+          lambda n, i, p, d: list(i.responsible)),
+    Field("notice_title", _TEXT, "通报标题", "事项所属通报的标题。", lambda n, i, p, d: n.title),
     Field("unit", _TEXT, "被巡视（巡察）单位", "通报所述被巡视（巡察）的单位；通报未写明时为发布通报的单位。",
-          lambda n, i, d: n.unit),
+          lambda n, i, p, d: n.unit),
     Field("round", _TEXT, "巡视（巡察）轮次", "通报所述的巡视（巡察）轮次，如“十四届第五轮”；通报未写明时为空。",
-          lambda n, i, d: n.round),
-    Field("url", _TEXT, "网址", "事项页面在本站的地址（相对于网站首页）。", lambda n, i, d: urls.item_url(i)),
+          lambda n, i, p, d: n.round),
+    Field("continues", {"type": ["string", "null"]}, "接续事项",
+          "后续通报（整改进展情况）中的事项：它所报告的较早通报的事项，写作“通报编号/事项编号”；其他事项为空。",
+          lambda n, i, p, d: i.continues if p.root.item is not i else None),
+    Field("problem", _TEXT, "问题编号",
+          "同一问题在各份通报中的事项共用的编号（最早报告它的“通报编号/事项编号”）。统计问题数时按此去重，每个问题只计一次。",
+          lambda n, i, p, d: p.link),
+    Field("url", _TEXT, "网址", "事项页面在本站的地址（相对于网站首页）。", lambda n, i, p, d: urls.item_url(i)),
 ]
 CSV_COLUMNS = [(f.key, f.title) for f in FIELDS]
 
 
 # ---- records ----------------------------------------------------------------------------------
 
-def item_record(notice: Notice, item: Item, as_of: dt.date) -> dict:
-    return {f.key: f.value(notice, item, as_of) for f in FIELDS}
+def item_record(notice: Notice, item: Item, problem: Problem, as_of: dt.date) -> dict:
+    return {f.key: f.value(notice, item, problem, as_of) for f in FIELDS}
 
 
 def items_records(dataset: Dataset, as_of: dt.date) -> list[dict]:
-    """One record per public item: items.json, items.csv, the feeds' rows and the search index."""
-    return [item_record(notice, item, as_of) for notice in dataset.notices for item in notice.items]
+    """One record per public item: items.json, items.csv and the feeds' rows. A problem reported
+    again by a follow-up notice has a record per notice, sharing `problem` and its current status."""
+    return [item_record(notice, item, dataset.problem_of(item), as_of)
+            for notice in dataset.notices for item in notice.items]
+
+
+def problem_records(records: list[dict]) -> list[dict]:
+    """One record per problem (the first report of each): what search indexes and counts."""
+    return [r for r in records if r["problem"] == link_of(r["notice"], r["id"])]
 
 
 def records_json(records: list[dict]) -> str:

@@ -71,28 +71,47 @@ def footer_contacts(dataset: Dataset, limit: int | None = FOOTER_MAX) -> list[di
 
 @dataclass(frozen=True)
 class Entry:
-    notice: Notice
-    fig: Figures
+    """One inspection in the directory: its first notice, and every later notice that follows it."""
+    notice: Notice  # the first notice of the series
+    fig: Figures  # the series' problems, each once, by current status
     unit: str  # the inspected unit, or the issuer when the notice does not name one
     region: str
     kind: str
     round: str
     year: str
+    series: tuple[Notice, ...] = ()  # every notice of the inspection, oldest first
+
+    @property
+    def later(self) -> tuple[Notice, ...]:
+        return self.series[1:]
 
     def record(self) -> dict:
         """One row of notices/index.json (what the filter script needs, nothing more)."""
-        return {"id": self.notice.id, "title": self.notice.title, "unit": self.unit, "region": self.region,
-                "kind": self.kind, "round": self.round, "year": self.year, "issued": self.notice.issued,
-                "total": self.fig.total, "done": self.fig.done, "overdue": self.fig.overdue,
-                "url": urls.notice_url(self.notice)}
+        row = {"id": self.notice.id, "title": self.notice.title, "unit": self.unit, "region": self.region,
+               "kind": self.kind, "round": self.round, "year": self.year, "issued": self.notice.issued,
+               "total": self.fig.total, "done": self.fig.done, "overdue": self.fig.overdue,
+               "url": urls.notice_url(self.notice)}
+        if self.later:
+            row["later"] = [{"id": n.id, "title": n.title, "issued": n.issued, "stage": n.inspection.get("stage", ""),
+                             "url": urls.notice_url(n)} for n in self.later]
+        return row
 
 
 def entries(dataset: Dataset, as_of: dt.date) -> list[Entry]:
+    """One entry per series (a notice and its follow-ups shown together), newest first; figures
+    count each problem once by its current status (a notice's own page shows its own figures)."""
+    by_first: dict[str, list] = {}
+    for problem in dataset.problems:
+        first = dataset.series(problem.root.notice)[0]
+        by_first.setdefault(first.id, []).append(problem)
     out = []
     for notice in dataset.notices:  # newest first (validate.load_dataset)
+        series = dataset.series(notice)
+        if series[0] is not notice:
+            continue  # a follow-up: listed with the notice it follows
         info = notice.inspection
-        out.append(Entry(notice, figures(notice.items, as_of), notice.unit, info.get("region", ""),
-                         notice.inspection_kind, notice.round, notice.issued[:4]))
+        out.append(Entry(notice, figures(by_first.get(notice.id, []), as_of), notice.unit, info.get("region", ""),
+                         notice.inspection_kind, notice.round, notice.issued[:4], tuple(series)))
     return out
 
 
@@ -134,8 +153,9 @@ def portal_pages(dataset: Dataset, as_of: dt.date, site_name: str, listed: list[
 
 
 def home_page(dataset: Dataset, as_of: dt.date, site_name: str, listed: list[Entry]) -> GeneratedPage:
-    html = render("home.html", urls.HOME, as_of, site_name=site_name, total=figures(dataset.items, as_of),
-                  count=len(listed), latest=listed[:LATEST], overdue_units=most_overdue(listed))
+    html = render("home.html", urls.HOME, as_of, site_name=site_name, total=figures(dataset.problems, as_of),
+                  count=len(listed), latest=listed[:LATEST], overdue_units=most_overdue(listed),
+                  followups=any(n.follows for n in dataset.notices))
     return GeneratedPage(urls.HOME, "首页", html, article={"page": "home"})
 
 
@@ -184,7 +204,8 @@ def search_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
 def site_changes(notices: list[Notice]) -> list[Change]:
     """Every dated update of every item and each notice's publication, newest first: the /updates/
     pages and the Atom feeds (open_data.feed_files) share this one list, so they cannot disagree."""
-    return changes(notices, lambda notice, item: urls.item_url(item), urls.notice_url)
+    return changes(notices, lambda notice, item: urls.item_url(item), urls.notice_url,
+                   lambda item: urls.linked_item_url(item.continues))
 
 
 def updates_pages(dataset: Dataset, as_of: dt.date) -> list[GeneratedPage]:

@@ -58,6 +58,12 @@ def item_url(item: Item) -> str:
     return f"{item.notice_id}/items/{item.id}/"
 
 
+def linked_item_url(link: str) -> str:
+    """The page of an item named as "<notice-id>/<item-id>" (an item's `continues`)."""
+    notice_id, _, item_id = link.partition("/")
+    return f"{notice_id}/items/{item_id}/"
+
+
 def category_url(notice: Notice | str, category: Node) -> str:
     return f"{_id(notice)}/categories/{category.id}/"
 

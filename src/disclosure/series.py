@@ -1,0 +1,281 @@
+"""One inspection, several notices over time. After a 集中整改情况 notice a unit publishes 整改进展情况
+notices (and a 回头看) that report again on the problems still open. A later notice declares
+`follows: <notice-id>` and each of its items that reports on an earlier problem declares
+`continues: <notice-id>/<item-id>`.
+
+A Problem is one problem across its series: the item that first reported it and every later item
+that continues it, oldest first. Its current status and deadline come from the newest statement
+(a notice's own status line, or a later dated update of any of its items); the site counts each
+problem once by that status, while every notice keeps its text and its own figures as published.
+
+This module holds the rules (links resolve, stay within the series, point back in time, no cycle,
+one continuation per problem per notice), the problems of a dataset, and the importer's matching of
+a follow-up's items to the earlier notice's (fold width, quote marks and punctuation; exact first,
+then similarity above a threshold; never a weak guess)."""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .model import Item, Notice, month_end
+
+SEPARATOR = "/"  # continues: <notice-id>/<item-id>
+
+
+def link_of(notice: Notice | str, item: Item | str) -> str:
+    return f"{notice if isinstance(notice, str) else notice.id}{SEPARATOR}{item if isinstance(item, str) else item.id}"
+
+
+# ---- problems ---------------------------------------------------------------------------------
+
+@dataclass
+class Statement:
+    """One notice's word on a problem: its item, and the date that word was given."""
+    notice: Notice
+    item: Item
+
+    @property
+    def date(self) -> str:
+        """The item's last dated update, else its notice's publication date."""
+        return self.item.updates[-1].date if self.item.updates else (self.notice.published or self.notice.issued)
+
+
+@dataclass
+class Problem:
+    statements: list[Statement] = field(default_factory=list)  # oldest notice first
+
+    @property
+    def root(self) -> Statement:
+        return self.statements[0]
+
+    @property
+    def later(self) -> list[Statement]:
+        return self.statements[1:]
+
+    @property
+    def latest(self) -> Statement:
+        """The newest statement (ties: the later notice)."""
+        return max(enumerate(self.statements), key=lambda pair: (pair[1].date, pair[0]))[1]
+
+    @property
+    def status(self) -> str:
+        return self.latest.item.status
+
+    @property
+    def deadline(self) -> str | None:
+        """The deadline of the newest statement that states one (a later notice that only says 正在整改
+        leaves the last stated deadline standing)."""
+        ordered = sorted(enumerate(self.statements), key=lambda pair: (pair[1].date, pair[0]))
+        for _, statement in reversed(ordered):
+            if statement.item.deadline:
+                return statement.item.deadline
+        return None
+
+    def overdue(self, as_of: dt.date) -> bool:
+        return self.status != "done" and self.deadline is not None and month_end(self.deadline) < as_of
+
+    # An Item's current-state attributes, so pages and figures can take a problem where they take an item.
+    @property
+    def no_deadline(self) -> str | None:
+        return self.latest.item.no_deadline
+
+    @property
+    def deadline_original(self) -> str | None:
+        return self.root.item.deadline_original
+
+    @property
+    def link(self) -> str:
+        """notice/item of the item that first reported it: open data's `problem`."""
+        return link_of(self.root.notice, self.root.item)
+
+    def digest(self) -> tuple:
+        """What a page showing this problem depends on beyond its own item (a serve cache key)."""
+        return tuple((s.notice.id, s.item.id, s.item.status, s.item.deadline, s.date, s.item.status_text)
+                     for s in self.statements)
+
+    @property
+    def deadline_history(self) -> list[tuple[str, Statement]]:
+        """(deadline, where it was stated) each time a notice in the series moved it."""
+        out: list[tuple[str, Statement]] = []
+        for statement in self.statements:
+            deadline = statement.item.deadline_original
+            if deadline and (not out or out[-1][0] != deadline):
+                out.append((deadline, statement))
+        return out
+
+
+def problems(notices: list[Notice]) -> tuple[list[Problem], dict[int, Problem]]:
+    """Every problem of the published notices (roots in the order of the notices given), and the
+    problem of each item (by id(item)). Links were checked by the validator; one that does not
+    resolve (to a withdrawn item) leaves the item a problem of its own."""
+    by_link = {link_of(n, i): (n, i) for n in notices for i in n.items}
+    of: dict[int, Problem] = {}
+    order: list[Problem] = []
+    for notice in sorted(notices, key=lambda n: (n.issued, n.id)):  # oldest first: targets come first
+        for item in notice.items:
+            target = by_link.get(item.continues or "")
+            problem = of.get(id(target[1])) if target else None
+            if problem is None:
+                problem = Problem()
+                order.append(problem)
+            problem.statements.append(Statement(notice, item))
+            of[id(item)] = problem
+    position = {n.id: k for k, n in enumerate(notices)}
+    order.sort(key=lambda p: position[p.root.notice.id])  # stable: keeps each notice's item order
+    return order, of
+
+
+def series_of(notice: Notice, by_id: dict[str, Notice]) -> list[Notice]:
+    """The notices a notice follows, back to the first, oldest first, then the notice."""
+    chain, seen = [notice], {notice.id}
+    while chain[0].follows and chain[0].follows in by_id and chain[0].follows not in seen:
+        seen.add(chain[0].follows)
+        chain.insert(0, by_id[chain[0].follows])
+    return chain
+
+
+# ---- the validator's rules --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LinkProblem:
+    notice_id: str
+    item_id: str | None  # None: the notice's `follows`
+    message: str  # Chinese, says what to do
+
+
+def link_problems(notices: list[Notice]) -> list[LinkProblem]:
+    by_id = {n.id: n for n in notices}
+    out: list[LinkProblem] = []
+    for notice in notices:
+        if notice.follows:
+            earlier = by_id.get(notice.follows)
+            if earlier is None:
+                out.append(LinkProblem(notice.id, None, f"follows 写的通报 “{notice.follows}” 不存在。"
+                                       "请填写本通报所接续的那份通报的编号(data/notices/ 下的文件夹名)。"))
+            elif earlier.id == notice.id or _in_cycle(notice, by_id):
+                out.append(LinkProblem(notice.id, None, f"follows 形成了循环(“{notice.id}” 最终又接续了自己)。"
+                                       "请检查各通报的 follows:只能接续更早的通报。"))
+            elif earlier.issued >= notice.issued:
+                out.append(LinkProblem(notice.id, None, f"follows 指向的通报 “{earlier.id}”({earlier.issued})不早于本通报"
+                                       f"({notice.issued})。后续通报只能接续更早印发的通报。"))
+        continued: dict[str, str] = {}
+        series = {n.id for n in series_of(notice, by_id)[:-1]}
+        for item in notice.items + notice.withdrawn_items:
+            if not item.continues:
+                continue
+            target_notice, _, target_item = item.continues.partition(SEPARATOR)
+            target = by_id.get(target_notice)
+            if target is None or not any(i.id == target_item for i in target.items + target.withdrawn_items):
+                out.append(LinkProblem(notice.id, item.id, f"continues 写的事项 “{item.continues}” 不存在。"
+                                       "请写成 “通报编号/事项编号”,如 jinpu-2019/5-2,并确认该事项已公开。"))
+            elif target.id not in series:
+                if not notice.follows:
+                    why = "本通报没有写 follows:请先在 notice.yml 中写明它接续哪一份通报。"
+                else:
+                    why = f"它不属于本通报所接续的通报({' → '.join(sorted(series))})。"
+                out.append(LinkProblem(notice.id, item.id, f"continues 指向 “{item.continues}”,但{why}"))
+            elif item.continues in continued:
+                out.append(LinkProblem(notice.id, item.id, f"事项 “{item.continues}” 已由本通报的事项 {continued[item.continues]} "
+                                       "接续。同一问题在一份通报中只能接续一次:请删去其中一个 continues。"))
+            else:
+                continued[item.continues] = item.id
+    return out
+
+
+def _in_cycle(notice: Notice, by_id: dict[str, Notice]) -> bool:
+    seen, current = set(), notice
+    while current.follows and current.follows in by_id:
+        if current.id in seen:
+            return True
+        seen.add(current.id)
+        current = by_id[current.follows]
+        if current.id == notice.id:
+            return True
+    return False
+
+
+# ---- the importer's matching ------------------------------------------------------------------
+
+QUOTES = "“”‘’「」『』〝〞\"'＂＇"
+_FRAME = re.compile(r"^(?:关于)?|(?:的问题|问题)?(?:的?整改(?:进展|落实|完成)?情况)?$")
+EXACT, SIMILAR = "exact", "similar"
+SIMILAR_AT = 0.85  # heading similarity needed to link without an exact match
+MARGIN = 0.10  # ... and by this much over the next candidate
+FINDING_AT = 0.5  # equal headings (sub-items of one problem): the finding must be found this well
+
+
+def fold(text: str) -> str:
+    """Width, quote marks, punctuation and spaces folded away: “体制机制落后” ≡ ‘体制机制落后’."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if ch not in QUOTES and not unicodedata.category(ch).startswith(("P", "Z", "S")))
+    return text
+
+
+def heading_key(heading: str) -> str:
+    """The problem's own words: 关于“X”的问题 / 关于X问题的整改进展情况 → X (folded)."""
+    folded = fold(heading)
+    return _FRAME.sub("", folded) or folded
+
+
+@dataclass(frozen=True)
+class Match:
+    item_id: str  # the follow-up's item
+    target: str | None  # notice/item it continues, None when unmatched or ambiguous
+    how: str  # exact | similar | ambiguous | unmatched
+    note: str  # Chinese, for the import report
+
+
+def _covered(needle: str, haystack: str) -> float:
+    """How much of needle appears in haystack as one run (0..1)."""
+    if not needle:
+        return 0.0
+    m = difflib.SequenceMatcher(None, needle, haystack, autojunk=False).find_longest_match(0, len(needle), 0, len(haystack))
+    return m.size / len(needle)
+
+
+def propose_links(earlier: Notice, items: list[dict]) -> list[Match]:
+    """For each follow-up item (plain data as the importer writes it), the earlier item it continues."""
+    candidates = [(i, heading_key(i.heading), fold(i.finding)) for i in earlier.items]
+    out: list[Match] = []
+    for raw in items:
+        key = heading_key(raw["heading"])
+        text = fold(" ".join([raw["heading"], raw.get("finding", ""), *raw.get("measures", [])]))
+        exact = [c for c in candidates if c[1] == key]
+        if len(exact) == 1:
+            out.append(Match(raw["id"], link_of(earlier, exact[0][0]), EXACT, "标题一致"))
+            continue
+        if len(exact) > 1:  # sub-items sharing one heading: the finding decides, or nobody does
+            scored = sorted(((_covered(c[2], text), c[0]) for c in exact), key=lambda s: -s[0])
+            best, second = scored[0], scored[1]
+            if best[0] >= FINDING_AT and best[0] - second[0] >= MARGIN:
+                out.append(Match(raw["id"], link_of(earlier, best[1]), EXACT,
+                                 f"标题一致,问题描述与第 {best[1].label} 项吻合({best[0]:.0%})"))
+            else:
+                labels = "、".join(c[0].label for c in exact)
+                out.append(Match(raw["id"], None, "ambiguous", f"标题与 {labels} 都一致,无法判断是哪一项"))
+            continue
+        scored = sorted(((difflib.SequenceMatcher(None, key, c[1], autojunk=False).ratio(), c[0]) for c in candidates),
+                        key=lambda s: -s[0])
+        best = scored[0] if scored else (0.0, None)
+        second = scored[1][0] if len(scored) > 1 else 0.0
+        if best[0] >= SIMILAR_AT and best[0] - second >= MARGIN:
+            out.append(Match(raw["id"], link_of(earlier, best[1]), SIMILAR, f"标题相近(相似度 {best[0]:.0%})"))
+        elif best[0] >= SIMILAR_AT:
+            out.append(Match(raw["id"], None, "ambiguous", f"与多项标题相近(最高 {best[0]:.0%}),无法判断"))
+        else:
+            hint = f",最接近的是第 {best[1].label} 项(相似度 {best[0]:.0%})" if best[1] is not None else ""
+            out.append(Match(raw["id"], None, "unmatched", f"在 {earlier.id} 中没有找到对应的问题{hint}"))
+    # one earlier problem continued at most once: two follow-up items on one target link neither
+    targets: dict[str, list[int]] = {}
+    for k, m in enumerate(out):
+        if m.target:
+            targets.setdefault(m.target, []).append(k)
+    for target, positions in targets.items():
+        if len(positions) > 1:
+            ids = "、".join(out[k].item_id for k in positions)
+            for k in positions:
+                out[k] = Match(out[k].item_id, None, "ambiguous", f"事项 {ids} 都对应 {target},请人工确认")
+    return out
