@@ -26,6 +26,8 @@ from disclosure.validate import consistency_warnings, load_dataset
 log = logging.getLogger("mkdocs.hooks.disclosure")
 _site: Site | None = None  # built in on_config, used by the later events of the same build
 _pages: dict = {}  # src_uri -> GeneratedPage
+_bodies: dict[str, str] = {}  # serve: src_uri -> the body rendered for this rebuild
+_data_dir: Path | None = None
 _background: BackgroundWriter | None = None  # the search index, written while pages render
 # `mkdocs serve --dirty` keeps this module between rebuilds: what each generated file was last
 # time lets MkDocs skip the unchanged ones (an edit to one item re-renders a few pages, not all).
@@ -41,10 +43,11 @@ def on_startup(command, dirty):
 
 
 def on_config(config):
-    global _site, _pages, _context_key
+    global _site, _pages, _context_key, _data_dir
     try:
         settings = Settings.from_env(os.environ, Path(config.config_file_path).parent, site_url=config.site_url)
         data_dir = settings.data_dir
+        _data_dir = data_dir
         dataset = load_dataset(data_dir)
     except AsOfError as exc:
         raise PluginError(str(exc)) from None
@@ -55,9 +58,19 @@ def on_config(config):
     _site = build_site(dataset, settings.as_of, config.site_name, site_url=settings.site_url,
                        history=read_history(data_dir), lazy=not _serving)
     _pages = {page.src_uri: page for page in _site.pages}
+    _bodies.clear()
     config.extra["disclosure"] = _site.template_context
     _context_key = hash(repr((_site.template_context, _site.nav)))  # shared by every page's template
     return config
+
+
+def on_serve(server, config, builder):
+    """Watch the data folder being served (DISCLOSURE_DATA may point outside the project's data/,
+    which mkdocs.yml's `watch` names): an edit there must rebuild the preview too."""
+    watched = {os.path.realpath(p) for p in config.watch}
+    if _site and _data_dir and os.path.realpath(_data_dir) not in watched:
+        server.watch(str(_data_dir))
+    return server
 
 
 def on_files(files, config):
@@ -70,7 +83,8 @@ def on_files(files, config):
             continue
         inclusion = InclusionLevel.INCLUDED if page.src_uri in in_nav else InclusionLevel.NOT_IN_NAV
         if _serving:  # compared with the last build, so an unchanged page is not redone
-            files.append(_tracked(File.generated(config, page.src_uri, content=page.html, inclusion=inclusion), page.html))
+            html = _bodies[page.src_uri] = page.html  # rendered once per rebuild
+            files.append(_tracked(File.generated(config, page.src_uri, content=html, inclusion=inclusion), html))
         else:  # the body is rendered as the page is written (on_page_context), one at a time
             files.append(File.generated(config, page.src_uri, content="", inclusion=inclusion))
     for path, content in _site.files.items():
@@ -160,7 +174,7 @@ def on_page_content(html, page, config, files):
         return html
     # MkDocs reads every page before it writes any: holding every body here would hold a whole
     # portal in memory. In a build the body is rendered just before its page is written.
-    return generated.html if _serving else ""
+    return _bodies[page.file.src_uri] if _serving else ""
 
 
 def on_page_context(context, page, config, nav):

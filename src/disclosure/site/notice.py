@@ -31,8 +31,8 @@ def notice_changed(notice: Notice, history: History) -> str:
 def notice_page(notice: Notice, as_of: dt.date, changed: dict[str, str]) -> GeneratedPage:
     url = urls.notice_url(notice)
     categories = [(cat, figures(notice.items_under(cat), as_of)) for cat in notice.categories]
-    html = render("notice.html", url, as_of, notice=notice, fig=figures(notice.items, as_of),
-                  categories=categories, changed=changed)
+    html = partial(render, "notice.html", url, as_of, notice=notice, fig=figures(notice.items, as_of),
+                   categories=categories, changed=changed)  # rendered when written (render.GeneratedPage)
     return GeneratedPage(url, f"{notice.issuer}整改通报概览", html, article={"page": "notice", "notice": notice.id})
 
 
@@ -55,14 +55,19 @@ def print_pages(notice: Notice, as_of: dt.date, site_url: str) -> list[Generated
     out = []
     for number, chunk in enumerate(pages, 1):
         url = urls.print_url(notice, number)
-        sheets = [(item, item_qr(item, site_url)) for item in chunk]
         first = (number - 1) * PRINT_PAGE_SIZE + 1
-        html = render("print.html", url, as_of, notice=notice, sheets=sheets, site_url=site_url, page=number,
-                      pages=len(pages), first=first, total=len(items), print_page_url=partial(urls.print_url, notice))
+        html = partial(_print_html, notice, chunk, url, as_of, site_url, number, len(pages), first)
         title = f"打印公示单：{notice.title}" + (f"(第 {number} 页)" if number > 1 else "")
         out.append(GeneratedPage(url, title, html,
                                  article={"page": "print", "notice": notice.id, "print-page": str(number)}))
     return out
+
+
+def _print_html(notice: Notice, chunk: list[Item], url: str, as_of: dt.date, site_url: str, number: int,
+                pages: int, first: int) -> str:
+    sheets = [(item, item_qr(item, site_url)) for item in chunk]
+    return render("print.html", url, as_of, notice=notice, sheets=sheets, site_url=site_url, page=number,
+                  pages=pages, first=first, total=len(notice.items), print_page_url=partial(urls.print_url, notice))
 
 
 def print_page_of(notice: Notice, item: Item | int) -> int:
@@ -96,9 +101,10 @@ def _node_page(notice: Notice, node: Node, parents: list[Node], as_of: dt.date) 
     path = parents + [node]
     children = [(child, node_url(notice, child, path), notice.items_under(child)) for child in node.children]
     direct = [i for i in notice.items_under(node) if len(notice.node(i)) == len(path)]
-    html = render("node.html", url, as_of, notice=notice, node=node, fig=figures(notice.items_under(node), as_of),
-                  parents=[(p, node_url(notice, p, parents[:i])) for i, p in enumerate(parents)],
-                  children=children, direct_items=direct)
+    html = partial(render, "node.html", url, as_of, notice=notice, node=node,
+                   fig=figures(notice.items_under(node), as_of),
+                   parents=[(p, node_url(notice, p, parents[:i])) for i, p in enumerate(parents)],
+                   children=children, direct_items=direct)
     return GeneratedPage(url, f"{node.label}{node.title}", html,
                          article={"page": node.kind, "notice": notice.id, "node": node.id})
 
@@ -116,8 +122,12 @@ class Block:
 
 def full_text_page(notice: Notice, as_of: dt.date) -> GeneratedPage:
     url = urls.full_text_url(notice)
-    html = render("fulltext.html", url, as_of, notice=notice, blocks=notice_blocks(notice))
+    html = partial(_full_text_html, notice, url, as_of)
     return GeneratedPage(url, "通报全文", html, article={"page": "full-text", "notice": notice.id})
+
+
+def _full_text_html(notice: Notice, url: str, as_of: dt.date) -> str:
+    return render("fulltext.html", url, as_of, notice=notice, blocks=notice_blocks(notice))
 
 
 def notice_blocks(notice: Notice) -> list[Block]:
