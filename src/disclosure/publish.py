@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import filecmp
 import os
 import shlex
 import shutil
@@ -39,6 +40,7 @@ import signal
 import subprocess
 import sys
 import tarfile
+import re
 import tempfile
 import time
 import traceback
@@ -328,6 +330,10 @@ def build_env(site: Site, source: Path, commit: str) -> dict[str, str]:
                                              "GIT_QUARANTINE_PATH") if k in os.environ}
     env.update(quarantine)  # pre-receive: the pushed objects are readable only through these
     env.setdefault("LANG", "C.UTF-8")
+    # A release is a function of its commit and its as-of date: pinning both (the sitemap's gzip
+    # header takes the commit's time) lets verify-release rebuild it byte for byte later.
+    env.setdefault(AS_OF_ENV, now().date().isoformat())
+    env.setdefault("SOURCE_DATE_EPOCH", git(site, "log", "-1", "--format=%ct", commit).strip() or "0")
     env["PYTHONIOENCODING"] = "utf-8"
     env["PYTHONNOUSERSITE"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -447,6 +453,9 @@ def stage(site: Site, commit: str, code_commit: str | None = None, pusher: Pushe
     shutil.rmtree(pending, ignore_errors=True)
     try:
         warnings = build_commit_into(site, commit, building, code_commit)
+        current = current_release(site)
+        if current:
+            share_unchanged(building, site.releases / current)
         if pusher:  # who staged it, for the log line should post-receive never run (client hung up)
             pusher_file(pending).write_text("\t".join(pusher.log_names()), "utf-8")
         os.rename(building, pending)
@@ -456,6 +465,35 @@ def stage(site: Site, commit: str, code_commit: str | None = None, pusher: Pushe
     if warnings:
         say(warnings)
     return pending
+
+
+def share_unchanged(new: Path, previous: Path) -> tuple[int, int]:
+    """Replace each file of the new build that is byte-identical to the same path in the previous
+    release with a hard link to it: kept releases then cost only what changed, and each is still a
+    complete folder of its own (rollback and pruning keep working; releases are never written to
+    after they are built). Returns (files linked, bytes saved)."""
+    linked = saved = 0
+    for path in new.rglob("*"):
+        if not path.is_file() or path.is_symlink():
+            continue
+        old = previous / path.relative_to(new)
+        try:
+            same = old.is_file() and not old.is_symlink() and old.stat().st_size == path.stat().st_size \
+                and filecmp.cmp(old, path, shallow=False)
+        except OSError:
+            continue
+        if not same:
+            continue
+        temp = path.with_name(f".link-{os.getpid()}-{path.name}")
+        try:
+            os.link(old, temp)
+            os.replace(temp, path)
+        except OSError:  # another file system, or links not allowed: keep the copy
+            temp.unlink(missing_ok=True)
+            continue
+        linked += 1
+        saved += path.stat().st_size
+    return linked, saved
 
 
 def pusher_file(pending: Path) -> Path:
@@ -884,6 +922,48 @@ def publish_existing(site: Site) -> str | None:
     return name
 
 
+AS_OF_ENV = "DISCLOSURE_AS_OF"  # site.settings.AS_OF_ENV, without importing the site here
+AS_OF_MARK = re.compile(r'data-as-of="(\d{4}-\d{2}-\d{2})"')
+
+
+def release_as_of(release: Path) -> str:
+    """The as-of date a release was built with, as its home page's footer states it."""
+    found = AS_OF_MARK.search((release / "index.html").read_text("utf-8", errors="replace"))
+    if not found:
+        raise SetupError(f"{release} 的首页没有写明状态计算日期(data-as-of),无法按原样重建。")
+    return found[1]
+
+
+def tree_differences(built: Path, published: Path) -> list[str]:
+    """Chinese lines naming every path missing, extra or different between two site folders."""
+    def files(root: Path) -> set[str]:
+        return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+    a, b = files(built), files(published)
+    out = [f"缺少:{p}(重建结果中有,已发布版本中没有)" for p in sorted(a - b)]
+    out += [f"多出:{p}(已发布版本中有,重建结果中没有)" for p in sorted(b - a)]
+    out += [f"内容不同:{p}" for p in sorted(a & b) if not filecmp.cmp(built / p, published / p, shallow=False)]
+    return out
+
+
+def verify_release(bare: Path, web_root: Path, name: str | None = None) -> tuple[str, list[str]]:
+    """Rebuild a release's commit from scratch (its code and data, its as-of date) and compare it
+    byte for byte with what is published. Returns (release name, differences)."""
+    site = Site(web_root=web_root.resolve(), git_dir=bare.resolve())
+    name = name or current_release(site)
+    if not name or not (site.releases / name).is_dir():
+        raise SetupError(f"没有找到要核对的版本{' ' + name if name else ''}。可用的版本:{'、'.join(releases(site)) or '无'}。")
+    commit = git(site, "rev-parse", "--verify", "--quiet", release_commit(name) + "^{commit}").strip()
+    if not commit:
+        raise SetupError(f"仓库中找不到版本 {name} 的提交 {release_commit(name)}。")
+    os.environ[AS_OF_ENV] = release_as_of(site.releases / name)
+    out = Path(tempfile.mkdtemp(prefix="verify-", dir=site.work if site.work.is_dir() else None))
+    try:
+        build_commit_into(site, commit, out / "site")
+        return name, tree_differences(out / "site", site.releases / name)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
 def rollback(web_root: Path) -> tuple[str, str]:
     site = Site(web_root=web_root.resolve(), git_dir=Path("."))
     if not site.releases.is_dir():
@@ -940,6 +1020,24 @@ def cmd_rollback(args) -> int:
     return 0
 
 
+def cmd_verify_release(args) -> int:
+    try:
+        name, differences = verify_release(Path(args.bare_repo), Path(args.web_root), args.release)
+    except SetupError as exc:
+        print(f"未核对:{exc}", file=sys.stderr)
+        return 1
+    except Refused as exc:
+        print(f"未核对:重建失败:{exc}", file=sys.stderr)
+        return 1
+    if differences:
+        print(f"版本 {name} 与从头重建的结果不一致({len(differences)} 处):", file=sys.stderr)
+        for line in differences[:50]:
+            print("  " + line, file=sys.stderr)
+        return 1
+    print(f"版本 {name} 与从头重建的结果逐字节一致。")
+    return 0
+
+
 IDENTITY_HELP = {
     "ssh": "OpenSSH 强制命令(disclosure staff add 登记的每把密钥对应一个账号)",
     "gitolite": "gitolite3 设置的 GL_USER",
@@ -969,6 +1067,12 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("rollback", help="把网站切回上一次发布的版本")
     p.add_argument("web_root", help="网站发布目录(server-setup 时指定的那个)")
     p.set_defaults(func=cmd_rollback)
+
+    p = subparsers.add_parser("verify-release", help="从头重建某个已发布版本,逐字节核对网站没有被改动")
+    p.add_argument("bare_repo", help="服务器上的裸仓库")
+    p.add_argument("web_root", help="网站发布目录")
+    p.add_argument("--release", help="要核对的版本(releases/ 下的文件夹名;默认当前版本)")
+    p.set_defaults(func=cmd_verify_release)
 
 
 def hook_main(argv: list[str]) -> int:
