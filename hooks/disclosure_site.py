@@ -37,15 +37,32 @@ _previous: dict[str, int] = {}
 _context_key = 0
 
 
+class _QuietDirtyWarning(logging.Filter):
+    """`make serve` runs `mkdocs serve --dirty` on purpose (this hook tracks what changed, so the
+    navigation and links are exact); MkDocs' warning that a dirty build is inaccurate does not apply."""
+
+    def filter(self, record):
+        return "'dirty' build" not in record.getMessage()
+
+
 def on_startup(command, dirty):
     global _dirty, _serving
     _dirty, _serving = dirty, command == "serve"
+    if _serving and dirty:
+        logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirtyWarning())
+        logging.getLogger("mkdocs.commands.serve").addFilter(_QuietDirtyWarning())
+        log.info("预览:修改 data/ 里的文件并保存后,浏览器中的页面会自动刷新;只重新生成内容有变化的页面。")
 
 
 def on_config(config):
     global _site, _pages, _context_key, _data_dir
     try:
         settings = Settings.from_env(os.environ, Path(config.config_file_path).parent, site_url=config.site_url)
+        if settings.missing_address():
+            raise PluginError(settings.missing_address())
+        if not settings.site_url and not _serving:
+            log.info("提醒:没有配置网站网址(site_url),二维码和订阅源中只有页面路径。预览可以不配置;"
+                     "正式发布时必须配置(见 README 的“部署”)。")
         data_dir = settings.data_dir
         _data_dir = data_dir
         dataset = load_dataset(data_dir)

@@ -64,6 +64,10 @@ def test_github_main_validates_tests_builds_then_deploys():
                for s in steps)
     checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0  # gitinfo needs history
+    build = next(s for s in steps if "make build" in s.get("run", ""))
+    # the public site must know its address: production flag and the Pages address (issue 16)
+    assert "'1'" in build["env"]["DISCLOSURE_PRODUCTION"] and "steps.pages.outputs.base_url" in build["env"]["DISCLOSURE_SITE_URL"]
+    assert any(s.get("uses", "").startswith("actions/configure-pages") for s in steps)
     deploy = load_yaml(".github/workflows/publish.yml")["jobs"]["deploy"]
     assert deploy["needs"] == "build" and "pull_request" in deploy["if"]
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
@@ -86,6 +90,8 @@ def test_gitlab_pages_job_on_main_and_check_on_merge_requests():
     chromium = next(i for i, c in enumerate(pages["script"]) if "apt-get install" in c and "chromium" in c)
     assert chromium < pages["script"].index("make test")
     assert pages["artifacts"]["paths"] == ["public"] and "mv site public" in pages["script"][-1]
+    build = next(c for c in pages["script"] if "make build" in c)
+    assert "DISCLOSURE_PRODUCTION=1" in build and 'DISCLOSURE_SITE_URL="$CI_PAGES_URL"' in build
     check = ci["check"]
     assert check["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
     assert make_calls(check["script"]) == ["install", "validate", "build"]

@@ -19,6 +19,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = "2024-07-01"
+SITE_URL = "http://127.0.0.1:8080/disclosure/"  # the address the test servers publish under
 UNIX_USER = __import__("pwd").getpwuid(os.getuid()).pw_name  # a push on the server itself: an admin
 ITEM = "data/notices/jinpu-2019/items/5-2.yml"
 
@@ -104,7 +105,8 @@ def server(tmp_path_factory) -> Server:
     sh(s.root, "git", "clone", "-q", str(s.bare), str(s.clone))
     copy_project(s.clone)
     s.commit_all("项目初始内容")
-    setup = disclosure(s.root, "server-setup", str(s.bare), str(s.web), "--keep", "3", "--admin", UNIX_USER)
+    setup = disclosure(s.root, "server-setup", str(s.bare), str(s.web), "--keep", "3", "--admin", UNIX_USER,
+                       "--site-url", SITE_URL)
     assert "已安装发布钩子" in setup.stdout
     hook = (s.bare / "hooks" / "pre-receive").read_text()
     assert sys.executable in hook  # the server's Python environment is recorded in the hook
@@ -320,6 +322,23 @@ os.makedirs(sys.argv[1])
 dates = {k: v.isoformat() for k, v in gitinfo.last_commit_dates("data").items()}
 open(os.path.join(sys.argv[1], "index.html"), "w").write(json.dumps([gitinfo.build_commit(), dates]))
 """
+
+
+def test_a_publish_without_a_site_address_is_refused_in_chinese(tmp_path):
+    """A production build must know its address (QR codes, feeds, printed sheets): without one the
+    push is refused, says how to set it, and nothing is published."""
+    bare, web, clone = tmp_path / "s.git", tmp_path / "www", tmp_path / "clone"
+    sh(tmp_path, "git", "init", "-q", "--bare", "--initial-branch=main", str(bare))
+    sh(tmp_path, "git", "clone", "-q", str(bare), str(clone))
+    copy_project(clone)
+    sh(clone, "git", "add", "-A")
+    sh(clone, "git", "commit", "-q", "-m", "init")
+    disclosure(tmp_path, "server-setup", str(bare), str(web), "--admin", UNIX_USER)
+    done = sh(clone, "git", "push", "origin", "HEAD:refs/heads/main", check=False)
+    assert done.returncode != 0
+    assert "正式发布的网站必须配置自己的网址" in done.stderr and "--site-url" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (web / "current").exists() and release_dirs(web) == []
 
 
 def small_server(tmp_path: Path, script: str, *options: str):

@@ -127,7 +127,7 @@ def server(tmp_path_factory):
     s = SSHServer(tmp_path_factory.mktemp("trust"))
     sh(s.root, "git", "init", "-q", "--bare", "--initial-branch=main", str(s.bare))
     setup = disclosure(s.root, "server-setup", str(s.bare), str(s.web), "--identity", "ssh", "--admin", "admin",
-                       "--keep", "3")
+                       "--keep", "3", "--site-url", "http://127.0.0.1:8080/")
     assert "管理员:admin" in setup.stdout, setup.stdout
     for name in ("admin", "jinpu", "shixian"):
         added = disclosure(s.root, "staff", "add", name, f"{s.key(name)}.pub", "--repo", str(s.bare),

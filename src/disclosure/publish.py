@@ -94,6 +94,7 @@ class Site:
     admins: tuple[str, ...] = ()  # named at server-setup; admins whatever owners.yml says
     build_timeout: int = BUILD_TIMEOUT
     max_memory_mb: int = MAX_MEMORY_MB
+    site_url: str = ""  # the public address (server-setup --site-url); a production build needs one
 
     @property
     def releases(self) -> Path:
@@ -333,8 +334,12 @@ def build_env(site: Site, source: Path, commit: str) -> dict[str, str]:
     # A release is a function of its commit and its as-of date: pinning both (the sitemap's gzip
     # header takes the commit's time) lets verify-release rebuild it byte for byte later.
     env.setdefault(AS_OF_ENV, now().date().isoformat())
+    env[PRODUCTION_ENV] = "1"  # the public site: it must know its own address (site.settings)
+    if site.site_url:
+        env[SITE_URL_ENV] = site.site_url
     env.setdefault("SOURCE_DATE_EPOCH", git(site, "log", "-1", "--format=%ct", commit).strip() or "0")
     env["PYTHONIOENCODING"] = "utf-8"
+    env["NO_MKDOCS_2_WARNING"] = "1"  # MkDocs is pinned to 1.x: Material's 2.0 notice does not apply
     env["PYTHONNOUSERSITE"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
@@ -840,6 +845,8 @@ def hook_script(hook: str, site: Site) -> str:
             "--max-memory-mb", str(site.max_memory_mb)]
     for admin in site.admins:
         args += ["--admin", admin]
+    if site.site_url:
+        args += ["--site-url", site.site_url]
     if site.build_command:
         args += ["--build-command", site.build_command]
     return (f"#!/bin/sh\n# {hook}: {HOOK_MARK}. Re-run server-setup instead of editing.\n"
@@ -867,7 +874,7 @@ def install_hook(git_dir: Path, hook: str, text: str) -> str | None:
 
 def server_setup(bare: Path, web_root: Path, keep: int, branch: str, build_command: str | None,
                  identity_mode: str = "ssh", admins: tuple[str, ...] = (), build_timeout: int = BUILD_TIMEOUT,
-                 max_memory_mb: int = MAX_MEMORY_MB) -> Site:
+                 max_memory_mb: int = MAX_MEMORY_MB, site_url: str = "") -> Site:
     if os.name != "posix":
         raise SetupError("发布服务器需要 Linux(或其他类 Unix 系统)。工作人员的 Windows 电脑只需 git push。")
     bare, web_root = bare.resolve(), web_root.resolve()
@@ -887,7 +894,8 @@ def server_setup(bare: Path, web_root: Path, keep: int, branch: str, build_comma
     if current.exists() and not current.is_symlink():
         raise SetupError(f"{current} 已存在且不是符号链接。请移走它(发布程序需要用符号链接切换版本)。")
     site = Site(web_root=web_root, git_dir=bare, branch=branch, keep=keep, build_command=build_command,
-                identity=identity_mode, admins=tuple(admins), build_timeout=build_timeout, max_memory_mb=max_memory_mb)
+                identity=identity_mode, admins=tuple(admins), build_timeout=build_timeout, max_memory_mb=max_memory_mb,
+                site_url=site_url)
     site.releases.mkdir(exist_ok=True)
     (web_root / "publish.log").touch()
     # Published history is append-only: git itself refuses force-pushes and deletions (pre-receive checks too).
@@ -922,7 +930,9 @@ def publish_existing(site: Site) -> str | None:
     return name
 
 
-AS_OF_ENV = "DISCLOSURE_AS_OF"  # site.settings.AS_OF_ENV, without importing the site here
+AS_OF_ENV = "DISCLOSURE_AS_OF"  # site.settings.AS_OF_ENV etc., without importing the site here
+PRODUCTION_ENV = "DISCLOSURE_PRODUCTION"
+SITE_URL_ENV = "DISCLOSURE_SITE_URL"
 AS_OF_MARK = re.compile(r'data-as-of="(\d{4}-\d{2}-\d{2})"')
 
 
@@ -984,7 +994,8 @@ def rollback(web_root: Path) -> tuple[str, str]:
 def cmd_server_setup(args) -> int:
     try:
         site = server_setup(Path(args.bare_repo), Path(args.web_root), args.keep, args.branch, args.build_command,
-                            args.identity, tuple(args.admin or ()), args.build_timeout, args.max_memory_mb)
+                            args.identity, tuple(args.admin or ()), args.build_timeout, args.max_memory_mb,
+                            args.site_url or "")
         print(f"已安装发布钩子到 {site.git_dir}/hooks(pre-receive、post-receive)。")
         print(f"推送者身份取自:{IDENTITY_HELP[site.identity]}。管理员:{'、'.join(site.admins) or '(未指定)'}。")
         if not site.admins:
@@ -1053,6 +1064,8 @@ def add_site_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--identity", choices=sorted(identity.MODES), default="ssh",
                    help="推送者身份从哪里来:ssh(默认,OpenSSH 强制命令)、gitolite、gitlab、gitea")
     p.add_argument("--admin", action="append", help="管理员账号(可多次指定);没有 data/owners.yml 时只有管理员能推送")
+    p.add_argument("--site-url", help="网站的公开网址,如 https://xuncha.example.gov.cn/(二维码和订阅源需要完整地址;"
+                                      "mkdocs.yml 已设置 site_url 时可省略)")
     p.add_argument("--build-timeout", type=int, default=BUILD_TIMEOUT, help=f"生成网站的时间上限,秒(默认 {BUILD_TIMEOUT})")
     p.add_argument("--max-memory-mb", type=int, default=MAX_MEMORY_MB, help=f"生成网站的内存上限,MB(默认 {MAX_MEMORY_MB})")
 
@@ -1085,7 +1098,7 @@ def hook_main(argv: list[str]) -> int:
     git_dir = Path(os.environ.get("GIT_DIR", ".")).resolve()
     site = Site(web_root=Path(args.web_root), git_dir=git_dir, branch=args.branch, keep=args.keep,
                 build_command=args.build_command, identity=args.identity, admins=tuple(args.admin or ()),
-                build_timeout=args.build_timeout, max_memory_mb=args.max_memory_mb)
+                build_timeout=args.build_timeout, max_memory_mb=args.max_memory_mb, site_url=args.site_url or "")
     return run_hook(args.hook, site)
 
 

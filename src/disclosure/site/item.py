@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from ..gitinfo import History
 from ..model import OVERDUE_TEXT, Item, Notice, month_end
@@ -85,7 +85,34 @@ def _item_html(notice: Notice, item: Item, previous: Item | None, next_: Item | 
     node_links = [node_url(notice, node, path[:i]) for i, node in enumerate(path)]
     return render("item.html", url, as_of, notice=notice, item=item, path=path, node_links=node_links,
                   previous=previous, next=next_, qr=item_qr(item, site_url), site_url=site_url,
-                  print_url=urls.print_url(notice, print_page), changed=changed, problem=problem, state=state)
+                  print_url=urls.print_url(notice, print_page), changed=changed, problem=problem, state=state,
+                  feedback=feedback_links(notice, item, site_url))
+
+
+def feedback_links(notice: Notice, item: Item, site_url: str = "") -> list[dict]:
+    """Every way the notice gives to comment on this item, as links a phone can follow: call, write
+    an e-mail already addressed and titled "[通报编号-事项编号] 标题" with a short template, or open the
+    notice's web form with the item's number. Empty when the notice gives none (the page then points
+    to the site's contact page: never an empty box)."""
+    contact, ref = notice.contact, f"{notice.id}-{item.id}"
+    out = []
+    if contact.get("phone"):
+        from .render import tel_href
+        out.append({"kind": "phone", "label": f"打电话:{contact['phone']}", "href": tel_href(contact["phone"])})
+    if contact.get("email"):
+        subject = f"[{ref}] {item.heading}"
+        body = (f"关于《{notice.title}》第 {item.label} 项({item.heading}):\n\n"
+                f"我了解的情况:\n\n我的联系方式(可不填):\n\n"
+                f"事项页面:{urls.absolute(urls.item_url(item), site_url)}\n")
+        out.append({"kind": "email", "label": f"发电子邮件:{contact['email']}",
+                    "href": f"mailto:{quote(contact['email'], safe='@')}?subject={quote(subject)}&body={quote(body)}"})
+    if contact.get("web_form") and urlsplit(contact["web_form"]).scheme in ("http", "https"):
+        form = contact["web_form"]
+        out.append({"kind": "web", "label": "在网上反映(已填好事项编号)",
+                    "href": f"{form}{'&' if '?' in form else '?'}item={quote(ref)}"})
+    if contact.get("address"):
+        out.append({"kind": "address", "label": f"写信:{contact['address']}", "href": ""})
+    return out
 
 
 def item_qr(item: Item, site_url: str) -> str:

@@ -43,7 +43,8 @@ def environment() -> Environment:
     env = Environment(loader=PackageLoader("disclosure.site", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(month=month_text, date=date_text, tel=tel_href, short=shorten)
+    env.filters.update(month=month_text, date=date_text, tel=tel_href, short=shorten, label=label_text,
+                       finding_beyond_heading=finding_beyond_heading)
     env.globals.update(STATUS_LABELS=STATUS_LABELS, STATUS_ICONS=STATUS_ICONS, STATUS_ORDER=STATUS_ORDER,
                        deadline_text=deadline_text, overdue_note=overdue_note,
                        overdue_elapsed=overdue_elapsed, urls=urls,
@@ -66,6 +67,22 @@ def deadline_text(item: Item) -> str:
 
 def tel_href(phone: str) -> str:
     return "tel:" + re.sub(r"[^0-9+]", "", phone)
+
+
+def label_text(label: str) -> str:
+    """An item's number as a column shows it: '问题1:' -> '问题1', '1.' -> '1' ('(1)', '一是' unchanged)."""
+    return label.rstrip(":：、.．") or label
+
+
+def finding_beyond_heading(item: Item) -> str:
+    """What the finding says beyond the item's title ('' when it only repeats it): a table row
+    shows the title once, then the rest of the finding."""
+    finding, heading = item.finding.strip(), item.heading.strip().rstrip("。.")
+    if not finding or finding.rstrip("。.") == heading or finding in item.heading:
+        return ""
+    if heading and finding.startswith(heading):
+        return finding[len(heading):].lstrip("。.,，;； ")
+    return finding
 
 
 def shorten(text: str, limit: int = 60) -> str:

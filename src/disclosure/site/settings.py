@@ -16,6 +16,7 @@ from pathlib import Path
 AS_OF_ENV = "DISCLOSURE_AS_OF"
 DATA_ENV = "DISCLOSURE_DATA"
 SITE_URL_ENV = "DISCLOSURE_SITE_URL"
+PRODUCTION_ENV = "DISCLOSURE_PRODUCTION"  # set by the publish hooks and the pages jobs: the public site
 DEFAULT_DATA = "data"
 
 
@@ -50,10 +51,20 @@ class Settings:
     as_of: dt.date
     data_dir: Path
     site_url: str = ""  # '' when unknown; else ends with /
+    production: bool = False  # building the public site: it must know its address
+
+    def missing_address(self) -> str:
+        """The Chinese refusal of a production build without an address ('' when all is well)."""
+        if not self.production or self.site_url:
+            return ""
+        return ("正式发布的网站必须配置自己的网址:页面上的二维码、订阅源和打印公示单都要写完整地址,否则市民扫码打不开。"
+                f"请在 mkdocs.yml 中写 site_url: https://您的网址/,或设置环境变量 {SITE_URL_ENV}=https://您的网址/;"
+                "自建服务器请重新运行 disclosure server-setup 并加上 --site-url https://您的网址/。网站没有生成,线上网站保持不变。")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], project: Path, site_url: str | None = None,
                  today: dt.date | None = None) -> "Settings":
         """project: the folder holding mkdocs.yml; site_url: MkDocs' own setting, if any."""
         data = project / (env.get(DATA_ENV, "").strip() or DEFAULT_DATA)
-        return cls(as_of_from_env(env, today), data, normal_site_url(site_url or env.get(SITE_URL_ENV)))
+        production = env.get(PRODUCTION_ENV, "").strip() not in ("", "0")
+        return cls(as_of_from_env(env, today), data, normal_site_url(site_url or env.get(SITE_URL_ENV)), production)
