@@ -289,16 +289,23 @@ class Dataset:
 
     def series(self, notice: Notice) -> list[Notice]:
         """The notices of notice's inspection, oldest first: the first and every later one that follows it."""
-        from .series import series_of
-        by_id = {n.id: n for n in self.notices}
-        first = series_of(notice, by_id)[0]
-        later = [n for n in self.notices if n is not first and series_of(n, by_id)[0] is first]
-        return [first] + sorted(later, key=lambda n: (n.issued, n.id))
+        return self._series()[2][notice.id]
 
     def _series(self):
-        from .series import problems
-        key = tuple(id(i) for n in self.notices for i in n.items)
+        """Problems, each item's problem and each notice's series, computed once per dataset (every
+        page asks; per-call work here made a 1,000-notice portal quadratic). A dataset is not
+        changed after loading, except item updates, which problems read live."""
         cached = self.__dict__.get("_problems")
-        if cached is None or cached[0] != key:
-            cached = self.__dict__["_problems"] = (key, problems(self.notices))
-        return cached[1]
+        if cached is None:
+            from .series import problems, series_of
+            by_id = {n.id: n for n in self.notices}
+            members: dict[str, list[Notice]] = {}
+            for n in self.notices:
+                members.setdefault(series_of(n, by_id)[0].id, []).append(n)
+            series = {}
+            for first_id, notices in members.items():
+                ordered = sorted(notices, key=lambda n: (n.id != first_id, n.issued, n.id))
+                for n in notices:
+                    series[n.id] = ordered
+            cached = self.__dict__["_problems"] = (*problems(self.notices), series)
+        return cached
