@@ -153,6 +153,8 @@ def test_releases_share_unchanged_files_and_stay_complete(server):
     old, new = server.web / "releases" / names[-2], server.web / "releases" / names[-1]
     changed = new / "jinpu-2019" / "items" / "5-2" / "index.html"
     assert changed.stat().st_ino != (old / changed.relative_to(new)).stat().st_ino
+    assert not os.access(changed, os.W_OK) or os.geteuid() == 0  # read-only (root may write anyway)
+    assert changed.stat().st_mode & 0o222 == 0
     same = new / "assets" / "disclosure.css"
     assert same.stat().st_ino == (old / "assets" / "disclosure.css").stat().st_ino
     files = {p.relative_to(new) for p in new.rglob("*") if p.is_file()}

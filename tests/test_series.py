@@ -251,3 +251,47 @@ def test_mkdocs_builds_the_series_and_every_series_link_resolves(settled, tmp_pa
     hrefs = re.findall(r'href="([^"#]+)"', page.split("data-series>", 1)[1].split("</section>", 1)[0])
     targets = [(out / "jinpu-2019" / "items" / "1" / h).resolve() for h in hrefs]
     assert targets and all((t / "index.html").is_file() for t in targets), hrefs
+
+
+# -- chains, withdrawals and dates (found in review) ---------------------------------------------
+def _notice(nid: str, issued: str, follows: str | None = None, items=(), withdrawn=None):
+    from disclosure.model import Notice
+    n = Notice(nid, f"{nid} 通报", "某单位", issued, "source.txt", published=issued, follows=follows, withdrawn=withdrawn)
+    n.items = list(items)
+    return n
+
+
+def _item(nid: str, iid: str, status="in_progress", deadline=None, continues=None, updates=()):
+    from disclosure.model import Item
+    return Item(nid, iid, f"({iid})", f"关于“问题{iid}”的问题。", "问题", [], status, "整改进展情况:正在整改。", deadline,
+                continues=continues, updates=list(updates))
+
+
+def test_a_withdrawn_middle_notice_does_not_split_a_problem_or_its_series():
+    from disclosure.model import Dataset, Withdrawal
+    a = _notice("a", "2019-01-01", items=[_item("a", "1", deadline="2019-12")])
+    b = _notice("b", "2020-01-01", "a", [_item("b", "1", continues="a/1")], withdrawn=Withdrawal("2020-02-01", "重复"))
+    c = _notice("c", "2021-01-01", "b", [_item("c", "1", status="done", continues="b/1")])
+    dataset = Dataset([c, a], withdrawn_notices=[b])
+    assert len(dataset.problems) == 1 and [s.notice.id for s in dataset.problems[0].statements] == ["a", "c"]
+    assert [n.id for n in dataset.series(c)] == ["a", "c"] and dataset.problems[0].status == "done"
+
+
+def test_one_problem_is_continued_once_per_notice_even_through_an_intermediate_link():
+    from disclosure.series import link_problems
+    a = _notice("a", "2019-01-01", items=[_item("a", "1")])
+    b = _notice("b", "2020-01-01", "a", [_item("b", "1", continues="a/1")])
+    c = _notice("c", "2021-01-01", "b", [_item("c", "1", continues="a/1"), _item("c", "2", continues="b/1")])
+    problems = link_problems([a, b, c])
+    assert [(p.notice_id, p.item_id) for p in problems] == [("c", "2")] and "最早见于 a/1" in problems[0].message
+
+
+def test_a_status_only_update_does_not_bring_back_an_old_deadline():
+    from disclosure.model import Dataset, Update
+    a = _notice("a", "2019-08-01", items=[_item("a", "1", deadline="2019-12",
+                                                 updates=[Update("2021-03-01", "in_progress", "仍在推进")])])
+    b = _notice("b", "2020-06-01", "a", [_item("b", "1", deadline="2021-12", continues="a/1")])
+    problem = Dataset([b, a]).problems[0]
+    assert problem.deadline == "2021-12" and not problem.overdue(dt.date(2021, 6, 30))
+    assert problem.latest.notice.id == "a"  # the newest word on its status is a's 2021 update
+    assert problem.deadline_history == [("2019-12", "2019年8月通报"), ("2021-12", "2020年6月通报")]

@@ -31,4 +31,7 @@
     });
     apply(stored() || root.getAttribute("data-care-mode") === "on");
   });
+  // a page restored from the back/forward cache, or the choice made in another tab
+  window.addEventListener("pageshow", function () { apply(stored()); });
+  window.addEventListener("storage", function (e) { if (e.key === KEY) { apply(stored()); } });
 })();

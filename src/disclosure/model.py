@@ -298,14 +298,16 @@ class Dataset:
         cached = self.__dict__.get("_problems")
         if cached is None:
             from .series import problems, series_of
-            by_id = {n.id: n for n in self.notices}
+            # follows are walked through withdrawn notices too: withdrawing the middle notice of
+            # three does not split the inspection in two
+            by_id = {n.id: n for n in self.notices + self.withdrawn_notices}
             members: dict[str, list[Notice]] = {}
             for n in self.notices:
                 members.setdefault(series_of(n, by_id)[0].id, []).append(n)
             series = {}
-            for first_id, notices in members.items():
-                ordered = sorted(notices, key=lambda n: (n.id != first_id, n.issued, n.id))
+            for notices in members.values():
+                ordered = sorted(notices, key=lambda n: (n.issued, n.id))  # the first published one leads
                 for n in notices:
                     series[n.id] = ordered
-            cached = self.__dict__["_problems"] = (*problems(self.notices), series)
+            cached = self.__dict__["_problems"] = (*problems(self.notices, self.withdrawn_notices), series)
         return cached

@@ -458,6 +458,7 @@ def stage(site: Site, commit: str, code_commit: str | None = None, pusher: Pushe
     shutil.rmtree(pending, ignore_errors=True)
     try:
         warnings = build_commit_into(site, commit, building, code_commit)
+        freeze(building)  # before sharing: a linked file is read-only in every release that holds it
         current = current_release(site)
         if current:
             share_unchanged(building, site.releases / current)
@@ -470,6 +471,14 @@ def stage(site: Site, commit: str, code_commit: str | None = None, pusher: Pushe
     if warnings:
         say(warnings)
     return pending
+
+
+def freeze(release: Path) -> None:
+    """Releases are never written to after they are built: make their files read-only, so a slip
+    (an editor on the server, a stray `>`) cannot change a file that several releases share."""
+    for path in release.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            path.chmod(path.stat().st_mode & ~0o222)
 
 
 def share_unchanged(new: Path, previous: Path) -> tuple[int, int]:
@@ -955,10 +964,29 @@ def tree_differences(built: Path, published: Path) -> list[str]:
     return out
 
 
+def site_from_hook(bare: Path, web_root: Path) -> Site:
+    """The site as server-setup installed it (site URL, build command, Python), read back from the
+    pre-receive hook it wrote: a rebuild must use the very settings the publish used."""
+    hook = bare / "hooks" / "pre-receive"
+    if not hook.is_file() or HOOK_MARK not in hook.read_text("utf-8", errors="replace"):
+        raise SetupError(f"{bare} 没有安装发布钩子(请先运行 disclosure server-setup)。")
+    line = next(l for l in hook.read_text("utf-8").splitlines() if l.startswith("exec "))
+    words = shlex.split(line)
+    args = words[words.index("pre-receive") + 1:]
+    p = argparse.ArgumentParser()
+    p.add_argument("--web-root")
+    add_site_options(p)
+    parsed = p.parse_args(args)
+    python = words[1] if len(words) > 1 else sys.executable
+    return Site(web_root=web_root, git_dir=bare, branch=parsed.branch, keep=parsed.keep, python=python,
+                build_command=parsed.build_command, identity=parsed.identity, admins=tuple(parsed.admin or ()),
+                build_timeout=parsed.build_timeout, max_memory_mb=parsed.max_memory_mb, site_url=parsed.site_url or "")
+
+
 def verify_release(bare: Path, web_root: Path, name: str | None = None) -> tuple[str, list[str]]:
     """Rebuild a release's commit from scratch (its code and data, its as-of date) and compare it
     byte for byte with what is published. Returns (release name, differences)."""
-    site = Site(web_root=web_root.resolve(), git_dir=bare.resolve())
+    site = site_from_hook(bare.resolve(), web_root.resolve())
     name = name or current_release(site)
     if not name or not (site.releases / name).is_dir():
         raise SetupError(f"没有找到要核对的版本{' ' + name if name else ''}。可用的版本:{'、'.join(releases(site)) or '无'}。")

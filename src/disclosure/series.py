@@ -20,7 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .model import Item, Notice, month_end
+from .model import Item, Notice, date_text, month_end, month_text
 
 SEPARATOR = "/"  # continues: <notice-id>/<item-id>
 
@@ -64,15 +64,25 @@ class Problem:
     def status(self) -> str:
         return self.latest.item.status
 
+    def deadline_events(self) -> list[tuple[str, str, str]]:
+        """(date, deadline, where) each time a deadline was stated, oldest first: a notice's own
+        deadline on its publication date, and each update that moved it on the update's date. A
+        later word that states no deadline (正在整改 alone, a status-only update) moves nothing."""
+        events = []
+        for k, s in enumerate(self.statements):
+            published = s.notice.published or s.notice.issued
+            if s.item.deadline_original:
+                events.append((published, k, 0, s.item.deadline_original, f"{month_text(published[:7])}通报"))
+            for n, u in enumerate(s.item.updates):
+                if u.deadline:
+                    events.append((u.date, k, n + 1, u.deadline, f"{date_text(u.date)}进展"))
+        return [(date, deadline, where) for date, _, _, deadline, where in sorted(events)]
+
     @property
     def deadline(self) -> str | None:
-        """The deadline of the newest statement that states one (a later notice that only says 正在整改
-        leaves the last stated deadline standing)."""
-        ordered = sorted(enumerate(self.statements), key=lambda pair: (pair[1].date, pair[0]))
-        for _, statement in reversed(ordered):
-            if statement.item.deadline:
-                return statement.item.deadline
-        return None
+        """The newest stated deadline."""
+        events = self.deadline_events()
+        return events[-1][1] if events else None
 
     def overdue(self, as_of: dt.date) -> bool:
         return self.status != "done" and self.deadline is not None and month_end(self.deadline) < as_of
@@ -93,33 +103,44 @@ class Problem:
 
     def digest(self) -> tuple:
         """What a page showing this problem depends on beyond its own item (a serve cache key)."""
-        return tuple((s.notice.id, s.item.id, s.item.status, s.item.deadline, s.date, s.item.status_text)
-                     for s in self.statements)
+        return tuple((s.notice.digest, repr(s.item)) for s in self.statements)
 
     @property
-    def deadline_history(self) -> list[tuple[str, Statement]]:
-        """(deadline, where it was stated) each time a notice in the series moved it."""
-        out: list[tuple[str, Statement]] = []
-        for statement in self.statements:
-            deadline = statement.item.deadline_original
-            if deadline and (not out or out[-1][0] != deadline):
-                out.append((deadline, statement))
+    def deadline_history(self) -> list[tuple[str, str]]:
+        """(deadline, where it was stated: 2020年12月通报 / 2021年3月1日进展) each time it changed."""
+        out: list[tuple[str, str]] = []
+        for _, deadline, where in self.deadline_events():
+            if not out or out[-1][0] != deadline:
+                out.append((deadline, where))
         return out
 
 
-def problems(notices: list[Notice]) -> tuple[list[Problem], dict[int, Problem]]:
-    """Every problem of the published notices (roots in the order of the notices given), and the
-    problem of each item (by id(item)). Links were checked by the validator; one that does not
-    resolve (to a withdrawn item) leaves the item a problem of its own."""
-    by_link = {link_of(n, i): (n, i) for n in notices for i in n.items}
+def root_link(item: Item, by_link: dict[str, Item], notice_id: str | None = None) -> str:
+    """The link of the item that first reported item's problem: its `continues` followed back as far
+    as they go, through withdrawn notices and items too (a withdrawn statement leaves the problem one)."""
+    link, seen = link_of(notice_id or item.notice_id, item), set()
+    current = item
+    while current.continues and current.continues in by_link and current.continues not in seen:
+        seen.add(link)
+        link, current = current.continues, by_link[current.continues]
+    return link
+
+
+def problems(notices: list[Notice], withdrawn: list[Notice] = ()) -> tuple[list[Problem], dict[int, Problem]]:
+    """Every problem of the published notices (in the order of the notices given, each notice's
+    items in order), and the problem of each published item (by id(item)). withdrawn: withdrawn
+    notices, whose items (like withdrawn items) still join the statements around them."""
+    every = list(notices) + list(withdrawn)
+    by_link = {link_of(n, i): i for n in every for i in n.items + n.withdrawn_items}
     of: dict[int, Problem] = {}
+    by_root: dict[str, Problem] = {}
     order: list[Problem] = []
-    for notice in sorted(notices, key=lambda n: (n.issued, n.id)):  # oldest first: targets come first
+    for notice in sorted(notices, key=lambda n: (n.issued, n.id)):  # oldest first: statements in time order
         for item in notice.items:
-            target = by_link.get(item.continues or "")
-            problem = of.get(id(target[1])) if target else None
+            key = root_link(item, by_link, notice.id)
+            problem = by_root.get(key)
             if problem is None:
-                problem = Problem()
+                problem = by_root[key] = Problem()
                 order.append(problem)
             problem.statements.append(Statement(notice, item))
             of[id(item)] = problem
@@ -162,6 +183,7 @@ def link_problems(notices: list[Notice]) -> list[LinkProblem]:
                 out.append(LinkProblem(notice.id, None, f"follows 指向的通报 “{earlier.id}”({earlier.issued})不早于本通报"
                                        f"({notice.issued})。后续通报只能接续更早印发的通报。"))
         continued: dict[str, str] = {}
+        every = {link_of(n, i): i for n in notices for i in n.items + n.withdrawn_items}
         series = {n.id for n in series_of(notice, by_id)[:-1]}
         for item in notice.items + notice.withdrawn_items:
             if not item.continues:
@@ -177,11 +199,12 @@ def link_problems(notices: list[Notice]) -> list[LinkProblem]:
                 else:
                     why = f"它不属于本通报所接续的通报({' → '.join(sorted(series))})。"
                 out.append(LinkProblem(notice.id, item.id, f"continues 指向 “{item.continues}”,但{why}"))
-            elif item.continues in continued:
-                out.append(LinkProblem(notice.id, item.id, f"事项 “{item.continues}” 已由本通报的事项 {continued[item.continues]} "
-                                       "接续。同一问题在一份通报中只能接续一次:请删去其中一个 continues。"))
+            elif root_link(every[item.continues], every) in continued:
+                root = root_link(every[item.continues], every)
+                out.append(LinkProblem(notice.id, item.id, f"事项 “{item.continues}” 所报告的问题(最早见于 {root})已由本通报的事项 "
+                                       f"{continued[root]} 接续。同一问题在一份通报中只能接续一次:请删去其中一个 continues。"))
             else:
-                continued[item.continues] = item.id
+                continued[root_link(every[item.continues], every)] = item.id
     return out
 
 

@@ -26,6 +26,7 @@ def item_pages(notice: Notice, as_of: dt.date, site_url: str = "", history: Hist
                lazy: bool = True, problem_of: Callable[[Item], Problem] | None = None) -> list[GeneratedPage]:
     """lazy: bodies rendered when asked for (a build writes each page once); else rendered now and
     kept in a cache across rebuilds (`mkdocs serve`, which compares every page with the last build)."""
+    from .notice import PRINT_PAGE_SIZE
     items = notice.items
     history = history or History()
     if len(_item_page_cache) > 50_000:
@@ -40,7 +41,7 @@ def item_pages(notice: Notice, as_of: dt.date, site_url: str = "", history: Hist
                                    problem=problem))
             continue
         key = notice.digest and (notice.digest, repr(item), _link_key(previous), _link_key(next_), as_of, site_url,
-                                 changed, problem.digest() if problem else None)
+                                 changed, problem.digest() if problem else None, i // PRINT_PAGE_SIZE)
         page = _item_page_cache.get(key) if key else None
         if page is None:
             page = item_page(notice, item, previous, next_, as_of, site_url, changed, position=i, problem=problem)

@@ -185,9 +185,11 @@ def feed_files(dataset: Dataset, site_name: str, site_url: str) -> dict[str, byt
     files = {urls.FEED: atom(site_changes(dataset.notices), feed_id="site", title=f"{site_name} · 最近更新",
                              site_url=site_url, self_path=urls.FEED)}
     for notice in dataset.notices:
+        # a notice's own feed also carries later notices' reports on its problems (series.py)
+        mine = [c for c in site_changes(dataset.series(notice))
+                if c.notice_id == notice.id or c.url.startswith(urls.notice_url(notice))]
         path = urls.notice_feed(notice)
-        files[path] = atom(site_changes([notice]), feed_id=notice.id, title=notice.title,
-                           site_url=site_url, self_path=path)
+        files[path] = atom(mine, feed_id=notice.id, title=notice.title, site_url=site_url, self_path=path)
     return files
 
 
