@@ -237,3 +237,43 @@ def test_staff_and_maintainer_pages_are_not_in_the_citizen_menu_but_linked_from_
     about = (built_site / "about" / "index.html").read_text("utf-8")
     for page in ("staff-guide/", "promises/", "performance/"):
         assert f'href="../{page}"' in about, page
+
+
+@pytest.fixture(scope="module")
+def other_site_url(other_site, tmp_path_factory, build_site):
+    """The same data built by MkDocs and served, for the browser."""
+    _, dataset = other_site
+    data = dataset.notices[0].folder.parent.parent
+    out = tmp_path_factory.mktemp("citizen-site") / "site"
+    done = build_site(out, data_dir=data)
+    assert done.returncode == 0, done.stderr
+    with serve_directory(out) as url:
+        yield url
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "375"])
+def test_each_defect_is_gone_in_the_browser(browser, other_site_url, viewport):
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    tab = context.new_page()
+    # a notice without items: says so, no bar, no 0%
+    tab.goto(other_site_url + "roundup-2022/")
+    assert tab.locator("[data-no-items]").first.is_visible() and tab.locator(".dsc-progress").count() == 0
+    assert "已完成 0%" not in tab.inner_text("article")
+    # 问题1: numbers without their colon, each title once per row
+    tab.goto(other_site_url + "town-2024/")
+    first = tab.locator("[data-items-table] tbody tr").first
+    number = first.locator("td").first.inner_text()
+    assert number.rstrip().endswith("问题1") and not number.rstrip().endswith(":"), number
+    heading = first.locator("[data-item-link]").inner_text()
+    assert first.inner_text().count(heading.rstrip("。")) == 1
+    # the Jinpu banner: the claim against its own status lines, visible
+    tab.goto(other_site_url + "jinpu-2019/")
+    assert "与原文说法不同" in tab.locator("[data-stated-figures]").inner_text()
+    # feedback ways are real links; no page talks about a missing address; no horizontal scroll
+    tab.goto(other_site_url + "town-2024/items/" + first.get_attribute("data-item-id") + "/")
+    for way in ("email", "web"):
+        assert tab.locator(f"[data-feedback-way={way}]").is_visible()
+    assert "配置网址" not in tab.inner_text("body")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    context.close()
