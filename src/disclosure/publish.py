@@ -972,15 +972,8 @@ def site_from_hook(bare: Path, web_root: Path) -> Site:
         raise SetupError(f"{bare} 没有安装发布钩子(请先运行 disclosure server-setup)。")
     line = next(l for l in hook.read_text("utf-8").splitlines() if l.startswith("exec "))
     words = shlex.split(line)
-    args = words[words.index("pre-receive") + 1:]
-    p = argparse.ArgumentParser()
-    p.add_argument("--web-root")
-    add_site_options(p)
-    parsed = p.parse_args(args)
-    python = words[1] if len(words) > 1 else sys.executable
-    return Site(web_root=web_root, git_dir=bare, branch=parsed.branch, keep=parsed.keep, python=python,
-                build_command=parsed.build_command, identity=parsed.identity, admins=tuple(parsed.admin or ()),
-                build_timeout=parsed.build_timeout, max_memory_mb=parsed.max_memory_mb, site_url=parsed.site_url or "")
+    parsed = hook_parser().parse_args(words[words.index("pre-receive"):])
+    return site_from_options(parsed, web_root, bare, python=words[1])
 
 
 def verify_release(bare: Path, web_root: Path, name: str | None = None) -> tuple[str, list[str]]:
@@ -1118,16 +1111,24 @@ def register(subparsers) -> None:
 
 def hook_main(argv: list[str]) -> int:
     """Called by the hook scripts that server-setup writes; git runs them inside the bare repo."""
+    args = hook_parser().parse_args(argv)
+    git_dir = Path(os.environ.get("GIT_DIR", ".")).resolve()
+    return run_hook(args.hook, site_from_options(args, Path(args.web_root), git_dir))
+
+
+def hook_parser() -> argparse.ArgumentParser:
+    """The hook scripts' arguments (hook_script writes them; site_from_hook reads them back)."""
     p = argparse.ArgumentParser(prog="disclosure-hook")
     p.add_argument("hook", choices=["pre-receive", "post-receive"])
     p.add_argument("--web-root", required=True)
     add_site_options(p)
-    args = p.parse_args(argv)
-    git_dir = Path(os.environ.get("GIT_DIR", ".")).resolve()
-    site = Site(web_root=Path(args.web_root), git_dir=git_dir, branch=args.branch, keep=args.keep,
+    return p
+
+
+def site_from_options(args, web_root: Path, git_dir: Path, python: str = sys.executable) -> Site:
+    return Site(web_root=web_root, git_dir=git_dir, branch=args.branch, keep=args.keep, python=python,
                 build_command=args.build_command, identity=args.identity, admins=tuple(args.admin or ()),
                 build_timeout=args.build_timeout, max_memory_mb=args.max_memory_mb, site_url=args.site_url or "")
-    return run_hook(args.hook, site)
 
 
 if __name__ == "__main__":

@@ -169,6 +169,7 @@ class LinkProblem:
 
 def link_problems(notices: list[Notice]) -> list[LinkProblem]:
     by_id = {n.id: n for n in notices}
+    every = {link_of(n, i): i for n in notices for i in n.items + n.withdrawn_items}  # once, not per notice
     out: list[LinkProblem] = []
     for notice in notices:
         if notice.follows:
@@ -183,7 +184,6 @@ def link_problems(notices: list[Notice]) -> list[LinkProblem]:
                 out.append(LinkProblem(notice.id, None, f"follows 指向的通报 “{earlier.id}”({earlier.issued})不早于本通报"
                                        f"({notice.issued})。后续通报只能接续更早印发的通报。"))
         continued: dict[str, str] = {}
-        every = {link_of(n, i): i for n in notices for i in n.items + n.withdrawn_items}
         series = {n.id for n in series_of(notice, by_id)[:-1]}
         for item in notice.items + notice.withdrawn_items:
             if not item.continues:
@@ -199,12 +199,11 @@ def link_problems(notices: list[Notice]) -> list[LinkProblem]:
                 else:
                     why = f"它不属于本通报所接续的通报({' → '.join(sorted(series))})。"
                 out.append(LinkProblem(notice.id, item.id, f"continues 指向 “{item.continues}”,但{why}"))
-            elif root_link(every[item.continues], every) in continued:
-                root = root_link(every[item.continues], every)
+            elif (root := root_link(every[item.continues], every)) in continued:
                 out.append(LinkProblem(notice.id, item.id, f"事项 “{item.continues}” 所报告的问题(最早见于 {root})已由本通报的事项 "
                                        f"{continued[root]} 接续。同一问题在一份通报中只能接续一次:请删去其中一个 continues。"))
             else:
-                continued[root_link(every[item.continues], every)] = item.id
+                continued[root] = item.id
     return out
 
 

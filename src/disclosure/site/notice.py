@@ -12,7 +12,7 @@ from ..model import Item, Node, Notice
 from . import urls
 from .figures import figures
 from .item import item_changed, item_qr
-from .render import GeneratedPage, render
+from .render import GeneratedPage, chunks, render
 
 PRINT_PAGE_SIZE = 20  # sheets per print page: a notice of 1,000 items prints in bounded pages
 
@@ -51,7 +51,7 @@ def withdrawn_page(url: str, notice: Notice, item: Item | None, as_of: dt.date) 
 def print_pages(notice: Notice, as_of: dt.date, site_url: str) -> list[GeneratedPage]:
     """Every item of a notice as printed sheets, one per A4 page, PRINT_PAGE_SIZE sheets per web page."""
     items = notice.items
-    pages = [items[i:i + PRINT_PAGE_SIZE] for i in range(0, len(items), PRINT_PAGE_SIZE)] or [[]]
+    pages = chunks(items, PRINT_PAGE_SIZE)
     out = []
     for number, chunk in enumerate(pages, 1):
         url = urls.print_url(notice, number)

@@ -20,7 +20,7 @@ from ..feed import Change, changes
 from ..model import Dataset, Notice
 from . import urls
 from .figures import Figures, figures
-from .render import GeneratedPage, render, tel_href
+from .render import GeneratedPage, chunks, render, tel_href
 
 PAGE_SIZE = 40  # notices per directory page: ~40 KB of HTML, whatever the portal holds
 LATEST = 5  # notices on the home page
@@ -118,11 +118,6 @@ def entries(dataset: Dataset, as_of: dt.date) -> list[Entry]:
 def groups(page: list[Entry]) -> list[tuple[str, str, list[Entry]]]:
     """(year, round, entries) runs of one page, in order."""
     return [(year, round_, list(run)) for (year, round_), run in groupby(page, key=lambda e: (e.year, e.round))]
-
-
-def chunks(values: list, size: int) -> list[list]:
-    """A list cut into pages of `size` (one empty page for an empty list)."""
-    return [values[i:i + size] for i in range(0, len(values), size)] or [[]]
 
 
 def index_json(all_entries: list[Entry]) -> str:

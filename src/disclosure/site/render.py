@@ -69,6 +69,11 @@ def tel_href(phone: str) -> str:
     return "tel:" + re.sub(r"[^0-9+]", "", phone)
 
 
+def chunks(values: list, size: int) -> list[list]:
+    """A list cut into pages of `size` (one empty page for an empty list): every paged list."""
+    return [values[i:i + size] for i in range(0, len(values), size)] or [[]]
+
+
 def label_text(label: str) -> str:
     """An item's number as a column shows it: '问题1:' -> '问题1', '1.' -> '1' ('(1)', '一是' unchanged)."""
     return label.rstrip(":：、.．") or label
