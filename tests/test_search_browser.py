@@ -146,6 +146,31 @@ def test_queries_return_exactly_the_oracle_items(page, server, site):
         assert shown(page) == ranked, query  # heading/finding hits first, then notice order
 
 
+def random_words() -> list[str]:
+    """Substrings of 3-9 characters of the real text, and each with one character changed: the engine
+    looks up only the bigrams at offsets 0, 2, 4 ... and the last one, which must still be exact."""
+    rng = random.Random(2019)
+    texts = [normalize(f) for r in records() for f in [r["heading"], r["finding"], *r["measures"]] if len(f) > 12]
+    words = []
+    for _ in range(30):
+        text = rng.choice(texts)
+        length = rng.randint(3, 9)
+        start = rng.randrange(len(text) - length)
+        word = text[start:start + length]
+        at = rng.randrange(length)
+        words += [word, word[:at] + rng.choice("的是村党改") + word[at + 1:]]
+    return words
+
+
+def test_long_and_near_miss_words_match_exactly_on_the_sharded_site(page, server):
+    open_search(page, server, "sharded")
+    reader = IndexReader(build_index(records(), bundle_max_gzip_bytes=0))
+    for word in random_words():
+        run(page, word)
+        assert count(page) == len(oracle_ids(records(), word)), word
+        assert shown(page) == [item_key(records()[o]) for o, _ in reader.search(word)], word
+
+
 def test_empty_result_and_highlight_are_dom_text(page, server):
     open_search(page, server, query="不存在的词语")
     assert count(page) == 0 and shown(page) == []

@@ -148,7 +148,12 @@
       const chars = Array.from(word);
       if (chars.length === 1) return this.gram(word);
       const grams = [];
-      for (let k = 0; k + 1 < chars.length; k++) grams.push({ offset: k, gram: chars[k] + chars[k + 1] });
+      // Bigrams at offsets 0, 2, 4 ... and the last one cover every character of the word, which is all an
+      // exact positional match needs: fewer shards to fetch than one bigram per offset (5 chars: 3, not 4).
+      const offsets = [];
+      for (let k = 0; k + 1 < chars.length; k += 2) offsets.push(k);
+      if (offsets[offsets.length - 1] !== chars.length - 2) offsets.push(chars.length - 2);
+      for (const k of offsets) grams.push({ offset: k, gram: chars[k] + chars[k + 1] });
       const lists = await Promise.all(grams.map(g => this.gram(g.gram)));
       return matchPositions(grams.map((g, i) => ({ offset: g.offset, posting: lists[i] })),
         this.meta.head_end);
@@ -177,47 +182,70 @@
   }
 
   // Bigram postings: ordinal delta, then position deltas; the item's last delta d is stored as ~d.
+  // Decoded into three flat typed arrays (no object per item: a common bigram occurs in every one of
+  // 40,000 items): ordinals ascending, and item k's positions at pos[start[k]] .. pos[start[k + 1] - 1].
   function decodeBigram(raw) {
-    const found = new Map();
-    let i = 0, ordinal = 0;
+    let items = 0;
+    for (let i = 0, first = true; i < raw.length; i++) {
+      if (first) { items++; first = false; continue; }
+      if (raw[i] < 0) first = true;
+    }
+    const ord = new Int32Array(items), start = new Int32Array(items + 1), pos = new Int32Array(raw.length - items);
+    let i = 0, ordinal = 0, n = 0, k = 0;
     while (i < raw.length) {
       ordinal += raw[i++];
-      const positions = [];
+      ord[k] = ordinal;
+      start[k++] = n;
       let position = 0;
       for (;;) {
         const v = raw[i++];
         position += v < 0 ? ~v : v;
-        positions.push(position);
+        pos[n++] = position;
         if (v < 0) break;
       }
-      found.set(ordinal, Int32Array.from(positions));
     }
-    return found;
+    start[k] = n;
+    return { size: items, ord, start, pos };
   }
 
-  function contains(sorted, value) {
-    let lo = 0, hi = sorted.length - 1;
+  function containsIn(pos, lo, hi, value) {  // binary search in the ascending pos[lo .. hi - 1]
+    hi -= 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (sorted[mid] === value) return true;
-      if (sorted[mid] < value) lo = mid + 1; else hi = mid - 1;
+      if (pos[mid] === value) return true;
+      if (pos[mid] < value) lo = mid + 1; else hi = mid - 1;
     }
     return false;
   }
 
-  /** Items where bigram k of the word sits at start+k for every k: an exact substring match. */
+  /** Items where bigram k of the word sits at start+k for every k: an exact substring match.
+   *  Ordinals ascend in every posting, so the bigrams are merge-joined, driven by the rarest. */
   function matchPositions(parts, headEnd) {
     const found = new Map();
     if (parts.some(p => p.posting.size === 0)) return found;
-    parts.sort((a, b) => a.posting.size - b.posting.size);  // drive from the rarest bigram
+    parts.sort((a, b) => a.posting.size - b.posting.size);
     const [driver, ...others] = parts;
-    for (const [ordinal, positions] of driver.posting) {
-      const lists = others.map(p => p.posting.get(ordinal));
-      if (lists.some(l => !l)) continue;
-      for (const p of positions) {
-        const start = p - driver.offset;
-        if (others.every((o, k) => contains(lists[k], start + o.offset))) {
-          found.set(ordinal, start < headEnd[ordinal]);  // positions ascend: first start decides tier
+    const d = driver.posting;
+    const at = new Int32Array(others.length);  // each other posting's cursor
+    items: for (let i = 0; i < d.size; i++) {
+      const ordinal = d.ord[i];
+      for (let k = 0; k < others.length; k++) {
+        const o = others[k].posting;
+        let j = at[k];
+        while (j < o.size && o.ord[j] < ordinal) j++;
+        at[k] = j;
+        if (j === o.size) break items;  // no later item can hold every bigram
+        if (o.ord[j] !== ordinal) continue items;
+      }
+      for (let q = d.start[i]; q < d.start[i + 1]; q++) {
+        const begin = d.pos[q] - driver.offset;
+        let all = true;
+        for (let k = 0; k < others.length && all; k++) {
+          const o = others[k].posting, j = at[k];
+          all = containsIn(o.pos, o.start[j], o.start[j + 1], begin + others[k].offset);
+        }
+        if (all) {
+          found.set(ordinal, begin < headEnd[ordinal]);  // positions ascend: the first start decides the tier
           break;
         }
       }
@@ -263,13 +291,22 @@
     }
     const perWord = await Promise.all(words.map(w => index.matchWord(w)));
     const [first, ...rest] = perWord.sort((a, b) => a.size - b.size);
-    const results = [];
+    const ordinals = [], scores = [];
+    let ascending = true;
     for (const [ordinal, inHead] of first) {
       if (!rest.every(m => m.has(ordinal))) continue;
-      const score = (inHead ? 1 : 0) + rest.reduce((s, m) => s + (m.get(ordinal) ? 1 : 0), 0);
-      results.push({ ordinal, score });
+      if (ordinals.length && ordinal < ordinals[ordinals.length - 1]) ascending = false;
+      ordinals.push(ordinal);
+      scores.push((inHead ? 1 : 0) + rest.reduce((s, m) => s + (m.get(ordinal) ? 1 : 0), 0));
     }
-    results.sort((a, b) => b.score - a.score || a.ordinal - b.ordinal);
+    // best score first, then notice order: a stable pass per score over the ordinals in ascending order
+    // (postings are ascending already unless several spellings were merged; 40,000 hits sort in no time)
+    let order = ordinals.map((_, i) => i);
+    if (!ascending) order.sort((a, b) => ordinals[a] - ordinals[b]);
+    const results = [];
+    for (let score = words.length; score >= 0; score--) {
+      for (const i of order) if (scores[i] === score) results.push({ ordinal: ordinals[i], score });
+    }
     return results;
   }
 
@@ -288,7 +325,13 @@
     for (const f of FACETS) {
       const facet = facets[f.key];
       const c = new Array(facet.values.length).fill(0);
-      for (const m of matches) if (passes(facets, m.ordinal, filters, f.key)) c[facet.column[m.ordinal]]++;
+      const column = facet.column;
+      const filtered = FACETS.some(g => g.key !== f.key && filters[g.key].size > 0);
+      if (filtered) {
+        for (const m of matches) if (passes(facets, m.ordinal, filters, f.key)) c[column[m.ordinal]]++;
+      } else {
+        for (const m of matches) c[column[m.ordinal]]++;  // no other facet narrows: count every match
+      }
       counts[f.key] = c;
     }
     return counts;
@@ -438,8 +481,10 @@
       if (serial !== this.serial) return;
       const facets = this.index.meta.facets;
       this.filtered = matches.filter(m => passes(facets, m.ordinal, state.filters, null));
-      this.renderFacets(facetCounts(facets, matches, state.filters));
       this.shown = this.pageSize;
+      // ask for the first cards' files now, so their round trip overlaps the facet counting below
+      for (const m of this.filtered.slice(0, this.shown)) this.index.doc(m.ordinal).catch(() => {});
+      this.renderFacets(facetCounts(facets, matches, state.filters));
       await this.renderPage(serial);
     }
 
