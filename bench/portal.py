@@ -45,6 +45,9 @@ KINDS = {  # one page of each kind, by its path in the site
 }
 
 
+PAGED = ("directory", "updates", "contact", "print")
+
+
 def build(n: int, work: Path) -> dict:
     data = write_synthetic_portal(REPO / "data", work / "data", n, items_per_notice=ITEMS)
     env = {**os.environ, DATA_ENV: str(data), AS_OF_ENV: AS_OF}
@@ -58,7 +61,10 @@ def build(n: int, work: Path) -> dict:
             "site_mb": round(sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6, 1),
             "html_pages": len(html), "largest_page": {"path": str(largest.relative_to(out)),
                                                       "kb": round(largest.stat().st_size / 1024, 1)},
-            "page_kb": {kind: round((out / path).stat().st_size / 1024, 1) for kind, path in KINDS.items()}}, out
+            "page_kb": {kind: round((out / path).stat().st_size / 1024, 1) for kind, path in KINDS.items()},
+            # a paged list's first page is full only when a second page exists
+            "full": {kind: (out / Path(path).parent / "page" / "2" / "index.html").exists() for kind in PAGED
+                     for path in [KINDS[kind]]}}, out
 
 
 def search(site: Path) -> dict:
@@ -112,6 +118,9 @@ def main() -> int:
     if len(rows) > 1:
         summary["page_spread_pct"] = {k: round(100 * (max(r["page_kb"][k] for r in rows) /
                                                       min(r["page_kb"][k] for r in rows) - 1), 1) for k in KINDS}
+        # paged lists compared where their first page is full (at 10 notices one page holds them all)
+        summary["full_page_spread_pct"] = {k: round(100 * (max(full) / min(full) - 1), 1) for k in PAGED
+                                           if len(full := [r["page_kb"][k] for r in rows if r["full"][k]]) > 1}
     summary["largest_page_kb"] = max(r["largest_page"]["kb"] for r in rows)
     print(json.dumps(summary, ensure_ascii=False))
     RESULTS.mkdir(exist_ok=True)
