@@ -19,6 +19,7 @@ from disclosure.errors import DataErrors
 from disclosure.gitinfo import read_history
 from disclosure.site import Settings, Site, build_site, urls
 from disclosure.site.background import BackgroundFailed, BackgroundWriter
+from disclosure.buildcache import BuildCache, fingerprint, link_reused, page_keys
 from disclosure.site.portal import nav_pages
 from disclosure.site.settings import AsOfError
 from disclosure.validate import consistency_warnings, load_dataset
@@ -35,6 +36,13 @@ _dirty = False
 _serving = False
 _previous: dict[str, int] = {}
 _context_key = 0
+# A publish with a build cache (`mkdocs build --dirty`, DISCLOSURE_BUILD_CACHE): pages whose inputs
+# are unchanged are not rendered but linked from the last build (disclosure.buildcache).
+_cache: BuildCache | None = None
+_code = ""
+_keys: dict[str, str | None] = {}
+_reused: dict = {}  # src_uri -> cached file
+_dests: dict[str, str] = {}  # src_uri -> the page's file in the site folder
 
 
 class _QuietDirtyWarning(logging.Filter):
@@ -48,9 +56,10 @@ class _QuietDirtyWarning(logging.Filter):
 def on_startup(command, dirty):
     global _dirty, _serving
     _dirty, _serving = dirty, command == "serve"
-    if _serving and dirty:
+    if dirty:
         logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirtyWarning())
         logging.getLogger("mkdocs.commands.serve").addFilter(_QuietDirtyWarning())
+    if _serving and dirty:
         log.info("预览:修改 data/ 里的文件并保存后,浏览器中的页面会自动刷新;只重新生成内容有变化的页面。")
 
 
@@ -78,7 +87,22 @@ def on_config(config):
     _bodies.clear()
     config.extra["disclosure"] = _site.template_context
     _context_key = hash(repr((_site.template_context, _site.nav)))  # shared by every page's template
+    _plan_reuse(settings, config)
     return config
+
+
+def _plan_reuse(settings, config):
+    global _cache, _code, _keys, _reused
+    _cache, _code, _keys, _reused = None, "", {}, {}
+    _dests.clear()
+    if _serving or settings.build_cache is None:
+        return
+    _cache = BuildCache(settings.build_cache)
+    _code = fingerprint(Path(config.config_file_path).parent, settings)
+    _keys = page_keys(_site, config.site_name, settings.site_url, _code)
+    # only a dirty build leaves unmodified pages unwritten; a clean one renders all (and reuses none)
+    _reused = _cache.reusable(_keys, _code) if _dirty else {}
+    log.info(f"增量生成:{len(_reused)} 个页面内容未变、直接沿用,其余 {len(_keys) - len(_reused)} 个重新生成。")
 
 
 def on_serve(server, config, builder):
@@ -103,7 +127,11 @@ def on_files(files, config):
             html = _bodies[page.src_uri] = page.html  # rendered once per rebuild
             files.append(_tracked(File.generated(config, page.src_uri, content=html, inclusion=inclusion), html))
         else:  # the body is rendered as the page is written (on_page_context), one at a time
-            files.append(File.generated(config, page.src_uri, content="", inclusion=inclusion))
+            file = File.generated(config, page.src_uri, content="", inclusion=inclusion)
+            _dests[page.src_uri] = file.dest_uri
+            if page.src_uri in _reused:
+                file.is_modified = lambda: False  # a dirty build neither renders nor writes it
+            files.append(file)
     for path, content in _site.files.items():
         files.append(_tracked(File.generated(config, path, content=content), content))
     for file in _unused_theme_scripts(files, config):
@@ -147,6 +175,9 @@ def on_post_build(config):
         raise PluginError(f"搜索索引生成失败,网站没有完整生成:\n{exc}") from None
     finally:
         _background = None
+    if _cache is not None:
+        link_reused(_reused, _dests, Path(config.site_dir))
+        _cache.record(_code, _keys, _dests, Path(config.site_dir), len(_reused))
 
 
 def _report_background(writer: BackgroundWriter):

@@ -6,6 +6,8 @@ Layout of WEB_ROOT (nginx serves WEB_ROOT/current):
     releases/.pending-<commit>-<pid>/     built by pre-receive, waiting for git to move the branch
     publish.log                           one line per event: time, result, commit, who, detail
     .publish.lock                         fcntl.flock: one build / switch at a time
+    .cache/                               the build cache (buildcache.py): the pages of the last build,
+                                          reused when their inputs did not change; never served
 
 Why two hooks: pre-receive validates and builds the pushed commit and refuses the push on any
 problem, so a refused push changes nothing. It must not switch the site, because git can still
@@ -52,6 +54,7 @@ from .access import DATA_ROOT, MAX_DATA_FILE, OWNERS_PATH, Owners, path_refusals
 from .errors import DataError, DataErrors
 from .gitinfo import COMMIT_ENV
 from .history import Change, history_refusals
+from .buildcache import BuildCache
 
 ZERO = "0" * 40
 HOOK_MARK = "managed by `disclosure server-setup`"
@@ -107,6 +110,11 @@ class Site:
     @property
     def ref(self) -> str:
         return f"refs/heads/{self.branch}"
+
+    @property
+    def cache(self) -> Path:
+        """The build cache: what the next build may reuse (buildcache.py). Safe to delete."""
+        return self.web_root / ".cache"
 
     @property
     def work(self) -> Path:
@@ -321,8 +329,10 @@ def export_for_build(site: Site, commit: str, code_commit: str, dest: Path) -> N
         export_commit(site, commit, dest, paths=[DATA_ROOT.rstrip("/")])
 
 
-def build_env(site: Site, source: Path, commit: str) -> dict[str, str]:
+def build_env(site: Site, source: Path, commit: str, incremental: bool = False) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k in BUILD_ENV_KEEP}
+    if incremental:  # pages whose inputs did not change are taken from the last build
+        env[BUILD_CACHE_ENV] = str(site.cache)
     env["PYTHONPATH"] = str(source / "src")  # the trusted tree's package, nothing else
     env["PATH"] = os.pathsep.join([str(Path(site.python).parent), env.get("PATH", "/usr/bin:/bin")])
     # gitinfo reads history of the pushed commit from the server repository (see gitinfo.py).
@@ -422,15 +432,20 @@ def build_source(site: Site, source: Path, out: Path, env: dict, work: Path, dea
         command = [part.replace("{out}", str(out)).replace("{python}", site.python)
                    for part in shlex.split(site.build_command)]
     else:
-        command = python_command(site, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out))
+        # --dirty: into an empty folder, MkDocs then writes every page except those the hook marks as
+        # unmodified (inputs unchanged, linked from the build cache afterwards); without a cache, all
+        dirty = ["--dirty"] if BUILD_CACHE_ENV in env else []
+        command = python_command(site, "-m", "mkdocs", "build", "--strict", *dirty, "--site-dir", str(out))
     done = run_step(site, command, source, env, work, deadline)
     if done.returncode != 0 or not (out / "index.html").is_file():
         summary = build_output_summary(done.stdout + "\n" + done.stderr)
         raise Refused("build-failed", "网站生成失败(数据格式没有问题,但生成网页时出错)。生成程序的提示:\n" + summary)
 
 
-def build_commit_into(site: Site, commit: str, out: Path, code_commit: str | None = None) -> str:
-    """Export, validate and build `commit` (its data, `code_commit`'s code) into `out`.
+def build_commit_into(site: Site, commit: str, out: Path, code_commit: str | None = None,
+                      incremental: bool = False) -> str:
+    """Export, validate and build `commit` (its data, `code_commit`'s code) into `out`; incremental:
+    reuse unchanged pages from the build cache (a publish; verify-release builds from scratch).
     Returns validator warnings. Raises Refused. The work copy is removed on every path."""
     site.work.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=site.work))
@@ -439,7 +454,7 @@ def build_commit_into(site: Site, commit: str, out: Path, code_commit: str | Non
         source.mkdir()
         deadline = time.monotonic() + site.build_timeout
         export_for_build(site, commit, code_commit or commit, source)
-        env = build_env(site, source, commit)
+        env = build_env(site, source, commit, incremental)
         warnings = validate_source(site, source, env, work, deadline)
         build_source(site, source, out, env, work, deadline)
         return warnings
@@ -457,11 +472,12 @@ def stage(site: Site, commit: str, code_commit: str | None = None, pusher: Pushe
     shutil.rmtree(building, ignore_errors=True)
     shutil.rmtree(pending, ignore_errors=True)
     try:
-        warnings = build_commit_into(site, commit, building, code_commit)
+        warnings = build_commit_into(site, commit, building, code_commit, incremental=True)
         freeze(building)  # before sharing: a linked file is read-only in every release that holds it
         current = current_release(site)
         if current:
             share_unchanged(building, site.releases / current)
+        adopt_into_cache(site, building)
         if pusher:  # who staged it, for the log line should post-receive never run (client hung up)
             pusher_file(pending).write_text("\t".join(pusher.log_names()), "utf-8")
         os.rename(building, pending)
@@ -471,6 +487,20 @@ def stage(site: Site, commit: str, code_commit: str | None = None, pusher: Pushe
     if warnings:
         say(warnings)
     return pending
+
+
+def adopt_into_cache(site: Site, built: Path) -> None:
+    """The finished build becomes what the next one reuses. The cache only ever saves work: if it
+    cannot be written, the next build renders everything, and this publish goes on."""
+    cache = BuildCache(site.cache)
+    counts = cache.last_build()
+    try:
+        adopted = cache.adopt(built)
+    except OSError:
+        shutil.rmtree(site.cache, ignore_errors=True)
+        adopted = False
+    if adopted and counts.get("reused"):
+        say(f"(增量生成:{counts['reused']} 个页面内容未变、直接沿用,重新生成 {counts['rendered']} 个。)")
 
 
 def freeze(release: Path) -> None:
@@ -492,6 +522,8 @@ def share_unchanged(new: Path, previous: Path) -> tuple[int, int]:
             continue
         old = previous / path.relative_to(new)
         try:
+            if os.path.samefile(old, path):
+                continue  # already one file (a page the build took from the cache)
             same = old.is_file() and not old.is_symlink() and old.stat().st_size == path.stat().st_size \
                 and filecmp.cmp(old, path, shallow=False)
         except OSError:
@@ -942,6 +974,7 @@ def publish_existing(site: Site) -> str | None:
 AS_OF_ENV = "DISCLOSURE_AS_OF"  # site.settings.AS_OF_ENV etc., without importing the site here
 PRODUCTION_ENV = "DISCLOSURE_PRODUCTION"
 SITE_URL_ENV = "DISCLOSURE_SITE_URL"
+BUILD_CACHE_ENV = "DISCLOSURE_BUILD_CACHE"
 AS_OF_MARK = re.compile(r'data-as-of="(\d{4}-\d{2}-\d{2})"')
 
 

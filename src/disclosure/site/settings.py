@@ -5,7 +5,9 @@
     data_dir  the data folder: DISCLOSURE_DATA (relative to the project), default data/
     site_url  the public address. QR codes and feeds leave the site, so they need a full URL; pages
               never do (they link page-relatively). MkDocs' `site_url` wins, else DISCLOSURE_SITE_URL,
-              else '' (unknown: those outputs carry site-relative paths)."""
+              else '' (unknown: those outputs carry site-relative paths).
+    build_cache  DISCLOSURE_BUILD_CACHE: the folder of the build cache (disclosure.buildcache), set by the publish
+              hooks; unset: every page is rendered"""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,7 +18,8 @@ from pathlib import Path
 AS_OF_ENV = "DISCLOSURE_AS_OF"
 DATA_ENV = "DISCLOSURE_DATA"
 SITE_URL_ENV = "DISCLOSURE_SITE_URL"
-PRODUCTION_ENV = "DISCLOSURE_PRODUCTION"  # set by the publish hooks and the pages jobs: the public site
+PRODUCTION_ENV = "DISCLOSURE_PRODUCTION"
+BUILD_CACHE_ENV = "DISCLOSURE_BUILD_CACHE"  # set by the publish hooks and the pages jobs: the public site
 DEFAULT_DATA = "data"
 
 
@@ -52,6 +55,7 @@ class Settings:
     data_dir: Path
     site_url: str = ""  # '' when unknown; else ends with /
     production: bool = False  # building the public site: it must know its address
+    build_cache: Path | None = None  # where the last build's reusable pages are (disclosure.buildcache)
 
     def missing_address(self) -> str:
         """The Chinese refusal of a production build without an address ('' when all is well)."""
@@ -67,4 +71,6 @@ class Settings:
         """project: the folder holding mkdocs.yml; site_url: MkDocs' own setting, if any."""
         data = project / (env.get(DATA_ENV, "").strip() or DEFAULT_DATA)
         production = env.get(PRODUCTION_ENV, "").strip() not in ("", "0")
-        return cls(as_of_from_env(env, today), data, normal_site_url(site_url or env.get(SITE_URL_ENV)), production)
+        cache = env.get(BUILD_CACHE_ENV, "").strip()
+        return cls(as_of_from_env(env, today), data, normal_site_url(site_url or env.get(SITE_URL_ENV)), production,
+                   Path(cache) if cache else None)

@@ -1,0 +1,230 @@
+"""The build cache: a publish re-renders only the pages whose inputs changed, and reuses the rest.
+
+What a page shows is a function of its inputs; when every input of a page is the same as in the
+last build, its file is taken (hard-linked) from that build instead of being rendered again. The
+inputs, and so the dependency rules, are all in `page_keys` below:
+
+    every page      the fingerprint: the code, templates, hand-written pages, mkdocs.yml and the
+                    installed packages (`fingerprint`), the as-of date and the site address, and the
+                    site-wide template context (footer contacts, navigation) except the build commit
+                    (shown on home and 关于本站 only, which are portal pages)
+    a notice's own  + every file of every notice linked to it (follows / continues, withdrawn ones too:
+    pages           a follow-up's statements appear on the earlier notice's item pages and back), and
+                    git's dates for those files
+    portal pages    home, 通报目录, 最近更新, 联系方式, 搜索, 开放数据, 关于本站: they count or list every
+                    notice, so they are always rendered (their number does not grow with the site)
+
+Non-page files (search index, open data, feeds, the directory's index) are always regenerated. The
+as-of date is on every page, so pages are reused within one day only; a change of code or settings
+changes the fingerprint and the next build is a full one. Anything unreadable or missing in the
+cache is simply rendered again: the cache can only save work, never change a page. A release never
+depends on it (its files are hard links, complete in every release), and deleting the folder is safe.
+
+Layout (on the server: WEB_ROOT/.cache, `DISCLOSURE_BUILD_CACHE`):
+    current -> gen-<n>        switched atomically when a build is adopted
+    gen-<n>/manifest.json     {"fingerprint", "pages": {src_uri: [key, dest path, size]}}
+    gen-<n>/site/<dest path>  hard links to the adopted build's page files (no extra disk)
+    next.json                 the manifest of the build just finished, adopted by `adopt`
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+from importlib import metadata
+from pathlib import Path
+
+# What the code of a build is (relative to the project folder): a change to any of these, or to an
+# installed package, invalidates the whole cache.
+CODE_PATHS = ("src", "hooks", "overrides", "docs", "mkdocs.yml", "requirements.txt", "pyproject.toml")
+COMMIT_FIELDS = ("build_commit", "build_commit_date", "build_commit_date_text")  # home and about only
+
+
+def _hash(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def _files_under(path: Path):
+    if path.is_file():
+        yield path
+    elif path.is_dir():
+        for root, dirs, names in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(names):
+                if not name.endswith(".pyc"):
+                    yield Path(root) / name
+
+
+def fingerprint(project: Path, settings) -> str:
+    """The code, templates and packages a build runs, and the settings every page shows."""
+    h = hashlib.sha256()
+    for rel in CODE_PATHS:
+        for path in _files_under(project / rel):
+            h.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes() + b"\0")
+    packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
+    h.update("\n".join([sys.version, *packages]).encode())
+    h.update(f"{settings.as_of.isoformat()}\0{settings.site_url}\0{settings.production}".encode())
+    return h.hexdigest()
+
+
+def linked_groups(dataset) -> dict[str, list[str]]:
+    """Notice id -> the ids of every notice linked to it by follows / continues, itself included
+    (the connected group, withdrawn notices too), sorted."""
+    every = dataset.notices + dataset.withdrawn_notices
+    parent = {n.id: n.id for n in every}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for notice in every:
+        targets = [notice.follows] + [i.continues.split("/")[0] for i in notice.items + notice.withdrawn_items
+                                      if i.continues]
+        for target in targets:
+            if target in parent:
+                parent[root(target)] = root(notice.id)
+    members: dict[str, list[str]] = {}
+    for notice in every:
+        members.setdefault(root(notice.id), []).append(notice.id)
+    return {n.id: sorted(members[root(n.id)]) for n in every}
+
+
+def notice_digest(notice, history) -> str:
+    """Every file of the notice's folder, and git's date for each of them."""
+    parts = []
+    if notice.folder is not None:
+        for path in _files_under(Path(notice.folder)):
+            parts += [str(path.relative_to(notice.folder)), path.read_bytes()]
+    prefix = f"data/notices/{notice.id}/"
+    parts += [f"{p}={d.isoformat()}" for p, d in sorted(history.file_dates.items()) if p.startswith(prefix)]
+    return _hash(notice.id, *parts)
+
+
+def page_keys(site, site_name: str, site_url: str, code: str) -> dict[str, str | None]:
+    """src_uri -> the key of everything the page shows; None: always rendered (a portal page).
+    THE dependency rules of incremental builds: see the module docstring."""
+    context = {k: v for k, v in site.template_context.items() if k not in COMMIT_FIELDS}
+    common = _hash(code, site_name, site_url, site.as_of.isoformat(), repr(sorted(context.items())),
+                   repr(site.nav))
+    every = {n.id: n for n in site.dataset.notices + site.dataset.withdrawn_notices}
+    groups = linked_groups(site.dataset)
+    digests = {i: notice_digest(n, site.history) for i, n in every.items()}
+    group_keys = {i: _hash(common, *(digests[m] for m in groups[i])) for i in every}
+    keys: dict[str, str | None] = {}
+    for page in site.pages:
+        owner = page.url.split("/", 1)[0]
+        keys[page.src_uri] = _hash(group_keys[owner], page.src_uri) if owner in group_keys else None
+    return keys
+
+
+class BuildCache:
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    @property
+    def current(self) -> Path:
+        return self.folder / "current"
+
+    def manifest(self) -> dict:
+        try:
+            data = json.loads((self.current / "manifest.json").read_text("utf-8"))
+            return data if isinstance(data, dict) and isinstance(data.get("pages"), dict) else {}
+        except (OSError, ValueError):
+            return {}  # missing or damaged: nothing is reused
+
+    def reusable(self, keys: dict[str, str | None], code: str) -> dict[str, Path]:
+        """src_uri -> the cached file of each page whose key is unchanged and whose file is intact."""
+        manifest = self.manifest()
+        if manifest.get("fingerprint") != code:
+            return {}
+        out = {}
+        site = self.current / "site"
+        for src_uri, key in keys.items():
+            entry = manifest["pages"].get(src_uri)
+            if key is None or not isinstance(entry, list) or len(entry) != 3 or entry[0] != key:
+                continue
+            path = site / entry[1]
+            try:
+                if path.stat().st_size == entry[2] and not path.is_symlink():
+                    out[src_uri] = path
+            except OSError:
+                continue
+        return out
+
+    def record(self, code: str, keys: dict[str, str | None], dests: dict[str, str], site_dir: Path,
+               reused: int) -> None:
+        """After a successful build: what each page's key was and where its file is (next.json)."""
+        pages = {}
+        for src_uri, key in keys.items():
+            dest = dests.get(src_uri)
+            if key is None or dest is None:
+                continue
+            try:
+                pages[src_uri] = [key, dest, (site_dir / dest).stat().st_size]
+            except OSError:
+                continue
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temp = self.folder / f".next-{os.getpid()}.json"
+        temp.write_text(json.dumps({"fingerprint": code, "site_dir": str(Path(site_dir).resolve()),
+                                    "reused": reused, "rendered": len(keys) - reused, "pages": pages}), "utf-8")
+        os.replace(temp, self.folder / "next.json")
+
+    def last_build(self) -> dict:
+        """The counts of the last recorded build: {"reused": n, "rendered": m} (publish reports them)."""
+        try:
+            data = json.loads((self.folder / "next.json").read_text("utf-8"))
+            return {k: data[k] for k in ("reused", "rendered", "site_dir")}
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}
+
+    def adopt(self, site_dir: Path) -> bool:
+        """Make the build in site_dir (recorded by `record`) the one the next build reuses. Called
+        once its files are final (publish: frozen and shared with the previous release)."""
+        try:
+            data = json.loads((self.folder / "next.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return False
+        if data.get("site_dir") != str(Path(site_dir).resolve()):
+            return False  # the manifest of another build
+        generation = self.folder / f"gen-{os.getpid()}-{os.urandom(4).hex()}"
+        pages = {}
+        for src_uri, (key, dest, size) in data["pages"].items():
+            source, target = Path(site_dir) / dest, generation / "site" / dest
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(source, target)
+            except OSError:
+                continue  # not cached: rendered next time
+            pages[src_uri] = [key, dest, size]
+        (generation / "manifest.json").write_text(json.dumps({"fingerprint": data["fingerprint"], "pages": pages}),
+                                                  "utf-8")
+        link = self.folder / f".current-{os.getpid()}"
+        link.unlink(missing_ok=True)
+        os.symlink(generation.name, link)
+        os.replace(link, self.current)
+        (self.folder / "next.json").unlink(missing_ok=True)
+        for stale in self.folder.glob("gen-*"):  # every generation but the current one
+            if stale.name != generation.name:
+                shutil.rmtree(stale, ignore_errors=True)
+        return True
+
+
+def link_reused(reused: dict[str, Path], dests: dict[str, str], site_dir: Path) -> None:
+    """Put each reused page's cached file into the new build (a hard link; a copy across file systems)."""
+    for src_uri, cached in reused.items():
+        target = Path(site_dir) / dests[src_uri]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        try:
+            os.link(cached, target)
+        except OSError:
+            shutil.copyfile(cached, target)

@@ -1,0 +1,131 @@
+"""Incremental publishing equals a full build (issue 15), end to end: a real bare repository, the
+installed hooks, the real site build. After each push of a sequence (status change, update record,
+deadline moved, a new follow-up notice, that notice withdrawn, a template change by an admin) the
+published release is compared byte for byte with a build of its commit from scratch
+(`disclosure verify-release`), and the push must have reused pages where the change was local and
+none where it was not (the template change)."""
+from __future__ import annotations
+
+import re
+import shutil
+import time
+
+import pytest
+import yaml
+
+from test_publish import SITE_URL, UNIX_USER, Server, copy_project, disclosure, html_containing, sh
+
+SAMPLE = "shixian-xuncha-2024"
+FOLLOW_UP = "shixian-xuncha-2024-hui"
+REUSED = re.compile(r"增量生成:(\d+) 个页面内容未变、直接沿用,重新生成 (\d+) 个")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Server:
+    s = Server(tmp_path_factory.mktemp("incremental"))
+    sh(s.root, "git", "init", "-q", "--bare", "--initial-branch=main", str(s.bare))
+    sh(s.root, "git", "clone", "-q", str(s.bare), str(s.clone))
+    copy_project(s.clone)
+    s.commit_all("项目初始内容")
+    disclosure(s.root, "server-setup", str(s.bare), str(s.web), "--keep", "3", "--admin", UNIX_USER,
+               "--site-url", SITE_URL)
+    first = s.push()
+    assert first.returncode == 0 and "发布成功" in first.stderr, first.stderr
+    assert not REUSED.search(first.stderr)  # an empty cache: everything rendered
+    return s
+
+
+def publish(server: Server, message: str) -> tuple[int, int, float]:
+    """Commit and push; the push must publish. Returns (pages reused, pages rendered, seconds)."""
+    server.commit_all(message)
+    started = time.monotonic()
+    done = server.push()
+    seconds = time.monotonic() - started
+    assert done.returncode == 0 and "发布成功" in done.stderr, done.stderr
+    found = REUSED.search(done.stderr)
+    return (int(found[1]), int(found[2]), seconds) if found else (0, -1, seconds)
+
+
+def assert_equals_full_build(server: Server) -> None:
+    done = disclosure(server.root, "verify-release", str(server.bare), str(server.web), check=False)
+    assert done.returncode == 0 and "逐字节一致" in done.stdout, done.stdout + done.stderr
+
+
+def edit_yaml(path, change) -> None:
+    data = yaml.safe_load(path.read_text("utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+
+
+def test_status_change_reuses_the_other_notices_pages_and_equals_a_full_build(server):
+    disclosure(server.clone, "update", "5-2", "--status", "已完成", "--date", "2024-06-20", "--note", "已印发管理办法")
+    reused, rendered, _ = publish(server, "事项 5-2:已完成")
+    assert reused > 0 and rendered > 0
+    assert_equals_full_build(server)
+
+
+def test_update_record_on_the_sample_notice(server):
+    disclosure(server.clone, "update", "1", "--notice", SAMPLE, "--status", "正在整改", "--date", "2024-06-25",
+               "--note", "第3个村管网改造完成过半")
+    reused, _, _ = publish(server, "示例县第1项:进展")
+    assert reused > 0
+    assert_equals_full_build(server)
+
+
+def test_deadline_moved(server):
+    disclosure(server.clone, "update", "5-2", "--status", "正在整改", "--date", "2024-06-28",
+               "--deadline", "2031-06", "--reason", "工程延期")
+    reused, _, _ = publish(server, "事项 5-2:时限调整")
+    assert reused > 0
+    assert_equals_full_build(server)
+
+
+def test_a_new_follow_up_notice_changes_the_earlier_notices_pages_too(server):
+    # the follow-up's statements appear on the earlier notice's item pages: those must be rendered again
+    source = server.clone / "data" / "notices" / SAMPLE
+    target = server.clone / "data" / "notices" / FOLLOW_UP
+    shutil.copytree(source, target)
+
+    def notice(data):
+        data.update(id=FOLLOW_UP, follows=SAMPLE, issued="2024-08-30", published="2024-08-30",
+                    issued_text="2024年8月30日", title="中共示例县委第二巡察组关于巡察县水务局党组反馈意见整改情况的再次通报")
+    edit_yaml(target / "notice.yml", notice)
+    for item in sorted((target / "items").glob("*.yml")):
+        edit_yaml(item, lambda d: d.update(continues=f"{SAMPLE}/{d['id']}", updates=[]))
+    reused, _, _ = publish(server, "示例县:再次通报")
+    assert reused > 0
+    assert_equals_full_build(server)
+    earlier = server.web / "current" / SAMPLE / "items" / "1" / "index.html"
+    assert FOLLOW_UP in earlier.read_text("utf-8")  # the earlier notice's page links the follow-up
+
+
+def test_the_follow_up_withdrawn(server):
+    path = server.clone / "data" / "notices" / FOLLOW_UP / "notice.yml"
+    edit_yaml(path, lambda d: d.update(withdrawn={"date": "2024-06-30", "reason": "与原通报重复,撤下。"}))
+    reused, _, _ = publish(server, "撤下再次通报")
+    assert reused > 0
+    assert_equals_full_build(server)
+
+
+def test_a_template_change_by_an_admin_is_a_full_build(server):
+    template = server.clone / "src" / "disclosure" / "site" / "templates" / "item.html"
+    template.write_text(template.read_text("utf-8") + "\n<p class=\"template-change-test\">模板已修改</p>\n", "utf-8")
+    reused, rendered, _ = publish(server, "管理员:修改事项页模板")
+    assert reused == 0  # the code changed: nothing from the cache is reused
+    assert_equals_full_build(server)
+    assert html_containing(server.web / "current" / "jinpu-2019" / "items", "模板已修改")
+
+
+def test_a_damaged_cache_costs_only_time(server):
+    manifest = server.web / ".cache" / "current" / "manifest.json"
+    manifest.write_text("{not json", "utf-8")
+    disclosure(server.clone, "update", "1", "--notice", SAMPLE, "--status", "已完成", "--date", "2024-07-01",
+               "--note", "管网改造全部完成")
+    reused, _, _ = publish(server, "示例县第1项:已完成")
+    assert reused == 0
+    assert_equals_full_build(server)
+    shutil.rmtree(server.web / ".cache")
+    disclosure(server.clone, "update", "5-2", "--status", "已完成", "--date", "2024-07-01", "--note", "完成")
+    reused, _, _ = publish(server, "事项 5-2:完成")
+    assert reused == 0
+    assert_equals_full_build(server)
