@@ -159,7 +159,8 @@ def _start_search_index(config):
         _background.cancel()
         _background = None
     _previous["search/"] = key
-    _background = BackgroundWriter(_site.search_files, Path(config.site_dir)).start()
+    previous = _cache.previous_index(_code) if _cache is not None else None
+    _background = BackgroundWriter(lambda: _site.search_files(previous), Path(config.site_dir)).start()
 
 
 def on_post_build(config):

@@ -166,3 +166,60 @@ def _disguise(word: str, choices: list[int]) -> str:
 def test_width_case_and_spacing_do_not_change_results(word, choices):
     plain = found_ids(readers()["sharded"], word)
     assert plain == found_ids(readers()["sharded"], _disguise(word, choices)) == oracle_ids(records(), word)
+
+
+# ---------------------------------------------------------------- incremental: equal to a full build
+
+def written(tmp: Path, files: dict[str, bytes]) -> Path:
+    for path, data in files.items():
+        (tmp / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / path).write_bytes(data)
+    return tmp / "search"
+
+
+def edited(base: list[dict], changes: dict[int, dict]) -> list[dict]:
+    return [dict(r, **changes.get(i, {})) for i, r in enumerate(base)]
+
+
+EDITS = st.dictionaries(
+    st.integers(min_value=0, max_value=49),
+    st.fixed_dictionaries({}, optional={
+        "status_text": st.text(alphabet="整改完成已正在党费村饮水（）5进展", max_size=12),
+        "status": st.sampled_from(["done", "in_progress"]),
+        "heading": st.text(alphabet="关于农村饮水问题党费收缴", min_size=1, max_size=15),
+        "measures": st.lists(st.text(alphabet="一是建立制度完成饮水并网", max_size=20), max_size=2),
+    }), max_size=3)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=EDITS)
+def test_an_index_patched_from_the_previous_one_equals_a_full_build(tmp_path_factory, changes):
+    base = records()
+    before = build_index(base, bundle_max_gzip_bytes=0)
+    after = edited(base, changes)
+    full = build_index(after, bundle_max_gzip_bytes=0)
+    patched = build_index(after, bundle_max_gzip_bytes=0, previous=written(tmp_path_factory.mktemp("i"), before))
+    assert patched == full
+
+
+def test_a_patch_changes_only_the_shards_of_the_changed_text(tmp_path):
+    base = records()
+    before = build_index(base, bundle_max_gzip_bytes=0)
+    after = edited(base, {3: {"status_text": "整改状态:已完成"}})
+    patched = build_index(after, bundle_max_gzip_bytes=0, previous=written(tmp_path, before))
+    differ = {p for p in patched if before.get(p) != patched[p]}
+    shards = {p for p in differ if p.startswith("search/shards/")}
+    count = json.loads(patched["search/meta.json"])["shard_count"]
+    status_grams = {t[i:i + n] for t in (normalize(base[3]["status_text"]), normalize("整改状态:已完成"))
+                    for n in (1, 2) for i in range(len(t) - n + 1)}
+    assert shards and shards <= {f"search/shards/{fnv1a(g) % count}.json" for g in status_grams}
+    assert differ - shards == {"search/meta.json", "search/docs/3.json"}
+
+
+def test_a_damaged_previous_index_falls_back_to_the_full_build(tmp_path):
+    base = records()
+    previous = written(tmp_path, build_index(base, bundle_max_gzip_bytes=0))
+    after = edited(base, {0: {"status_text": "整改状态:已完成"}})
+    for shard in (previous / "shards").glob("*.json"):
+        shard.write_text("{broken", "utf-8")
+    assert build_index(after, bundle_max_gzip_bytes=0, previous=previous) == build_index(after, bundle_max_gzip_bytes=0)

@@ -14,7 +14,8 @@ inputs, and so the dependency rules, are all in `page_keys` below:
     portal pages    home, 通报目录, 最近更新, 联系方式, 搜索, 开放数据, 关于本站: they count or list every
                     notice, so they are always rendered (their number does not grow with the site)
 
-Non-page files (search index, open data, feeds, the directory's index) are always regenerated. The
+Non-page files (open data, feeds, the directory's index) are always regenerated; the search index
+is patched from the last build's index where only a few items changed (search/index.py). The
 as-of date is on every page, so pages are reused within one day only; a change of code or settings
 changes the fingerprint and the next build is a full one. Anything unreadable or missing in the
 cache is simply rendered again: the cache can only save work, never change a page. A release never
@@ -22,8 +23,8 @@ depends on it (its files are hard links, complete in every release), and deletin
 
 Layout (on the server: WEB_ROOT/.cache, `DISCLOSURE_BUILD_CACHE`):
     current -> gen-<n>        switched atomically when a build is adopted
-    gen-<n>/manifest.json     {"fingerprint", "pages": {src_uri: [key, dest path, size]}}
-    gen-<n>/site/<dest path>  hard links to the adopted build's page files (no extra disk)
+    gen-<n>/manifest.json     {"fingerprint", "pages": {src_uri: [key, dest path, size]}, "index": {path: size}}
+    gen-<n>/site/<dest path>  hard links to the adopted build's page files and search/ index (no extra disk)
     next.json                 the manifest of the build just finished, adopted by `adopt`
 """
 from __future__ import annotations
@@ -160,6 +161,20 @@ class BuildCache:
                 continue
         return out
 
+    def previous_index(self, code: str) -> Path | None:
+        """The last build's search/ folder, if built by this code and every file is intact."""
+        manifest = self.manifest()
+        index = manifest.get("index")
+        if manifest.get("fingerprint") != code or not isinstance(index, dict) or not index:
+            return None
+        site = self.current / "site"
+        try:
+            if all((site / path).stat().st_size == size for path, size in index.items()):
+                return site / "search"
+        except (OSError, TypeError):
+            pass
+        return None
+
     def record(self, code: str, keys: dict[str, str | None], dests: dict[str, str], site_dir: Path,
                reused: int) -> None:
         """After a successful build: what each page's key was and where its file is (next.json)."""
@@ -205,8 +220,19 @@ class BuildCache:
             except OSError:
                 continue  # not cached: rendered next time
             pages[src_uri] = [key, dest, size]
-        (generation / "manifest.json").write_text(json.dumps({"fingerprint": data["fingerprint"], "pages": pages}),
-                                                  "utf-8")
+        index = {}
+        for path in _files_under(Path(site_dir) / "search"):
+            rel = str(path.relative_to(site_dir))
+            target = generation / "site" / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(path, target)
+                index[rel] = target.stat().st_size
+            except OSError:
+                index = {}  # incomplete: the next index is built from scratch
+                break
+        (generation / "manifest.json").write_text(
+            json.dumps({"fingerprint": data["fingerprint"], "pages": pages, "index": index}), "utf-8")
         link = self.folder / f".current-{os.getpid()}"
         link.unlink(missing_ok=True)
         os.symlink(generation.name, link)

@@ -22,8 +22,14 @@ Format (version 1), all paths under search/:
                        size of the text it indexes, so below this size scanning is the cheaper design.
   search.js            the browser engine (copied from this package).
 
+Incremental (`previous`: the folder of the last build's index, same code): when the records are as
+many as before and only a few changed, only the shards holding a gram of a changed item's text are
+decoded, patched and re-encoded; every other file is the previous one. The result is byte for byte
+what a full build gives (tested); anything that does not fit (another count, another shard count,
+many changes, an unreadable file) falls back to the full build.
+
 Searchable text of an item = normalised fields joined by SEP (a character normalisation removes, so no
-query can ever match across two fields): heading, finding | label, status_text, responsible, measures.
+query can ever match across two fields): heading, finding | label, responsible, measures, status_text.
 head_end[i] is where the heading+finding part ends: a hit starting before it ranks first.
 """
 from __future__ import annotations
@@ -32,6 +38,7 @@ import gzip
 import json
 from collections import defaultdict
 from importlib import resources
+from pathlib import Path
 
 from ..model import STATUS_LABELS
 from .normalize import normalize
@@ -66,8 +73,10 @@ def head_fields(record: dict) -> list[str]:
 
 
 def other_fields(record: dict) -> list[str]:
-    return [record.get("label") or "", record.get("status_text") or "",
-            *(record.get("responsible") or []), *(record.get("measures") or [])]
+    # status_text last: a status change (the commonest edit) then moves no other field's positions,
+    # so an incremental index re-encodes only the shards of the status line's grams
+    return [record.get("label") or "", *(record.get("responsible") or []), *(record.get("measures") or []),
+            record.get("status_text") or ""]
 
 
 def searchable_text(record: dict) -> tuple[str, int]:
@@ -114,13 +123,127 @@ def _dumps(obj) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def _shard_count(postings: dict[str, list[int]]) -> int:
-    # ~3 bytes per encoded int + key: estimate raw size cheaply, then round up to a power of two.
-    estimate = sum(len(v) * 3 + 10 for v in postings.values())
+def _gram_size(data: list[int]) -> int:
+    return len(data) * 3 + 10  # ~3 bytes per encoded int + key: a cheap estimate of its raw size
+
+
+def _postings_size(postings: dict[str, list[int]]) -> int:
+    return sum(_gram_size(v) for v in postings.values())
+
+
+def _shard_count(size: int) -> int:
+    """The estimated raw size of all postings, split into shards of ~SHARD_TARGET_RAW_BYTES, rounded
+    up to a power of two."""
     count = 1
-    while estimate / count > SHARD_TARGET_RAW_BYTES:
+    while size / count > SHARD_TARGET_RAW_BYTES:
         count *= 2
     return count
+
+
+def _decode(gram: str, data: list[int]) -> dict[int, object]:
+    """One gram's encoded postings -> {ordinal: positions (bigram) or in-head flag (unigram)}."""
+    out: dict[int, object] = {}
+    ordinal = i = 0
+    if len(gram) == 1:
+        for v in data:
+            ordinal += v >> 1
+            out[ordinal] = bool(v & 1)
+        return out
+    while i < len(data):
+        ordinal += data[i]
+        i += 1
+        positions, position = [], 0
+        while True:
+            v = data[i]
+            i += 1
+            position += ~v if v < 0 else v
+            positions.append(position)
+            if v < 0:
+                break
+        out[ordinal] = positions
+    return out
+
+
+def _encode(gram: str, entries: dict[int, object]) -> list[int]:
+    """The inverse of _decode, exactly as build_postings writes it."""
+    out: list[int] = []
+    last = 0
+    for ordinal in sorted(entries):
+        entry = entries[ordinal]
+        if len(gram) == 1:
+            out.append((ordinal - last) * 2 + int(entry))
+        else:
+            deltas = [entry[0]] + [b - a for a, b in zip(entry, entry[1:])]
+            deltas[-1] = ~deltas[-1]
+            out.append(ordinal - last)
+            out.extend(deltas)
+        last = ordinal
+    return out
+
+
+def _item_entries(text: str, head_end: int) -> dict[str, object]:
+    bigrams, unigram_in_head = _item_postings(text, head_end)
+    return {**bigrams, **unigram_in_head}
+
+
+MAX_INCREMENTAL_SHARE = 0.05  # more changed items than this: the full build is as quick
+
+
+def _patched_shards(previous: Path, texts: list[tuple[str, int]], chunk_files: list[bytes],
+                    docs_per_chunk: int) -> tuple[dict[str, bytes], int, int] | None:
+    """(shard files, shard count, postings size) patched from the previous index, or None when the
+    previous index cannot be patched into exactly what a full build would give."""
+    try:
+        meta = json.loads((previous / "meta.json").read_bytes())
+        count, size = meta["shard_count"], meta["postings_size"]
+        if meta["count"] != len(texts) or meta["docs_per_chunk"] != docs_per_chunk or docs_per_chunk != 1 \
+                or not count or meta.get("version") != FORMAT_VERSION:
+            return None
+        changed: dict[int, dict] = {}
+        for ordinal, data in enumerate(chunk_files):
+            old = (previous / "docs" / f"{ordinal}.json").read_bytes()
+            if old != data:
+                changed[ordinal] = json.loads(old)[0]
+                if len(changed) > MAX_INCREMENTAL_SHARE * len(texts) + 1:
+                    return None
+        # per gram: the changed items' old and new entries
+        touched: dict[str, dict[int, object | None]] = defaultdict(dict)
+        for ordinal, old_doc in changed.items():
+            before = _item_entries(*searchable_text(old_doc))
+            after = _item_entries(*texts[ordinal])
+            for gram in before.keys() | after.keys():
+                if before.get(gram) != after.get(gram):
+                    touched[gram][ordinal] = after.get(gram)
+        by_shard: dict[int, list[str]] = defaultdict(list)
+        for gram in touched:
+            by_shard[fnv1a(gram) % count].append(gram)
+        files: dict[str, bytes] = {}
+        for h in range(count):
+            path = previous / "shards" / f"{h}.json"
+            if h not in by_shard:
+                files[f"search/shards/{h}.json"] = path.read_bytes()
+                continue
+            shard = json.loads(path.read_bytes())
+            for gram in by_shard[h]:
+                old = shard.get(gram, [])
+                entries = _decode(gram, old)
+                for ordinal, entry in touched[gram].items():
+                    if entry is None:
+                        entries.pop(ordinal, None)
+                    else:
+                        entries[ordinal] = entry
+                size -= _gram_size(old) if gram in shard else 0
+                if entries:
+                    shard[gram] = _encode(gram, entries)
+                    size += _gram_size(shard[gram])
+                else:
+                    shard.pop(gram, None)
+            files[f"search/shards/{h}.json"] = _dumps(shard)
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return None  # a missing or damaged file: build from scratch
+    if _shard_count(size) != count:
+        return None  # the grams would be spread over another number of shards
+    return files, count, size
 
 
 def _shards(postings: dict[str, list[int]], count: int) -> list[dict]:
@@ -174,8 +297,9 @@ def search_js() -> bytes:
 
 def build_index(records: list[dict], *, docs_per_chunk: int = DOCS_PER_CHUNK,
                 bundle_max_gzip_bytes: int = BUNDLE_MAX_GZIP_BYTES,
-                shard_count: int | None = None) -> dict[str, bytes]:
-    """records (items.json objects, in display order) -> {path under the site root: file bytes}."""
+                shard_count: int | None = None, previous: Path | None = None) -> dict[str, bytes]:
+    """records (items.json objects, in display order) -> {path under the site root: file bytes}.
+    previous: the last build's search/ folder, built by this same code (see the module doc)."""
     texts = [searchable_text(r) for r in records]
     docs = [_doc(r) for r in records]
     chunk_files = [_dumps(docs[i:i + docs_per_chunk]) for i in range(0, len(docs), docs_per_chunk)]
@@ -195,11 +319,19 @@ def build_index(records: list[dict], *, docs_per_chunk: int = DOCS_PER_CHUNK,
         meta["shard_count"] = 0
         files["search/bundle.json"] = bundle
     else:
-        postings = build_postings(texts)
-        count = shard_count or _shard_count(postings)
+        patched = _patched_shards(previous, texts, chunk_files, docs_per_chunk) \
+            if previous is not None and shard_count is None else None
+        if patched:
+            shard_files, count, size = patched
+            files.update(shard_files)
+        else:
+            postings = build_postings(texts)
+            size = _postings_size(postings)
+            count = shard_count or _shard_count(size)
+            for h, shard in enumerate(_shards(postings, count)):
+                files[f"search/shards/{h}.json"] = _dumps(shard)
         meta["shard_count"] = count
-        for h, shard in enumerate(_shards(postings, count)):
-            files[f"search/shards/{h}.json"] = _dumps(shard)
+        meta["postings_size"] = size  # lets the next build patch this index (same shard count rule)
         for c, data in enumerate(chunk_files):
             files[f"search/docs/{c}.json"] = data
     files["search/meta.json"] = _dumps(meta)

@@ -70,7 +70,7 @@
   // Searchable text of one item — the same fields, order and joins as index.searchable_text.
   function searchableText(doc) {
     const head = [doc.heading || '', doc.finding || ''].map(normalize).join(SEP);
-    const rest = [doc.label || '', doc.status_text || ''].concat(doc.responsible || [], doc.measures || [])
+    const rest = [doc.label || ''].concat(doc.responsible || [], doc.measures || [], [doc.status_text || ''])
       .map(normalize).join(SEP);
     return { text: head + SEP + rest, headEnd: head.length };
   }

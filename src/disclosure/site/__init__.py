@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..gitinfo import History
 from ..model import Dataset, date_text
@@ -43,10 +44,11 @@ class Site:
     records: list[dict]  # items.json records: open data, feeds' rows and the search index share them
     history: History = History()  # the build commit and data dates (gitinfo.read_history)
 
-    def search_files(self) -> dict[str, bytes]:
+    def search_files(self, previous: Path | None = None) -> dict[str, bytes]:
         """The search index: the build's largest computation, which no page depends on (the MkDocs
-        adapter runs it in the background while pages render)."""
-        return build_index(problem_records(self.records))  # each problem once, by its current status
+        adapter runs it in the background while pages render). previous: the last build's search/
+        folder (same code), patched where only a few items changed."""
+        return build_index(problem_records(self.records), previous=previous)  # each problem once, by its current status
 
     def all_files(self) -> dict[str, str | bytes]:
         """Every non-page file, for callers that don't run the search index in the background."""

@@ -1,0 +1,85 @@
+"""The build cache's dependency rules and its bookkeeping (disclosure.buildcache), without MkDocs.
+End to end (pushes, byte-for-byte equality with full builds): tests/test_incremental.py."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import yaml
+
+from helpers import write_test_data
+from disclosure.buildcache import BuildCache, linked_groups, page_keys
+from disclosure.site import build_site
+from disclosure.validate import load_dataset
+
+AS_OF = dt.date(2024, 7, 1)
+SAMPLE = "shixian-xuncha-2024"
+
+
+def keys(data: Path, as_of: dt.date = AS_OF) -> dict[str, str | None]:
+    site = build_site(load_dataset(data), as_of, "测试站")
+    return page_keys(site, "测试站", "", "code-1")
+
+
+def changed(a: dict, b: dict) -> set[str]:
+    return {k for k in a.keys() | b.keys() if a.get(k) != b.get(k) or a.get(k) is None}
+
+
+def test_a_change_in_one_notice_changes_only_that_notices_pages_and_portal_pages_are_always_rendered(tmp_path):
+    data = write_test_data(tmp_path / "data")
+    before = keys(data)
+    portal = {k for k, v in before.items() if v is None}
+    assert {"index.md", "notices/index.md", "search/index.md", "updates/index.md"} <= portal
+    assert not any(k.startswith(("jinpu-2019/", SAMPLE + "/")) for k in portal)
+    item = data / "notices" / SAMPLE / "items" / "1.yml"
+    item.write_text(item.read_text("utf-8").replace("status: partly_done", "status: done"), "utf-8")
+    after = keys(data)
+    assert changed(before, after) - portal == {k for k in after if k.startswith(SAMPLE + "/")}
+    assert keys(data, AS_OF + dt.timedelta(days=1)).keys() == after.keys()
+    assert all(a != b for a, b in zip(after.values(), keys(data, AS_OF + dt.timedelta(days=1)).values())
+               if a is not None)  # another as-of date: every page is rendered again
+
+
+def test_notices_linked_by_follows_or_continues_share_their_pages_inputs(tmp_path):
+    data = write_test_data(tmp_path / "data")
+    follow_up = data / "notices" / "follow-up"
+    shutil.copytree(data / "notices" / SAMPLE, follow_up)
+    notice = yaml.safe_load((follow_up / "notice.yml").read_text("utf-8"))
+    notice.update(id="follow-up", follows=SAMPLE, issued="2024-08-30", published="2024-08-30")
+    (follow_up / "notice.yml").write_text(yaml.safe_dump(notice, allow_unicode=True), "utf-8")
+    groups = linked_groups(load_dataset(data))
+    assert groups["follow-up"] == groups[SAMPLE] == sorted(["follow-up", SAMPLE])
+    assert groups["jinpu-2019"] == ["jinpu-2019"]
+    before = keys(data)
+    item = follow_up / "items" / "2.yml"
+    item.write_text(item.read_text("utf-8") + "\n", "utf-8")  # any byte of a linked notice
+    touched = changed(before, keys(data))
+    assert any(k.startswith(SAMPLE + "/") for k in touched) and not any(k.startswith("jinpu-2019/") for k in touched)
+
+
+def test_adopt_then_reuse_and_a_damaged_file_is_not_reused(tmp_path):
+    site = tmp_path / "site"
+    for rel, text in {"a/index.html": "A", "b/index.html": "BB", "search/meta.json": "{}",
+                      "search/shards/0.json": "{}"}.items():
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(text)
+    cache = BuildCache(tmp_path / "cache")
+    cache.record("code-1", {"a.md": "k1", "b.md": "k2", "index.md": None},
+                 {"a.md": "a/index.html", "b.md": "b/index.html", "index.md": "index.html"}, site, reused=0)
+    assert cache.last_build()["rendered"] == 3
+    assert not cache.adopt(tmp_path / "another-site")  # the manifest is of another build
+    assert cache.adopt(site)
+    assert set(cache.reusable({"a.md": "k1", "b.md": "changed", "index.md": None}, "code-1")) == {"a.md"}
+    assert cache.reusable({"a.md": "k1"}, "code-2") == {}  # other code: nothing
+    assert cache.previous_index("code-1") == cache.current / "site" / "search"
+    assert cache.previous_index("code-2") is None
+    (site / "a" / "index.html").unlink()  # the release's own link goes; the cache keeps its own
+    assert set(cache.reusable({"a.md": "k1"}, "code-1")) == {"a.md"}
+    (cache.current / "site" / "a" / "index.html").write_text("damaged, longer")
+    (cache.current / "site" / "search" / "shards" / "0.json").write_text("{broken")
+    assert cache.reusable({"a.md": "k1"}, "code-1") == {}
+    assert cache.previous_index("code-1") is None
+    (cache.current / "manifest.json").write_text("{not json")
+    assert cache.reusable({"b.md": "k2"}, "code-1") == {}
+    assert len(list(cache.folder.glob("gen-*"))) == 1
