@@ -223,3 +223,9 @@ def test_a_damaged_previous_index_falls_back_to_the_full_build(tmp_path):
     for shard in (previous / "shards").glob("*.json"):
         shard.write_text("{broken", "utf-8")
     assert build_index(after, bundle_max_gzip_bytes=0, previous=previous) == build_index(after, bundle_max_gzip_bytes=0)
+
+
+@given(st.text())
+def test_the_translate_table_is_exactly_the_per_code_point_rule(text):
+    from disclosure.search.normalize import fold_char
+    assert normalize(text) == "".join(fold_char(ch) for ch in text)

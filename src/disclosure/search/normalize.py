@@ -38,8 +38,14 @@ def fold_char(ch: str) -> str:
     return chr(code)
 
 
+# fold_char as one str.translate table (every code point it changes): the same result, at C speed
+# (the index normalises every item's text on every build).
+_TABLE = {ord(ch): None for ch in WHITESPACE}
+_TABLE.update({code: fold_char(chr(code)) for code in [*range(FULLWIDTH_FIRST, FULLWIDTH_LAST + 1), *range(0x41, 0x5B)]})
+
+
 def normalize(text: str) -> str:
-    return "".join(fold_char(ch) for ch in text)
+    return text.translate(_TABLE)
 
 
 def query_words(query: str) -> list[str]:
