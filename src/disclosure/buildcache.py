@@ -212,9 +212,10 @@ class BuildCache:
             return False  # the manifest of another build
         generation = self.folder / f"gen-{os.getpid()}-{os.urandom(4).hex()}"
         pages = {}
+        made: set[Path] = set()
         for src_uri, (key, dest, size) in data["pages"].items():
             source, target = Path(site_dir) / dest, generation / "site" / dest
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _parent(target, made)
             try:
                 os.link(source, target)
             except OSError:
@@ -224,7 +225,7 @@ class BuildCache:
         for path in _files_under(Path(site_dir) / "search"):
             rel = str(path.relative_to(site_dir))
             target = generation / "site" / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _parent(target, made)
             try:
                 os.link(path, target)
                 index[rel] = target.stat().st_size
@@ -244,11 +245,19 @@ class BuildCache:
         return True
 
 
+def _parent(path: Path, made: set[Path]) -> None:
+    """Create path's folder once (tens of thousands of files: one mkdir per folder, not per file)."""
+    if path.parent not in made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        made.add(path.parent)
+
+
 def link_reused(reused: dict[str, Path], dests: dict[str, str], site_dir: Path) -> None:
     """Put each reused page's cached file into the new build (a hard link; a copy across file systems)."""
+    made: set[Path] = set()
     for src_uri, cached in reused.items():
         target = Path(site_dir) / dests[src_uri]
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _parent(target, made)
         target.unlink(missing_ok=True)
         try:
             os.link(cached, target)
