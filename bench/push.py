@@ -131,6 +131,11 @@ def main() -> int:
     args = parser.parse_args()
     rows = [bench(n, args.runs) for n in args.notices]
     RESULTS.mkdir(exist_ok=True)
+    try:  # keep the rows of other sizes from earlier runs
+        earlier = json.loads((RESULTS / "push.json").read_text("utf-8"))["rows"]
+    except (OSError, ValueError, KeyError):
+        earlier = []
+    rows = sorted([r for r in earlier if r["notices"] not in args.notices] + rows, key=lambda r: r["notices"])
     (RESULTS / "push.json").write_text(json.dumps({"as_of": AS_OF, "items_per_notice": ITEMS, "rows": rows},
                                                   ensure_ascii=False, indent=1) + "\n", "utf-8")
     return 0
