@@ -273,8 +273,9 @@ def clean_leftovers(site: Site) -> None:
             pid = int(folder.name.split("-")[0]) if folder.name.split("-")[0].isdigit() else 0
             if pid and _alive(pid):
                 continue
-            with contextlib.suppress(OSError, ValueError):
-                kill_group(int((folder / "pgid").read_text()))
+            for pgid in folder.glob("pgid-*"):
+                with contextlib.suppress(OSError, ValueError):
+                    kill_group(int(pgid.read_text()))
             shutil.rmtree(folder, ignore_errors=True)
     for building in site.releases.glob(".building-*"):
         pid = building.name.rsplit("-", 1)[-1]
@@ -407,24 +408,38 @@ class Step:
     stderr: str
 
 
-def run_step(site: Site, command: list[str], source: Path, env: dict, work: Path, deadline: float) -> Step:
-    """One build step in its own session: on timeout, failure or success, the whole group is
-    killed before we return, so nothing it forked (the search-index child) outlives it.
-    `deadline` (time.monotonic) is shared by all steps of one build: the bound is for the whole."""
+@dataclass
+class Running:
+    proc: subprocess.Popen
+    output: tuple[Path, Path]  # its stdout and stderr files
+
+
+def start_step(site: Site, command: list[str], source: Path, env: dict, work: Path, name: str) -> Running:
+    """Start one build step in its own session (process group); finish_step waits for it."""
     supervised = [site.python, "-P", "-s", "-c", SUPERVISOR, str(os.getpid()), *command]
-    proc = subprocess.Popen(supervised, cwd=source, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True,
-                            preexec_fn=lambda: _limit_child(site.max_memory_mb))
-    (work / "pgid").write_text(str(proc.pid))  # for clean_leftovers, should this hook be killed
+    # output to files, not pipes: two steps run at once, and one we are not reading must not block
+    with open(work / f"{name}.out", "wb") as out, open(work / f"{name}.err", "wb") as err:
+        proc = subprocess.Popen(supervised, cwd=source, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=err, start_new_session=True,
+                                preexec_fn=lambda: _limit_child(site.max_memory_mb))
+    (work / f"pgid-{name}").write_text(str(proc.pid))  # for clean_leftovers, should this hook be killed
+    return Running(proc, (work / f"{name}.out", work / f"{name}.err"))
+
+
+def finish_step(site: Site, step: Running, deadline: float) -> Step:
+    """Wait for a step: on timeout, failure or success, the whole group is killed before we
+    return, so nothing it forked (the search-index child) outlives it.
+    `deadline` (time.monotonic) is shared by all steps of one build: the bound is for the whole."""
+    proc = step.proc
     try:
-        out, err = proc.communicate(timeout=max(1.0, deadline - time.monotonic()))
+        proc.wait(timeout=max(1.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
         kill_group(proc.pid)
-        proc.communicate()
+        proc.wait()
         raise Refused("build-timeout", f"网站生成超过 {site.build_timeout} 秒仍未完成,已停止。请联系技术人员。") from None
     finally:
         kill_group(proc.pid)
-    out, err = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+    out, err = (path.read_bytes().decode("utf-8", "replace") for path in step.output)
     if proc.returncode != 0 and ("MemoryError" in err or "Cannot allocate memory" in err or proc.returncode == 137):
         raise Refused("build-memory", f"网站生成所需内存超过上限({site.max_memory_mb} MB),已停止。"
                       "请联系技术人员(server-setup --max-memory-mb 可调整上限)。")
@@ -435,8 +450,11 @@ def python_command(site: Site, *args: str) -> list[str]:
     return [site.python, "-P", "-s", *args]  # -P: the build folder itself is not on sys.path
 
 
-def validate_source(site: Site, source: Path, env: dict, work: Path, deadline: float) -> str:
-    done = run_step(site, python_command(site, "-m", "disclosure.cli", "validate", "data"), source, env, work, deadline)
+def validate_command(site: Site) -> list[str]:
+    return python_command(site, "-m", "disclosure.cli", "validate", "data")
+
+
+def validation_result(done: Step) -> str:
     if done.returncode != 0:
         raise Refused("invalid", "数据检查未通过:\n" + (done.stderr.strip() or done.stdout.strip()))
     return done.stderr.strip()  # consistency warnings: shown, not fatal
@@ -451,7 +469,7 @@ def build_output_summary(output: str, lines: int = 30) -> str:
     return "\n".join(chosen)
 
 
-def build_source(site: Site, source: Path, out: Path, env: dict, work: Path, deadline: float) -> None:
+def build_command(site: Site, out: Path, env: dict) -> list[str]:
     if site.build_command:
         command = [part.replace("{out}", str(out)).replace("{python}", site.python)
                    for part in shlex.split(site.build_command)]
@@ -460,7 +478,10 @@ def build_source(site: Site, source: Path, out: Path, env: dict, work: Path, dea
         # unmodified (inputs unchanged, linked from the build cache afterwards); without a cache, all
         dirty = ["--dirty"] if BUILD_CACHE_ENV in env else []
         command = python_command(site, "-m", "mkdocs", "build", "--strict", *dirty, "--site-dir", str(out))
-    done = run_step(site, command, source, env, work, deadline)
+    return command
+
+
+def build_result(done: Step, out: Path) -> None:
     if done.returncode != 0 or not (out / "index.html").is_file():
         summary = build_output_summary(done.stdout + "\n" + done.stderr)
         raise Refused("build-failed", "网站生成失败(数据格式没有问题,但生成网页时出错)。生成程序的提示:\n" + summary)
@@ -479,8 +500,19 @@ def build_commit_into(site: Site, commit: str, out: Path, code_commit: str | Non
         deadline = time.monotonic() + site.build_timeout
         export_for_build(site, commit, code_commit or commit, source)
         env = build_env(site, source, commit, incremental)
-        warnings = validate_source(site, source, env, work, deadline)
-        build_source(site, source, out, env, work, deadline)
+        # The check and the build run side by side (the build loads and checks the same files, so
+        # it cannot get further on bad data); the check's answer comes first: bad data is refused
+        # with its message, and the build is stopped.
+        checking = start_step(site, validate_command(site), source, env, work, "validate")
+        building = start_step(site, build_command(site, out, env), source, env, work, "build")
+        try:
+            warnings = validation_result(finish_step(site, checking, deadline))
+        except BaseException:
+            kill_group(building.proc.pid)
+            with contextlib.suppress(Exception):
+                building.proc.wait(timeout=10)
+            raise
+        build_result(finish_step(site, building, deadline), out)
         return warnings
     finally:
         shutil.rmtree(work, ignore_errors=True)
