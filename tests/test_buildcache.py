@@ -59,7 +59,7 @@ def test_notices_linked_by_follows_or_continues_share_their_pages_inputs(tmp_pat
 
 
 def test_adopt_then_reuse_and_a_damaged_file_is_not_reused(tmp_path):
-    site = tmp_path / "site"
+    site = tmp_path / "building"
     for rel, text in {"a/index.html": "A", "b/index.html": "BB", "search/meta.json": "{}",
                       "search/shards/0.json": "{}"}.items():
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -67,19 +67,24 @@ def test_adopt_then_reuse_and_a_damaged_file_is_not_reused(tmp_path):
     cache = BuildCache(tmp_path / "cache")
     cache.record("code-1", {"a.md": "k1", "b.md": "k2", "index.md": None},
                  {"a.md": "a/index.html", "b.md": "b/index.html", "index.md": "index.html"}, site, reused=0)
-    assert cache.last_build()["rendered"] == 3
-    assert not cache.adopt(tmp_path / "another-site")  # the manifest is of another build
-    assert cache.adopt(site)
-    assert set(cache.reusable({"a.md": "k1", "b.md": "changed", "index.md": None}, "code-1")) == {"a.md"}
+    assert cache.last_build() == {"reused": 0, "rendered": 3}
+    assert cache.reusable({"a.md": "k1"}, "code-1") == {}  # recorded, not yet published
+    release = tmp_path / "releases" / "r1"
+    release.parent.mkdir()
+    site.rename(release)
+    assert not cache.adopt(release)  # the record names the folder it was built in
+    cache.moved(site, release)
+    assert cache.adopt(release)
+    assert cache.reusable({"a.md": "k1", "b.md": "changed", "index.md": None}, "code-1") == \
+        {"a.md": release / "a" / "index.html"}
     assert cache.reusable({"a.md": "k1"}, "code-2") == {}  # other code: nothing
-    assert cache.previous_index("code-1") == cache.current / "site" / "search"
+    assert cache.previous_index("code-1") == release / "search"
     assert cache.previous_index("code-2") is None
-    (site / "a" / "index.html").unlink()  # the release's own link goes; the cache keeps its own
-    assert set(cache.reusable({"a.md": "k1"}, "code-1")) == {"a.md"}
-    (cache.current / "site" / "a" / "index.html").write_text("damaged, longer")
-    (cache.current / "site" / "search" / "shards" / "0.json").write_text("{broken")
+    (release / "a" / "index.html").write_text("damaged, longer")
+    (release / "search" / "shards" / "0.json").write_text("{broken")
     assert cache.reusable({"a.md": "k1"}, "code-1") == {}
     assert cache.previous_index("code-1") is None
-    (cache.current / "manifest.json").write_text("{not json")
+    (release / "b" / "index.html").unlink()  # pruned
     assert cache.reusable({"b.md": "k2"}, "code-1") == {}
-    assert len(list(cache.folder.glob("gen-*"))) == 1
+    (cache.folder / "manifest.json").write_text("{not json")
+    assert cache.reusable({"a.md": "k1"}, "code-1") == {} and cache.previous_index("code-1") is None

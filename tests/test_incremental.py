@@ -117,7 +117,7 @@ def test_a_template_change_by_an_admin_is_a_full_build(server):
 
 
 def test_a_damaged_cache_costs_only_time(server):
-    manifest = server.web / ".cache" / "current" / "manifest.json"
+    manifest = server.web / ".cache" / "manifest.json"
     manifest.write_text("{not json", "utf-8")
     disclosure(server.clone, "update", "1", "--notice", SAMPLE, "--status", "已完成", "--date", "2024-07-01",
                "--note", "管网改造全部完成")

@@ -22,10 +22,11 @@ cache is simply rendered again: the cache can only save work, never change a pag
 depends on it (its files are hard links, complete in every release), and deleting the folder is safe.
 
 Layout (on the server: WEB_ROOT/.cache, `DISCLOSURE_BUILD_CACHE`):
-    current -> gen-<n>        switched atomically when a build is adopted
-    gen-<n>/manifest.json     {"fingerprint", "pages": {src_uri: [key, dest path, size]}, "index": {path: size}}
-    gen-<n>/site/<dest path>  hard links to the adopted build's page files and search/ index (no extra disk)
-    next.json                 the manifest of the build just finished, adopted by `adopt`
+    manifest.json   {"fingerprint", "site": the published release it describes,
+                     "pages": {src_uri: [key, file in the release, size]}, "index": {search file: size}}
+    next.json       the same for the build just finished, adopted when that build is published
+The cache holds no files of its own: it points into the current release, whose files are read-only
+and never rewritten; a pruned or missing file is simply rendered again.
 """
 from __future__ import annotations
 
@@ -131,14 +132,11 @@ class BuildCache:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
 
-    @property
-    def current(self) -> Path:
-        return self.folder / "current"
-
     def manifest(self) -> dict:
         try:
-            data = json.loads((self.current / "manifest.json").read_text("utf-8"))
-            return data if isinstance(data, dict) and isinstance(data.get("pages"), dict) else {}
+            data = json.loads((self.folder / "manifest.json").read_text("utf-8"))
+            ok = isinstance(data, dict) and isinstance(data.get("pages"), dict) and isinstance(data.get("site"), str)
+            return data if ok else {}
         except (OSError, ValueError):
             return {}  # missing or damaged: nothing is reused
 
@@ -148,7 +146,7 @@ class BuildCache:
         if manifest.get("fingerprint") != code:
             return {}
         out = {}
-        site = self.current / "site"
+        site = Path(manifest["site"])
         for src_uri, key in keys.items():
             entry = manifest["pages"].get(src_uri)
             if key is None or not isinstance(entry, list) or len(entry) != 3 or entry[0] != key:
@@ -157,7 +155,7 @@ class BuildCache:
             try:
                 if path.stat().st_size == entry[2] and not path.is_symlink():
                     out[src_uri] = path
-            except OSError:
+            except (OSError, TypeError):
                 continue
         return out
 
@@ -167,7 +165,7 @@ class BuildCache:
         index = manifest.get("index")
         if manifest.get("fingerprint") != code or not isinstance(index, dict) or not index:
             return None
-        site = self.current / "site"
+        site = Path(manifest["site"])
         try:
             if all((site / path).stat().st_size == size for path, size in index.items()):
                 return site / "search"
@@ -187,61 +185,46 @@ class BuildCache:
                 pages[src_uri] = [key, dest, (site_dir / dest).stat().st_size]
             except OSError:
                 continue
+        index = {str(p.relative_to(site_dir)): p.stat().st_size for p in _files_under(Path(site_dir) / "search")}
+        self._write("next.json", {"fingerprint": code, "site": str(Path(site_dir).resolve()), "reused": reused,
+                                  "rendered": len(keys) - reused, "pages": pages, "index": index})
+
+    def _write(self, name: str, data: dict) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        temp = self.folder / f".next-{os.getpid()}.json"
-        temp.write_text(json.dumps({"fingerprint": code, "site_dir": str(Path(site_dir).resolve()),
-                                    "reused": reused, "rendered": len(keys) - reused, "pages": pages}), "utf-8")
-        os.replace(temp, self.folder / "next.json")
+        temp = self.folder / f".{name}-{os.getpid()}"
+        temp.write_text(json.dumps(data), "utf-8")
+        os.replace(temp, self.folder / name)
+
+    def _next(self) -> dict:
+        try:
+            data = json.loads((self.folder / "next.json").read_text("utf-8"))
+            return data if isinstance(data, dict) and isinstance(data.get("site"), str) else {}
+        except (OSError, ValueError):
+            return {}
 
     def last_build(self) -> dict:
         """The counts of the last recorded build: {"reused": n, "rendered": m} (publish reports them)."""
-        try:
-            data = json.loads((self.folder / "next.json").read_text("utf-8"))
-            return {k: data[k] for k in ("reused", "rendered", "site_dir")}
-        except (OSError, ValueError, KeyError, TypeError):
-            return {}
+        data = self._next()
+        return {k: data[k] for k in ("reused", "rendered") if k in data}
+
+    def moved(self, old: Path, new: Path) -> None:
+        """The recorded build's folder was renamed (publish: building -> pending -> release)."""
+        data = self._next()
+        if data.get("site") == str(Path(old).resolve()):
+            data["site"] = str(Path(new).resolve())
+            self._write("next.json", data)
 
     def adopt(self, site_dir: Path) -> bool:
-        """Make the build in site_dir (recorded by `record`) the one the next build reuses. Called
-        once its files are final (publish: frozen and shared with the previous release)."""
-        try:
-            data = json.loads((self.folder / "next.json").read_text("utf-8"))
-        except (OSError, ValueError):
+        """Make the recorded build, now published in site_dir, the one the next build reuses: the
+        cache refers to that release's files (releases are never written to after they are built),
+        so it costs no disk and no copying. Returns False if site_dir is not the recorded build."""
+        data = self._next()
+        if data.get("site") != str(Path(site_dir).resolve()):
             return False
-        if data.get("site_dir") != str(Path(site_dir).resolve()):
-            return False  # the manifest of another build
-        generation = self.folder / f"gen-{os.getpid()}-{os.urandom(4).hex()}"
-        pages = {}
-        made: set[Path] = set()
-        for src_uri, (key, dest, size) in data["pages"].items():
-            source, target = Path(site_dir) / dest, generation / "site" / dest
-            _parent(target, made)
-            try:
-                os.link(source, target)
-            except OSError:
-                continue  # not cached: rendered next time
-            pages[src_uri] = [key, dest, size]
-        index = {}
-        for path in _files_under(Path(site_dir) / "search"):
-            rel = str(path.relative_to(site_dir))
-            target = generation / "site" / rel
-            _parent(target, made)
-            try:
-                os.link(path, target)
-                index[rel] = target.stat().st_size
-            except OSError:
-                index = {}  # incomplete: the next index is built from scratch
-                break
-        (generation / "manifest.json").write_text(
-            json.dumps({"fingerprint": data["fingerprint"], "pages": pages, "index": index}), "utf-8")
-        link = self.folder / f".current-{os.getpid()}"
-        link.unlink(missing_ok=True)
-        os.symlink(generation.name, link)
-        os.replace(link, self.current)
+        for key in ("reused", "rendered"):
+            data.pop(key, None)
+        self._write("manifest.json", data)
         (self.folder / "next.json").unlink(missing_ok=True)
-        for stale in self.folder.glob("gen-*"):  # every generation but the current one
-            if stale.name != generation.name:
-                shutil.rmtree(stale, ignore_errors=True)
         return True
 
 

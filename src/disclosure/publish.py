@@ -533,10 +533,13 @@ def stage(site: Site, commit: str, code_commit: str | None = None, pusher: Pushe
         current = current_release(site)
         if current:
             share_unchanged(building, site.releases / current)
-        adopt_into_cache(site, building)
+        counts = BuildCache(site.cache).last_build()
+        if counts.get("reused"):
+            say(f"(增量生成:{counts['reused']} 个页面内容未变、直接沿用,重新生成 {counts['rendered']} 个。)")
         if pusher:  # who staged it, for the log line should post-receive never run (client hung up)
             pusher_file(pending).write_text("\t".join(pusher.log_names()), "utf-8")
         os.rename(building, pending)
+        BuildCache(site.cache).moved(building, pending)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
@@ -545,18 +548,15 @@ def stage(site: Site, commit: str, code_commit: str | None = None, pusher: Pushe
     return pending
 
 
-def adopt_into_cache(site: Site, built: Path) -> None:
-    """The finished build becomes what the next one reuses. The cache only ever saves work: if it
-    cannot be written, the next build renders everything, and this publish goes on."""
+def adopt_into_cache(site: Site, pending: Path, release: Path) -> None:
+    """The published release becomes what the next build reuses. The cache only ever saves work:
+    if it cannot be written, the next build renders everything, and the publish goes on."""
     cache = BuildCache(site.cache)
-    counts = cache.last_build()
     try:
-        adopted = cache.adopt(built)
+        cache.moved(pending, release)
+        cache.adopt(release)
     except OSError:
         shutil.rmtree(site.cache, ignore_errors=True)
-        adopted = False
-    if adopted and counts.get("reused"):
-        say(f"(增量生成:{counts['reused']} 个页面内容未变、直接沿用,重新生成 {counts['rendered']} 个。)")
 
 
 def freeze(release: Path) -> None:
@@ -564,7 +564,9 @@ def freeze(release: Path) -> None:
     (an editor on the server, a stray `>`) cannot change a file that several releases share."""
     for path in release.rglob("*"):
         if path.is_file() and not path.is_symlink():
-            path.chmod(path.stat().st_mode & ~0o222)
+            mode = path.stat().st_mode
+            if mode & 0o222:  # a page taken from the last release is read-only already
+                path.chmod(mode & ~0o222)
 
 
 def share_unchanged(new: Path, previous: Path) -> tuple[int, int]:
@@ -635,6 +637,7 @@ def publish_pending(site: Site, pending: Path, commit: str, pusher: Pusher | Non
         shutil.rmtree(release, ignore_errors=True)
         raise
     pusher_file(pending).unlink(missing_ok=True)
+    adopt_into_cache(site, pending, release)
     switch_current(site, name)
     prune(site)
     return name
