@@ -19,7 +19,8 @@ is patched from the last build's index where only a few items changed (search/in
 as-of date is on every page, so pages are reused within one day only; a change of code or settings
 changes the fingerprint and the next build is a full one. Anything unreadable or missing in the
 cache is simply rendered again: the cache can only save work, never change a page. A release never
-depends on it (its files are hard links, complete in every release), and deleting the folder is safe.
+depends on it (a reused page is a hard link, so every release stays complete), and deleting the
+folder is safe.
 
 Layout (on the server: WEB_ROOT/.cache, `DISCLOSURE_BUILD_CACHE`):
     manifest.json   {"fingerprint", "site": the published release it describes,
