@@ -178,7 +178,11 @@ def on_post_build(config):
         _background = None
     if _cache is not None:
         link_reused(_reused, _dests, Path(config.site_dir))
-        _cache.record(_code, _keys, _dests, Path(config.site_dir), len(_reused))
+        try:
+            _cache.record(_code, _keys, _dests, Path(config.site_dir), len(_reused))
+        except OSError as exc:  # the cache only saves work: without it the next build renders all (info, not
+            # warning: --strict would turn a warning into a failed publish)
+            log.info(f"构建缓存无法写入({exc.strerror or exc}),下次发布将完整生成;本次网站不受影响。")
 
 
 def _report_background(writer: BackgroundWriter):

@@ -129,3 +129,16 @@ def test_a_damaged_cache_costs_only_time(server):
     reused, _, _ = publish(server, "事项 5-2:完成")
     assert reused == 0
     assert_equals_full_build(server)
+
+
+def test_a_cache_that_cannot_be_written_costs_only_time(server):
+    shutil.rmtree(server.web / ".cache", ignore_errors=True)
+    (server.web / ".cache").write_text("not a folder", "utf-8")  # every write into it fails
+    try:
+        disclosure(server.clone, "update", "1", "--notice", SAMPLE, "--status", "已完成", "--date", "2024-07-01",
+                   "--note", "复查合格")
+        reused, _, _ = publish(server, "示例县第1项:复查")
+        assert reused == 0
+        assert_equals_full_build(server)
+    finally:
+        (server.web / ".cache").unlink(missing_ok=True)

@@ -141,3 +141,20 @@ def test_command_line_mistakes_are_explained_in_chinese(capsys):
         main(["update", "5-2"])  # --status missing
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and "命令写法有误" in err and "--help" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name", ["updates", "contact", "notices"])
+def test_a_notice_may_not_take_a_portal_sections_address(tmp_path, name):
+    from disclosure.errors import DataErrors
+    data = write_test_data(tmp_path / "data")
+    (data / "notices" / "shixian-xuncha-2024").rename(data / "notices" / name)
+    with pytest.raises(DataErrors) as caught:
+        load_dataset(data)
+    assert f"“{name}” 是网站栏目的地址" in caught.value.report()
+
+
+def test_the_reserved_names_are_the_sites_own_sections():
+    from disclosure.site import urls
+    from disclosure.validate import PORTAL_SECTIONS
+    sections = {u.split("/")[0] for u in (urls.DIRECTORY, urls.CONTACT, urls.SEARCH, urls.UPDATES, urls.DATA)}
+    assert sections | {"assets"} == PORTAL_SECTIONS

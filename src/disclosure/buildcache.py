@@ -37,7 +37,7 @@ import os
 import shutil
 import sys
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 # What the code of a build is (relative to the project folder): a change to any of these, or to an
 # installed package, invalidates the whole cache.
@@ -118,14 +118,17 @@ def page_keys(site, site_name: str, site_url: str, code: str) -> dict[str, str |
     context = {k: v for k, v in site.template_context.items() if k not in COMMIT_FIELDS}
     common = _hash(code, site_name, site_url, site.as_of.isoformat(), repr(sorted(context.items())),
                    repr(site.nav))
+    from .validate import PORTAL_SECTIONS  # refused as notice ids; kept out here too, should one slip through
     every = {n.id: n for n in site.dataset.notices + site.dataset.withdrawn_notices}
+    portal = PORTAL_SECTIONS
     groups = linked_groups(site.dataset)
     digests = {i: notice_digest(n, site.history) for i, n in every.items()}
     group_keys = {i: _hash(common, *(digests[m] for m in groups[i])) for i in every}
     keys: dict[str, str | None] = {}
     for page in site.pages:
         owner = page.url.split("/", 1)[0]
-        keys[page.src_uri] = _hash(group_keys[owner], page.src_uri) if owner in group_keys else None
+        keys[page.src_uri] = _hash(group_keys[owner], page.src_uri) \
+            if owner in group_keys and owner not in portal else None
     return keys
 
 
@@ -150,13 +153,14 @@ class BuildCache:
         site = Path(manifest["site"])
         for src_uri, key in keys.items():
             entry = manifest["pages"].get(src_uri)
-            if key is None or not isinstance(entry, list) or len(entry) != 3 or entry[0] != key:
+            if key is None or not isinstance(entry, list) or len(entry) != 3 or entry[0] != key \
+                    or not _inside(entry[1]):
                 continue
             path = site / entry[1]
             try:
                 if path.stat().st_size == entry[2] and not path.is_symlink():
                     out[src_uri] = path
-            except (OSError, TypeError):
+            except (OSError, TypeError, ValueError):
                 continue
         return out
 
@@ -168,9 +172,9 @@ class BuildCache:
             return None
         site = Path(manifest["site"])
         try:
-            if all((site / path).stat().st_size == size for path, size in index.items()):
+            if all(_inside(path) and (site / path).stat().st_size == size for path, size in index.items()):
                 return site / "search"
-        except (OSError, TypeError):
+        except (OSError, TypeError, ValueError):
             pass
         return None
 
@@ -206,7 +210,7 @@ class BuildCache:
     def last_build(self) -> dict:
         """The counts of the last recorded build: {"reused": n, "rendered": m} (publish reports them)."""
         data = self._next()
-        return {k: data[k] for k in ("reused", "rendered") if k in data}
+        return {k: data[k] for k in ("reused", "rendered") if isinstance(data.get(k), int)}
 
     def moved(self, old: Path, new: Path) -> None:
         """The recorded build's folder was renamed (publish: building -> pending -> release)."""
@@ -227,6 +231,12 @@ class BuildCache:
         self._write("manifest.json", data)
         (self.folder / "next.json").unlink(missing_ok=True)
         return True
+
+
+def _inside(rel) -> bool:
+    """A path the manifest may name: relative, inside the release (a damaged manifest names nothing else)."""
+    return isinstance(rel, str) and bool(rel) and not PurePosixPath(rel).is_absolute() \
+        and ".." not in PurePosixPath(rel).parts and "\0" not in rel
 
 
 def _parent(path: Path, made: set[Path]) -> None:

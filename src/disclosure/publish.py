@@ -504,7 +504,11 @@ def build_commit_into(site: Site, commit: str, out: Path, code_commit: str | Non
         # it cannot get further on bad data); the check's answer comes first: bad data is refused
         # with its message, and the build is stopped.
         checking = start_step(site, validate_command(site), source, env, work, "validate")
-        building = start_step(site, build_command(site, out, env), source, env, work, "build")
+        try:
+            building = start_step(site, build_command(site, out, env), source, env, work, "build")
+        except BaseException:
+            kill_group(checking.proc.pid)
+            raise
         try:
             warnings = validation_result(finish_step(site, checking, deadline))
         except BaseException:
@@ -539,7 +543,8 @@ def stage(site: Site, commit: str, code_commit: str | None = None, pusher: Pushe
         if pusher:  # who staged it, for the log line should post-receive never run (client hung up)
             pusher_file(pending).write_text("\t".join(pusher.log_names()), "utf-8")
         os.rename(building, pending)
-        BuildCache(site.cache).moved(building, pending)
+        with contextlib.suppress(OSError):  # the cache only saves work (adopt_into_cache)
+            BuildCache(site.cache).moved(building, pending)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
@@ -556,7 +561,11 @@ def adopt_into_cache(site: Site, pending: Path, release: Path) -> None:
         cache.moved(pending, release)
         cache.adopt(release)
     except OSError:
-        shutil.rmtree(site.cache, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            if site.cache.is_dir() and not site.cache.is_symlink():
+                shutil.rmtree(site.cache)
+            else:
+                site.cache.unlink()
 
 
 def freeze(release: Path) -> None:

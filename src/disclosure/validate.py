@@ -22,6 +22,8 @@ from .series import link_problems
 from .yamlio import Loaded, field_name, load_bytes, read_bytes
 
 SAFE_ID = __import__("re").compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
+# the site's own top-level folders (site/urls.py and the theme's assets/): no notice may take one
+PORTAL_SECTIONS = frozenset({"notices", "contact", "search", "updates", "data", "assets"})
 
 
 @cache
@@ -313,6 +315,11 @@ def _parse_and_check(raw: bytes, display: str, name: str) -> tuple[Loaded | None
 def _load_notice(folder: Path, data_dir: Path, checker: Checker) -> Notice | None:
     if not SAFE_ID.match(folder.name):
         checker.errors.append(DataError(_display(folder, data_dir), 0, 0, "", "文件夹名只能用字母、数字和 - 。"))
+        return None
+    if folder.name in PORTAL_SECTIONS:  # the notice's pages would sit at that section's address
+        checker.errors.append(DataError(_display(folder, data_dir), 0, 0, "",
+                                        f"“{folder.name}” 是网站栏目的地址,不能用作通报编号(文件夹名)。"
+                                        "请换一个编号,例如加上单位和年份:xx-xuncha-2024。"))
         return None
     loaded = _load(folder / "notice.yml", data_dir, "notice", checker)
     if loaded is None:

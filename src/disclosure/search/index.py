@@ -239,7 +239,7 @@ def _patched_shards(previous: Path, texts: list[tuple[str, int]], chunk_files: l
                 else:
                     shard.pop(gram, None)
             files[f"search/shards/{h}.json"] = _dumps(shard)
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
+    except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError):
         return None  # a missing or damaged file: build from scratch
     if _shard_count(size) != count:
         return None  # the grams would be spread over another number of shards

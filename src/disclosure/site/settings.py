@@ -18,8 +18,8 @@ from pathlib import Path
 AS_OF_ENV = "DISCLOSURE_AS_OF"
 DATA_ENV = "DISCLOSURE_DATA"
 SITE_URL_ENV = "DISCLOSURE_SITE_URL"
-PRODUCTION_ENV = "DISCLOSURE_PRODUCTION"
-BUILD_CACHE_ENV = "DISCLOSURE_BUILD_CACHE"  # set by the publish hooks and the pages jobs: the public site
+PRODUCTION_ENV = "DISCLOSURE_PRODUCTION"  # set by the publish hooks and the pages jobs: the public site
+BUILD_CACHE_ENV = "DISCLOSURE_BUILD_CACHE"  # set by the publish hooks only (site/buildcache)
 DEFAULT_DATA = "data"
 
 
