@@ -88,3 +88,43 @@ def test_adopt_then_reuse_and_a_damaged_file_is_not_reused(tmp_path):
     assert cache.reusable({"b.md": "k2"}, "code-1") == {}
     (cache.folder / "manifest.json").write_text("{not json")
     assert cache.reusable({"a.md": "k1"}, "code-1") == {} and cache.previous_index("code-1") is None
+
+
+def test_an_incremental_build_of_a_sharded_portal_equals_a_full_build(tmp_path):
+    """Through the MkDocs hook, on a portal large enough for a sharded search index (400 items): a
+    status change rebuilt with the cache (pages reused, index patched) equals a build from scratch."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from disclosure.publish import tree_differences
+    from disclosure.site.synthetic import write_synthetic_portal
+
+    data = write_synthetic_portal(ROOT / "data", tmp_path / "data", 10, items_per_notice=40)
+    cache = BuildCache(tmp_path / "cache")
+
+    def build(out: Path, cached: bool) -> None:
+        env = {**os.environ, "DISCLOSURE_AS_OF": "2026-11-26", "DISCLOSURE_DATA": str(data)}
+        env.pop("DISCLOSURE_BUILD_CACHE", None)
+        if cached:
+            env["DISCLOSURE_BUILD_CACHE"] = str(cache.folder)
+        done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", *(["--dirty"] if cached else []),
+                               "-f", str(ROOT / "mkdocs.yml"), "-d", str(out)], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+
+    build(tmp_path / "one", cached=True)
+    assert (tmp_path / "one" / "search" / "shards").is_dir()  # sharded, so the index is patched below
+    assert cache.adopt(tmp_path / "one")
+    item = sorted((data / "notices" / "unit-0003" / "items").glob("*.yml"))[0]
+    text = item.read_text("utf-8")
+    status = next(line for line in text.splitlines() if line.startswith("status_text:"))
+    item.write_text(text.replace(status, "status_text: 整改状态:已完成(复查合格)"), "utf-8")
+    build(tmp_path / "two", cached=True)
+    counts = cache.last_build()
+    assert counts["reused"] > 500 and counts["rendered"] < 150, counts
+    build(tmp_path / "full", cached=False)
+    assert tree_differences(tmp_path / "full", tmp_path / "two") == []
+    meta_one = (tmp_path / "one" / "search" / "meta.json").read_bytes()
+    assert meta_one != (tmp_path / "two" / "search" / "meta.json").read_bytes()  # the change reached search
