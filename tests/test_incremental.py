@@ -13,7 +13,7 @@ import time
 import pytest
 import yaml
 
-from test_publish import SITE_URL, UNIX_USER, Server, copy_project, disclosure, html_containing, sh
+from test_publish import Server, disclosure, html_containing, set_up_server
 
 SAMPLE = "shixian-xuncha-2024"
 FOLLOW_UP = "shixian-xuncha-2024-hui"
@@ -22,13 +22,7 @@ REUSED = re.compile(r"增量生成:(\d+) 个页面内容未变、直接沿用,�
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Server:
-    s = Server(tmp_path_factory.mktemp("incremental"))
-    sh(s.root, "git", "init", "-q", "--bare", "--initial-branch=main", str(s.bare))
-    sh(s.root, "git", "clone", "-q", str(s.bare), str(s.clone))
-    copy_project(s.clone)
-    s.commit_all("项目初始内容")
-    disclosure(s.root, "server-setup", str(s.bare), str(s.web), "--keep", "3", "--admin", UNIX_USER,
-               "--site-url", SITE_URL)
+    s, _ = set_up_server(tmp_path_factory.mktemp("incremental"))
     first = s.push()
     assert first.returncode == 0 and "发布成功" in first.stderr, first.stderr
     assert not REUSED.search(first.stderr)  # an empty cache: everything rendered

@@ -98,15 +98,22 @@ class Server:
         return (self.web / "publish.log").read_text("utf-8").splitlines()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Server:
-    s = Server(tmp_path_factory.mktemp("publish"))
+def set_up_server(root: Path) -> tuple[Server, subprocess.CompletedProcess]:
+    """A bare repository with the project committed, the hooks installed (keep 3, this Unix user an
+    admin). Returns the server and server-setup's output; nothing is pushed yet."""
+    s = Server(root)
     sh(s.root, "git", "init", "-q", "--bare", "--initial-branch=main", str(s.bare))
     sh(s.root, "git", "clone", "-q", str(s.bare), str(s.clone))
     copy_project(s.clone)
     s.commit_all("项目初始内容")
     setup = disclosure(s.root, "server-setup", str(s.bare), str(s.web), "--keep", "3", "--admin", UNIX_USER,
                        "--site-url", SITE_URL)
+    return s, setup
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Server:
+    s, setup = set_up_server(tmp_path_factory.mktemp("publish"))
     assert "已安装发布钩子" in setup.stdout
     hook = (s.bare / "hooks" / "pre-receive").read_text()
     assert sys.executable in hook  # the server's Python environment is recorded in the hook

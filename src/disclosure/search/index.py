@@ -140,8 +140,9 @@ def _shard_count(size: int) -> int:
     return count
 
 
-def _decode(gram: str, data: list[int]) -> dict[int, object]:
-    """One gram's encoded postings -> {ordinal: positions (bigram) or in-head flag (unigram)}."""
+def decode_postings(gram: str, data: list[int]) -> dict[int, object]:
+    """One gram's encoded postings -> {ordinal: positions (bigram) or in-head flag (unigram)}.
+    The build patches postings with it; query.IndexReader (the tests' reader) reads them with it."""
     out: dict[int, object] = {}
     ordinal = i = 0
     if len(gram) == 1:
@@ -165,7 +166,7 @@ def _decode(gram: str, data: list[int]) -> dict[int, object]:
 
 
 def _encode(gram: str, entries: dict[int, object]) -> list[int]:
-    """The inverse of _decode, exactly as build_postings writes it."""
+    """The inverse of decode_postings, exactly as build_postings writes it."""
     out: list[int] = []
     last = 0
     for ordinal in sorted(entries):
@@ -226,7 +227,7 @@ def _patched_shards(previous: Path, texts: list[tuple[str, int]], chunk_files: l
             shard = json.loads(path.read_bytes())
             for gram in by_shard[h]:
                 old = shard.get(gram, [])
-                entries = _decode(gram, old)
+                entries = decode_postings(gram, old)
                 for ordinal, entry in touched[gram].items():
                     if entry is None:
                         entries.pop(ordinal, None)

@@ -9,7 +9,7 @@ import json
 
 from opencc import OpenCC
 
-from .index import SEP, fnv1a, head_fields, other_fields
+from .index import SEP, decode_postings, fnv1a, head_fields, other_fields
 from .normalize import normalize, query_words, word_variants
 
 _t2s = OpenCC("t2s")
@@ -49,27 +49,10 @@ class IndexReader:
         return self._shards[path]
 
     def _unigram(self, ch: str) -> dict[int, bool]:
-        found, ordinal = {}, 0
-        for v in self._shard(ch).get(ch, []):
-            ordinal += v >> 1
-            found[ordinal] = bool(v & 1)
-        return found
+        return decode_postings(ch, self._shard(ch).get(ch, []))
 
     def _bigram(self, gram: str) -> dict[int, list[int]]:
-        raw, found, i, ordinal = self._shard(gram).get(gram, []), {}, 0, 0
-        while i < len(raw):
-            ordinal += raw[i]
-            i += 1
-            positions, position = [], 0
-            while True:
-                v = raw[i]
-                i += 1
-                position += ~v if v < 0 else v
-                positions.append(position)
-                if v < 0:
-                    break
-            found[ordinal] = positions
-        return found
+        return decode_postings(gram, self._shard(gram).get(gram, []))
 
     def _lookup(self, word: str) -> dict[int, bool]:
         if self.bundle is not None:
