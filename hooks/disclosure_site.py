@@ -19,7 +19,7 @@ from disclosure.errors import DataErrors
 from disclosure.gitinfo import read_history
 from disclosure.site import Settings, Site, build_site, urls
 from disclosure.site.background import BackgroundFailed, BackgroundWriter
-from disclosure.buildcache import BuildCache, fingerprint, link_reused, page_keys
+from disclosure.buildcache import BuildCache, CheckedFiles, fingerprint, link_reused, page_keys
 from disclosure.site.portal import nav_pages
 from disclosure.site.settings import AsOfError
 from disclosure.validate import consistency_warnings, load_dataset
@@ -74,7 +74,9 @@ def on_config(config):
                      "正式发布时必须配置(见 README 的“部署”)。")
         data_dir = settings.data_dir
         _data_dir = data_dir
-        dataset = load_dataset(data_dir)
+        # a publish with a build cache: files unchanged since the last build are not parsed again
+        checked = CheckedFiles(settings.build_cache) if settings.build_cache and not _serving else None
+        dataset = load_dataset(data_dir, checked)
     except AsOfError as exc:
         raise PluginError(str(exc)) from None
     except DataErrors as exc:

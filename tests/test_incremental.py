@@ -136,3 +136,58 @@ def test_a_cache_that_cannot_be_written_costs_only_time(server):
         assert_equals_full_build(server)
     finally:
         (server.web / ".cache").unlink(missing_ok=True)
+
+
+def _tree(root) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _folders(root) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
+
+
+def test_the_kept_source_tree_equals_a_fresh_export_after_adds_edits_and_deletes(tmp_path):
+    """A publish builds from a tree kept between publishes, updated with only the changed data files;
+    after files are added, edited and deleted (a folder emptied) and the code changes, it is the tree
+    a fresh export of the commit gives, folder for folder (an emptied notice folder would be read as a
+    notice without notice.yml)."""
+    import subprocess
+
+    from disclosure.publish import Site, export_for_build, kept_source
+
+    work, bare = tmp_path / "work", tmp_path / "site.git"
+    subprocess.run(["git", "init", "-q", "--initial-branch=main", str(work)], check=True)
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin"}
+
+    def commit(files: dict[str, str | None]) -> str:
+        for rel, text in files.items():
+            path = work / rel
+            if text is None:
+                path.unlink()
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, "utf-8")
+        subprocess.run(["git", "add", "-A"], cwd=work, check=True)
+        subprocess.run(["git", "commit", "-q", "-m", "x"], cwd=work, check=True, env=env)
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=work, check=True, capture_output=True,
+                              text=True).stdout.strip()
+
+    first = commit({"mkdocs.yml": "a\n", "src/code.py": "1\n", "data/notices/a/notice.yml": "id: a\n",
+                    "data/notices/a/items/1.yml": "id: '1'\n", "data/notices/b/notice.yml": "id: b\n"})
+    second = commit({"data/notices/a/items/1.yml": "id: '1'\nstatus: done\n", "data/notices/a/items/2.yml": "2\n",
+                     "data/notices/b/notice.yml": None, "data/notices/c 空格/notice.yml": "c\n"})
+    third = commit({"src/code.py": "2\n", "src/new.py": "3\n", "data/notices/a/items/2.yml": None})
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(bare)], check=True)
+    site = Site(web_root=tmp_path / "www", git_dir=bare)
+    for data, code in [(first, first), (second, first), (second, second), (third, second), (third, third)]:
+        kept = kept_source(site, data, code)
+        fresh = tmp_path / f"fresh-{data[:7]}-{code[:7]}"
+        fresh.mkdir()
+        export_for_build(site, data, code, fresh)
+        assert _tree(kept) == _tree(fresh), (data, code)
+        assert _folders(kept) == _folders(fresh), (data, code)
+    assert "data/notices/b" not in _folders(kept)
+    (site.cache / "source.json").write_text("{damaged", "utf-8")  # not trusted: exported afresh
+    (kept / "data" / "stray.yml").write_text("x", "utf-8")
+    assert _tree(kept_source(site, third, third)) == _tree(fresh)

@@ -22,7 +22,12 @@ cache is simply rendered again: the cache can only save work, never change a pag
 depends on it (a reused page is a hard link, so every release stays complete), and deleting the
 folder is safe.
 
+Checked data files (`CheckedFiles`): every data file the last build parsed and schema-checked, by
+the hash of its bytes, so the next build (and the publish's data check) parse and check only the
+files that changed. Keyed by the code that checked them (`checker_fingerprint`): new code, new checks.
+
 Layout (on the server: WEB_ROOT/.cache, `DISCLOSURE_BUILD_CACHE`):
+    checked/<code>/<notice>.json  {blake2b of a file's bytes: its parsed data}, one per notice folder
     manifest.json   {"fingerprint", "site": the published release it describes,
                      "pages": {src_uri: [key, file in the release, size]}, "index": {search file: size}}
     next.json       the same for the build just finished, adopted when that build is published
@@ -75,6 +80,88 @@ def fingerprint(project: Path, settings) -> str:
     h.update("\n".join([sys.version, *packages]).encode())
     h.update(f"{settings.as_of.isoformat()}\0{settings.site_url}\0{settings.production}".encode())
     return h.hexdigest()
+
+
+def checker_fingerprint() -> str:
+    """What decides how a data file is parsed and checked: this package (yamlio, validate, the
+    schemas, …), the parsers' versions and Python's."""
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256(sys.version.encode())
+    for path in _files_under(package):
+        h.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in ("PyYAML", "ruamel.yaml", "jsonschema", "jsonschema-specifications", "referencing"):
+        try:
+            h.update(f"{name}=={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name} absent".encode())
+    return h.hexdigest()[:32]
+
+
+NOT_CHECKED = object()  # CheckedFiles.get: this file (these bytes) was not checked before
+
+
+class CheckedFiles:
+    """Data files already parsed and schema-checked by this code, by the hash of their bytes: the
+    parsed data of a file that passed is kept, so an unchanged file is not parsed or checked again.
+    Only files that passed are kept (a file with errors is always checked, and explained, afresh).
+    Plain JSON: nothing in it can run as code. Damaged or missing packs are simply not used.
+    `writable`: the build keeps the packs current; the publish's separate data check only reads."""
+
+    def __init__(self, folder: Path, writable: bool = True):
+        self.root = Path(folder) / "checked"
+        self.folder = self.root / checker_fingerprint()
+        self.writable = writable
+        self._packs: dict[str, dict] = {}
+        self._used: dict[str, dict] = {}
+        self._changed: set[str] = set()
+
+    def _pack(self, group: str) -> dict:
+        if group not in self._packs:
+            try:
+                data = json.loads((self.folder / f"{group}.json").read_text("utf-8"))
+                self._packs[group] = data if isinstance(data, dict) else {}
+            except (OSError, ValueError):
+                self._packs[group] = {}
+            self._used[group] = {}
+        return self._packs[group]
+
+    def get(self, group: str, digest: bytes):
+        """The data of the file of this group with these bytes, or NOT_CHECKED."""
+        key = digest.hex()
+        pack = self._pack(group)
+        if key in pack:
+            self._used[group][key] = pack[key]
+            return pack[key]
+        return NOT_CHECKED
+
+    def put(self, group: str, digest: bytes, data) -> None:
+        self._pack(group)
+        try:  # only what JSON gives back unchanged (every data file is plain text, numbers, lists)
+            if json.loads(json.dumps(data, ensure_ascii=False)) != data:
+                return
+        except (TypeError, ValueError):
+            return
+        self._used[group][digest.hex()] = data
+        self._changed.add(group)
+
+    def save(self) -> None:
+        """Write the packs that changed, holding only the files seen this time; drop the rest."""
+        if not self.writable:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for group in self._changed | {g for g in self._used if len(self._used[g]) != len(self._packs[g])}:
+                temp = self.folder / f".{group}-{os.getpid()}"
+                temp.write_text(json.dumps(self._used[group], ensure_ascii=False), "utf-8")
+                os.replace(temp, self.folder / f"{group}.json")
+            for path in self.folder.glob("*.json"):
+                if path.stem not in self._used:
+                    path.unlink(missing_ok=True)
+            for other in self.root.iterdir():  # checked by other code: never valid again
+                if other != self.folder and other.is_dir():
+                    shutil.rmtree(other, ignore_errors=True)
+        except OSError:
+            pass  # the cache only saves work
 
 
 def linked_groups(dataset) -> dict[str, list[str]]:

@@ -10,8 +10,12 @@ from .errors import DataErrors
 
 
 def cmd_validate(args) -> int:
+    import os
+    from .buildcache import CheckedFiles
+    from .site.settings import BUILD_CACHE_ENV
     from .validate import consistency_warnings, load_dataset
-    dataset = load_dataset(Path(args.data_dir))
+    cache = os.environ.get(BUILD_CACHE_ENV, "").strip()  # a publish's check: files the last build checked
+    dataset = load_dataset(Path(args.data_dir), CheckedFiles(Path(cache), writable=False) if cache else None)
     for warning in consistency_warnings(dataset):
         print(warning, file=sys.stderr)
     print(f"数据有效:{len(dataset.notices)} 份通报,{len(dataset.items)} 项整改事项。")

@@ -16,10 +16,11 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from .buildcache import NOT_CHECKED, CheckedFiles
 from .errors import DataError, DataErrors, Warning_
 from .model import STATUS_LABELS, Dataset, Item, Notice, natural_key
 from .series import link_problems
-from .yamlio import Loaded, field_name, load_bytes, read_bytes
+from .yamlio import Loaded, decode, field_name, load_bytes, read_bytes
 
 SAFE_ID = __import__("re").compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
 # the site's own top-level folders (site/urls.py and the theme's assets/): no notice may take one
@@ -122,7 +123,8 @@ def _real_month(text: str) -> bool:
 class Checker:
     """Semantic rules over loaded files. Collects errors instead of stopping at the first."""
 
-    def __init__(self):
+    def __init__(self, checked: CheckedFiles | None = None):
+        self.checked = checked  # files checked by earlier builds (buildcache.CheckedFiles)
         self.errors: list[DataError] = []
         self.links: dict[tuple[str, str | None], Loaded] = {}  # files holding follows / continues
 
@@ -201,13 +203,14 @@ class Checker:
             level = found.children
 
 
-def load_dataset(data_dir: Path) -> Dataset:
-    """Load and validate every notice under data_dir/notices. Raises DataErrors listing all problems."""
+def load_dataset(data_dir: Path, checked: CheckedFiles | None = None) -> Dataset:
+    """Load and validate every notice under data_dir/notices. Raises DataErrors listing all problems.
+    checked: the build cache's store of files checked before (unchanged files are not parsed again)."""
     data_dir = Path(data_dir)
     root = data_dir / "notices"
     if not root.is_dir():
         raise DataErrors([DataError(str(root), 0, 0, "", "找不到 notices 文件夹。数据应放在 data/notices/<通报编号>/ 下。")])
-    checker, notices = Checker(), []
+    checker, notices = Checker(checked), []
     unsafe = unsafe_entries(data_dir)
     if unsafe:  # refuse before reading anything: a link could make us read /etc/passwd
         raise DataErrors(unsafe)
@@ -221,6 +224,8 @@ def load_dataset(data_dir: Path) -> Dataset:
                     ("continues",) if problem.item_id else ("follows",), problem.message)
     if checker.errors:
         raise DataErrors(checker.errors)
+    if checked is not None:
+        checked.save()
     if not notices:
         raise DataErrors([DataError(str(root), 0, 0, "", "没有任何通报数据。请先用 disclosure import 导入通报。")])
     notices.sort(key=lambda n: (n.issued, n.id), reverse=True)  # newest notice first
@@ -290,15 +295,31 @@ def _load(path: Path, data_dir: Path, name: str, checker: Checker) -> Loaded | N
         checker.errors.extend(exc.errors)
         return None
     key = (name, display, hashlib.blake2b(raw, digest_size=16).digest())
-    if key not in _parsed:
-        if len(_parsed) > _PARSED_MAX:
-            _parsed.clear()
-        _parsed[key] = _parse_and_check(raw, display, name)
-    loaded, errors = _parsed[key]
+    if checker.checked is not None:  # a build with a cache: one load per process
+        loaded, errors = _checked_before(raw, display, name, key[2], checker.checked)
+    else:
+        if key not in _parsed:
+            if len(_parsed) > _PARSED_MAX:
+                _parsed.clear()
+            _parsed[key] = _parse_and_check(raw, display, name)
+        loaded, errors = _parsed[key]
     checker.errors.extend(errors)
     if loaded is not None:
         loaded.digest = key[2]
     return loaded
+
+
+def _checked_before(raw: bytes, display: str, name: str, digest: bytes,
+                    checked: CheckedFiles) -> tuple[Loaded | None, list[DataError]]:
+    """A file with these bytes that passed in an earlier build is taken as it was parsed then."""
+    group = display.split("/")[2] if display.count("/") >= 2 else "_" + name  # its notice folder
+    data = checked.get(group, name.encode() + digest)
+    if data is not NOT_CHECKED:
+        return Loaded(display, data, None, decode(raw, display)), []
+    loaded, errors = _parse_and_check(raw, display, name)
+    if loaded is not None:
+        checked.put(group, name.encode() + digest, loaded.data)
+    return loaded, errors
 
 
 def _parse_and_check(raw: bytes, display: str, name: str) -> tuple[Loaded | None, list[DataError]]:

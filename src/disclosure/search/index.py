@@ -187,13 +187,25 @@ def _item_entries(text: str, head_end: int) -> dict[str, object]:
     return {**bigrams, **unigram_in_head}
 
 
+class Unchanged(bytes):
+    """A file's bytes that are those of the previous index's file at `path`: the writer links that
+    file instead of writing a copy (site.background.write_files). Equal to the bytes as bytes."""
+
+    path: Path
+
+    def __new__(cls, data: bytes, path: Path) -> "Unchanged":
+        made = super().__new__(cls, data)
+        made.path = path
+        return made
+
+
 MAX_INCREMENTAL_SHARE = 0.05  # more changed items than this: the full build is as quick
 
 
 def _patched_shards(previous: Path, texts: list[tuple[str, int]], chunk_files: list[bytes],
-                    docs_per_chunk: int) -> tuple[dict[str, bytes], int, int] | None:
-    """(shard files, shard count, postings size) patched from the previous index, or None when the
-    previous index cannot be patched into exactly what a full build would give."""
+                    docs_per_chunk: int) -> tuple[dict[str, bytes], int, int, set[int]] | None:
+    """(shard files, shard count, postings size, changed items) patched from the previous index, or
+    None when the previous index cannot be patched into exactly what a full build would give."""
     try:
         meta = json.loads((previous / "meta.json").read_bytes())
         count, size = meta["shard_count"], meta["postings_size"]
@@ -222,7 +234,7 @@ def _patched_shards(previous: Path, texts: list[tuple[str, int]], chunk_files: l
         for h in range(count):
             path = previous / "shards" / f"{h}.json"
             if h not in by_shard:
-                files[f"search/shards/{h}.json"] = path.read_bytes()
+                files[f"search/shards/{h}.json"] = Unchanged(path.read_bytes(), path)
                 continue
             shard = json.loads(path.read_bytes())
             for gram in by_shard[h]:
@@ -244,7 +256,7 @@ def _patched_shards(previous: Path, texts: list[tuple[str, int]], chunk_files: l
         return None  # a missing or damaged file: build from scratch
     if _shard_count(size) != count:
         return None  # the grams would be spread over another number of shards
-    return files, count, size
+    return files, count, size, set(changed)
 
 
 def _shards(postings: dict[str, list[int]], count: int) -> list[dict]:
@@ -322,8 +334,9 @@ def build_index(records: list[dict], *, docs_per_chunk: int = DOCS_PER_CHUNK,
     else:
         patched = _patched_shards(previous, texts, chunk_files, docs_per_chunk) \
             if previous is not None and shard_count is None else None
+        changed = None
         if patched:
-            shard_files, count, size = patched
+            shard_files, count, size, changed = patched
             files.update(shard_files)
         else:
             postings = build_postings(texts)
@@ -334,6 +347,7 @@ def build_index(records: list[dict], *, docs_per_chunk: int = DOCS_PER_CHUNK,
         meta["shard_count"] = count
         meta["postings_size"] = size  # lets the next build patch this index (same shard count rule)
         for c, data in enumerate(chunk_files):
-            files[f"search/docs/{c}.json"] = data
+            unchanged = changed is not None and c not in changed  # patched: the same bytes as before
+            files[f"search/docs/{c}.json"] = Unchanged(data, previous / "docs" / f"{c}.json") if unchanged else data
     files["search/meta.json"] = _dumps(meta)
     return dict(sorted(files.items()))

@@ -23,12 +23,23 @@ class BackgroundFailed(Exception):
 
 
 def write_files(files: Files, dest: Path) -> None:
-    """Each file through a temporary name and a rename: a server never sees half a file."""
+    """Each file through a temporary name and a rename: a server never sees half a file. A file
+    the same as the last build's (search.index.Unchanged) is a hard link to that one: releases are
+    never written to, and an incremental publish rewrites only what changed."""
+    made: set[Path] = set()
     for rel, data in files.items():
         target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
+        try:
+            os.link(data.path, tmp)  # only if it is still the file the bytes were read from
+            if os.path.getsize(tmp) != len(data):
+                raise OSError
+        except (AttributeError, OSError):
+            tmp.unlink(missing_ok=True)
+            tmp.write_bytes(data)
         os.replace(tmp, target)
 
 

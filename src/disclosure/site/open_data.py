@@ -112,6 +112,18 @@ def records_json(records: list[dict]) -> str:
     return json.dumps(records, ensure_ascii=False, indent=1)
 
 
+def _json_array(texts: list[str]) -> str:
+    """records_json from each record's own text (record_json): the same characters, and each record
+    is encoded once for items.json and its notice's file."""
+    return "[\n" + ",\n".join(texts) + "\n]" if texts else "[]"
+
+
+def record_json(record: dict) -> str:
+    """One record as records_json writes it inside the array (one level deeper: a raw newline only
+    ever separates tokens, JSON escapes the ones inside strings)."""
+    return " " + json.dumps(record, ensure_ascii=False, indent=1).replace("\n", "\n ")
+
+
 def record_schema() -> str:
     """JSON Schema of items.json (an array of records)."""
     schema = {
@@ -153,26 +165,38 @@ def csv_cell(value) -> str:
 
 def items_csv(records: list[dict]) -> bytes:
     """UTF-8 with BOM, so Excel opens Chinese text correctly."""
+    return _csv_file([record_csv(r) for r in records])
+
+
+def _csv_row(cells: list[str]) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([f"{title}({key})" for key, title in CSV_COLUMNS])
-    for record in records:
-        writer.writerow([csv_cell(record.get(key)) for key, _ in CSV_COLUMNS])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    csv.writer(buf, lineterminator="\r\n").writerow(cells)
+    return buf.getvalue()
+
+
+def record_csv(record: dict) -> str:
+    return _csv_row([csv_cell(record.get(key)) for key, _ in CSV_COLUMNS])
+
+
+def _csv_file(rows: list[str]) -> bytes:
+    return ("\ufeff" + _csv_row([f"{title}({key})" for key, title in CSV_COLUMNS]) + "".join(rows)).encode("utf-8")
 
 
 # ---- files and the /data/ page ----------------------------------------------------------------
 
 def open_data_files(dataset: Dataset, records: list[dict]) -> dict[str, str | bytes]:
-    out: dict[str, str | bytes] = {urls.ITEMS_JSON: records_json(records), urls.ITEMS_CSV: items_csv(records),
+    # each record is encoded once, for the whole site's files and for its notice's
+    texts = [(r["notice"], record_json(r), record_csv(r)) for r in records]
+    out: dict[str, str | bytes] = {urls.ITEMS_JSON: _json_array([t[1] for t in texts]),
+                                   urls.ITEMS_CSV: _csv_file([t[2] for t in texts]),
                                    urls.RECORD_SCHEMA: record_schema()}
-    by_notice: dict[str, list[dict]] = {}
-    for record in records:
-        by_notice.setdefault(record["notice"], []).append(record)
+    by_notice: dict[str, list[tuple]] = {}
+    for text in texts:
+        by_notice.setdefault(text[0], []).append(text)
     for notice in dataset.notices:
         mine = by_notice.get(notice.id, [])
-        out[urls.notice_items_json(notice)] = records_json(mine)
-        out[urls.notice_items_csv(notice)] = items_csv(mine)
+        out[urls.notice_items_json(notice)] = _json_array([t[1] for t in mine])
+        out[urls.notice_items_csv(notice)] = _csv_file([t[2] for t in mine])
     schemas = package_files("disclosure") / "schema"
     for name, path in urls.SCHEMAS.items():
         out[path] = (schemas / name).read_text("utf-8")  # the rules staff's YAML files are checked against
