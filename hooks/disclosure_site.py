@@ -28,6 +28,8 @@ log = logging.getLogger("mkdocs.hooks.disclosure")
 _site: Site | None = None  # built in on_config, used by the later events of the same build
 _pages: dict = {}  # src_uri -> GeneratedPage
 _bodies: dict[str, str] = {}  # serve: src_uri -> the body rendered for this rebuild
+_serve_keys: dict[str, str | None] = {}  # serve: src_uri -> its inputs' key (buildcache.page_keys)
+_served: dict[str, tuple] = {}  # serve: src_uri -> (key, body) of the last rebuild
 _data_dir: Path | None = None
 _background: BackgroundWriter | None = None  # the search index, written while pages render
 # `mkdocs serve --dirty` keeps this module between rebuilds: what each generated file was last
@@ -84,12 +86,16 @@ def on_config(config):
     for warning in consistency_warnings(dataset):
         log.info(str(warning))  # the notice's own figures differ from its items: shown on the site
     _site = build_site(dataset, settings.as_of, config.site_name, site_url=settings.site_url,
-                       history=read_history(data_dir), lazy=not _serving)
+                       history=read_history(data_dir))
     _pages = {page.src_uri: page for page in _site.pages}
     _bodies.clear()
     config.extra["disclosure"] = _site.template_context
     _context_key = hash(repr((_site.template_context, _site.nav)))  # shared by every page's template
     _plan_reuse(settings, config)
+    if _serving:  # the publish's dependency rules: a rebuild renders only the pages whose inputs changed
+        _serve_keys.clear()
+        _serve_keys.update(page_keys(_site, config.site_name, settings.site_url,
+                                     fingerprint(Path(config.config_file_path).parent, settings)))
     return config
 
 
@@ -126,7 +132,10 @@ def on_files(files, config):
             continue
         inclusion = InclusionLevel.INCLUDED if page.src_uri in in_nav else InclusionLevel.NOT_IN_NAV
         if _serving:  # compared with the last build, so an unchanged page is not redone
-            html = _bodies[page.src_uri] = page.html  # rendered once per rebuild
+            key, last = _serve_keys.get(page.src_uri), _served.get(page.src_uri)
+            html = last[1] if key is not None and last is not None and last[0] == key else page.html
+            _served[page.src_uri] = (key, html)
+            _bodies[page.src_uri] = html
             files.append(_tracked(File.generated(config, page.src_uri, content=html, inclusion=inclusion), html))
         else:  # the body is rendered as the page is written (on_page_context), one at a time
             file = File.generated(config, page.src_uri, content="", inclusion=inclusion)
@@ -200,6 +209,7 @@ def on_build_error(error):
         _background.cancel()
         _background = None
     _previous.clear()  # after a failed build nothing on disk can be trusted to be current
+    _served.clear()
 
 
 def _unused_theme_scripts(files, config):

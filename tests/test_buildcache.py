@@ -128,3 +128,47 @@ def test_an_incremental_build_of_a_sharded_portal_equals_a_full_build(tmp_path):
     assert tree_differences(tmp_path / "full", tmp_path / "two") == []
     meta_one = (tmp_path / "one" / "search" / "meta.json").read_bytes()
     assert meta_one != (tmp_path / "two" / "search" / "meta.json").read_bytes()  # the change reached search
+
+
+def _items(dataset) -> list[dict]:
+    return [vars(i) for i in dataset.items] + [vars(n) | {"items": None, "withdrawn_items": None}
+                                               for n in dataset.notices]
+
+
+def test_files_checked_by_the_last_build_are_not_parsed_again_and_give_the_same_dataset(tmp_path, monkeypatch):
+    """CheckedFiles: the second load parses only the file that changed; the dataset equals a load
+    without the cache; a file with errors is never taken from it (checked, and explained, each time);
+    a damaged pack is ignored; another checking code does not see the packs."""
+    from disclosure import buildcache, validate
+    from disclosure.buildcache import CheckedFiles
+    from disclosure.errors import DataErrors
+
+    data, cache = write_test_data(tmp_path / "data"), tmp_path / "cache"
+    first = load_dataset(data, CheckedFiles(cache))
+    assert list((cache / "checked").glob("*/*.json"))
+    parsed: list[str] = []
+    real = validate._parse_and_check
+    monkeypatch.setattr(validate, "_parse_and_check", lambda raw, display, name: (parsed.append(display), real(raw, display, name))[1])
+    item = data / "notices" / SAMPLE / "items" / "1.yml"
+    item.write_text(item.read_text("utf-8").replace("status: partly_done", "status: done"), "utf-8")
+    second = load_dataset(data, CheckedFiles(cache))
+    assert parsed == [f"data/notices/{SAMPLE}/items/1.yml"]
+    assert _items(second) == _items(load_dataset(data))
+    assert _items(second) != _items(first)
+    item.write_text(item.read_text("utf-8").replace("status: done", "status: finished-ish"), "utf-8")
+    for _ in range(2):  # bad bytes: refused with the file and line both times, never cached
+        try:
+            load_dataset(data, CheckedFiles(cache))
+            raise AssertionError("a bad status was accepted")
+        except DataErrors as exc:
+            assert any(e.file.endswith("items/1.yml") and e.line > 1 and e.field == "status" for e in exc.errors)
+    item.write_text(item.read_text("utf-8").replace("status: finished-ish", "status: done"), "utf-8")
+    for pack in (cache / "checked").glob("*/*.json"):
+        pack.write_text("{not json", "utf-8")
+    parsed.clear()
+    assert _items(load_dataset(data, CheckedFiles(cache))) == _items(second)
+    assert len(parsed) > 40  # all parsed again
+    parsed.clear()
+    monkeypatch.setattr(buildcache, "checker_fingerprint", lambda: "other-code")
+    assert _items(load_dataset(data, CheckedFiles(cache))) == _items(second)
+    assert len(parsed) > 40

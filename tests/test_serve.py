@@ -1,5 +1,5 @@
 """`make serve` as staff use it: `mkdocs serve --dirty` on a copy of the data, edit one item file,
-and the served page shows the edit (the preview renders and compares every page each rebuild;
+and the served page shows the edit (the preview renders only pages whose inputs changed, by the publish's rules (buildcache.page_keys);
 a build renders each page as it writes it — both paths must give the same page)."""
 from __future__ import annotations
 
