@@ -28,6 +28,7 @@ files that changed. Keyed by the code that checked them (`checker_fingerprint`):
 
 Layout (on the server: WEB_ROOT/.cache, `DISCLOSURE_BUILD_CACHE`):
     checked/<code>/<notice>.json  {blake2b of a file's bytes: its parsed data}, one per notice folder
+    source/, source.json  the tree the last publish built from, and its commits (publish.kept_source)
     manifest.json   {"fingerprint", "site": the published release it describes,
                      "pages": {src_uri: [key, file in the release, size]}, "index": {search file: size}}
     next.json       the same for the build just finished, adopted when that build is published
