@@ -35,13 +35,14 @@ test: $(STAMP)
 
 # Search first: bench/run.py folds bench/results/search.json into its table. Then the portal:
 # 10 / 100 / 1,000 generated notices x 40 items; then push to live through the real hooks at
-# 3,520 and 40,000 items (about 60 min in all).
+# 3,520 and 40,000 items; then the preview after an edit at 3,520 items (about 70 min in all).
 bench: $(STAMP)
 	$(BIN)/python bench/search_bench.py
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/portal.py
 	$(BIN)/python bench/push.py --notices 88 --runs 5
 	$(BIN)/python bench/push.py --notices 1000 --runs 1
+	$(BIN)/python bench/serve.py --notices 88
 
 clean:
 	rm -rf site .pytest_cache
