@@ -188,6 +188,18 @@ def test_the_kept_source_tree_equals_a_fresh_export_after_adds_edits_and_deletes
         assert _tree(kept) == _tree(fresh), (data, code)
         assert _folders(kept) == _folders(fresh), (data, code)
     assert "data/notices/b" not in _folders(kept)
+    # names git would read as patterns, and a .gitattributes (git archive then drops or rewrites files)
+    fourth = commit({"data/notices/a/items/[1].yml": "x\n", "data/notices/a/items/*.yml": "y\n"})
+    fifth = commit({".gitattributes": "data/notices/a/items/1.yml export-ignore\n"})
+    subprocess.run(["git", "push", "-q", str(bare), "HEAD:main"], cwd=work, check=True)
+    for data, code in [(fourth, third), (fifth, fifth)]:
+        kept = kept_source(site, data, code)
+        fresh = tmp_path / f"fresh-{data[:7]}-{code[:7]}"
+        fresh.mkdir()
+        export_for_build(site, data, code, fresh)
+        assert _tree(kept) == _tree(fresh), (data, code)
+    assert "data/notices/a/items/1.yml" not in _tree(kept)
+    third = fifth
     (site.cache / "source.json").write_text("{damaged", "utf-8")  # not trusted: exported afresh
     (kept / "data" / "stray.yml").write_text("x", "utf-8")
     assert _tree(kept_source(site, third, third)) == _tree(fresh)

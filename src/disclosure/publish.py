@@ -300,7 +300,8 @@ def export_commit(site: Site, commit: str, dest: Path, paths: list[str] | None =
                   exclude: str | None = None) -> None:
     """The commit's files (or only `paths`), without .git. Works inside pre-receive (objects still
     in quarantine). `exclude`: a top-level folder left out (data/ when the code comes from here)."""
-    proc = subprocess.Popen(["git", f"--git-dir={site.git_dir}", "archive", "--format=tar", commit, *(paths or [])],
+    proc = subprocess.Popen(["git", f"--git-dir={site.git_dir}", "--literal-pathspecs", "archive", "--format=tar",
+                             commit, *(paths or [])],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     made: set[Path] = set()
     try:
@@ -375,6 +376,8 @@ def kept_source(site: Site, commit: str, code_commit: str) -> Path | None:
         state_file.unlink(missing_ok=True)
         if not isinstance(state, dict) or not tree.is_dir() or tree.is_symlink():
             raise ValueError("no kept tree")
+        if any(_has_gitattributes(site, c) for c in {commit, code_commit}):
+            raise ValueError("export-ignore / export-subst: git archive's output is not per file")
         if state.get("code") != code_commit:
             for entry in tree.iterdir():
                 if entry.name != DATA_ROOT.rstrip("/"):
@@ -406,6 +409,13 @@ def kept_source(site: Site, commit: str, code_commit: str) -> Path | None:
     except OSError:
         pass  # the next publish exports afresh
     return tree
+
+
+def _has_gitattributes(site: Site, commit: str) -> bool:
+    """.gitattributes anywhere in the commit: `git archive` may then drop files (export-ignore) or
+    rewrite them per commit (export-subst), so only a fresh export gives its tree."""
+    names = git(site, "ls-tree", "-r", "-z", "--name-only", commit).split("\0")
+    return any(name.rsplit("/", 1)[-1] == ".gitattributes" for name in names)
 
 
 def _remove_kept(tree: Path, rel: str) -> None:
