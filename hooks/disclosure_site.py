@@ -27,9 +27,7 @@ from disclosure.validate import consistency_warnings, load_dataset
 log = logging.getLogger("mkdocs.hooks.disclosure")
 _site: Site | None = None  # built in on_config, used by the later events of the same build
 _pages: dict = {}  # src_uri -> GeneratedPage
-_bodies: dict[str, str] = {}  # serve: src_uri -> the body rendered for this rebuild
-_serve_keys: dict[str, str | None] = {}  # serve: src_uri -> its inputs' key (buildcache.page_keys)
-_served: dict[str, tuple] = {}  # serve: src_uri -> (key, body) of the last rebuild
+_served: dict[str, tuple] = {}  # serve: src_uri -> (its inputs' key, its body) of the last rebuild
 _data_dir: Path | None = None
 _background: BackgroundWriter | None = None  # the search index, written while pages render
 # `mkdocs serve --dirty` keeps this module between rebuilds: what each generated file was last
@@ -88,14 +86,9 @@ def on_config(config):
     _site = build_site(dataset, settings.as_of, config.site_name, site_url=settings.site_url,
                        history=read_history(data_dir))
     _pages = {page.src_uri: page for page in _site.pages}
-    _bodies.clear()
     config.extra["disclosure"] = _site.template_context
     _context_key = hash(repr((_site.template_context, _site.nav)))  # shared by every page's template
     _plan_reuse(settings, config)
-    if _serving:  # the publish's dependency rules: a rebuild renders only the pages whose inputs changed
-        _serve_keys.clear()
-        _serve_keys.update(page_keys(_site, config.site_name, settings.site_url,
-                                     fingerprint(Path(config.config_file_path).parent, settings)))
     return config
 
 
@@ -103,11 +96,14 @@ def _plan_reuse(settings, config):
     global _cache, _code, _keys, _reused
     _cache, _code, _keys, _reused = None, "", {}, {}
     _dests.clear()
-    if _serving or settings.build_cache is None:
+    if not _serving and settings.build_cache is None:
         return
-    _cache = BuildCache(settings.build_cache)
+    # the dependency rules: a publish links unchanged pages from its cache, a preview keeps their bodies
     _code = fingerprint(Path(config.config_file_path).parent, settings)
     _keys = page_keys(_site, config.site_name, settings.site_url, _code)
+    if _serving:
+        return
+    _cache = BuildCache(settings.build_cache)
     # only a dirty build leaves unmodified pages unwritten; a clean one renders all (and reuses none)
     _reused = _cache.reusable(_keys, _code) if _dirty else {}
     log.info(f"增量生成:{len(_reused)} 个页面内容未变、直接沿用,其余 {len(_keys) - len(_reused)} 个重新生成。")
@@ -132,10 +128,9 @@ def on_files(files, config):
             continue
         inclusion = InclusionLevel.INCLUDED if page.src_uri in in_nav else InclusionLevel.NOT_IN_NAV
         if _serving:  # compared with the last build, so an unchanged page is not redone
-            key, last = _serve_keys.get(page.src_uri), _served.get(page.src_uri)
+            key, last = _keys.get(page.src_uri), _served.get(page.src_uri)
             html = last[1] if key is not None and last is not None and last[0] == key else page.html
             _served[page.src_uri] = (key, html)
-            _bodies[page.src_uri] = html
             files.append(_tracked(File.generated(config, page.src_uri, content=html, inclusion=inclusion), html))
         else:  # the body is rendered as the page is written (on_page_context), one at a time
             file = File.generated(config, page.src_uri, content="", inclusion=inclusion)
@@ -239,7 +234,7 @@ def on_page_content(html, page, config, files):
         return html
     # MkDocs reads every page before it writes any: holding every body here would hold a whole
     # portal in memory. In a build the body is rendered just before its page is written.
-    return _bodies[page.file.src_uri] if _serving else ""
+    return _served[page.file.src_uri][1] if _serving else ""
 
 
 def on_page_context(context, page, config, nav):

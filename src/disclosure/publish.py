@@ -394,10 +394,11 @@ def kept_source(site: Site, commit: str, code_commit: str) -> Path | None:
             present = [path for status, path in changes if status != "D"]
             if present:
                 export_commit(site, commit, tree, paths=present)
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError, Refused) as exc:
+    except Refused:  # a file that cannot be taken out safely: refused, as a fresh export would
         shutil.rmtree(tree, ignore_errors=True)
-        if isinstance(exc, Refused):
-            raise
+        raise
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError):
+        shutil.rmtree(tree, ignore_errors=True)
         try:
             tree.mkdir(parents=True)
             export_for_build(site, commit, code_commit, tree)
