@@ -27,7 +27,6 @@ from disclosure.validate import consistency_warnings, load_dataset
 log = logging.getLogger("mkdocs.hooks.disclosure")
 _site: Site | None = None  # built in on_config, used by the later events of the same build
 _pages: dict = {}  # src_uri -> GeneratedPage
-_served: dict[str, tuple] = {}  # serve: src_uri -> (its inputs' key, its body) of the last rebuild
 _data_dir: Path | None = None
 _background: BackgroundWriter | None = None  # the search index, written while pages render
 # `mkdocs serve --dirty` keeps this module between rebuilds: what each generated file was last
@@ -36,13 +35,17 @@ _dirty = False
 _serving = False
 _previous: dict[str, int] = {}
 _context_key = 0
-# A publish with a build cache (`mkdocs build --dirty`, DISCLOSURE_BUILD_CACHE): pages whose inputs
-# are unchanged are not rendered but linked from the last build (disclosure.buildcache).
+# Which pages can be left out (disclosure.buildcache.page_keys, the one set of dependency rules):
+# a page whose inputs are unchanged is not given to MkDocs at all. A publish with a build cache
+# (`mkdocs build --dirty`, DISCLOSURE_BUILD_CACHE) links its file from the last build afterwards;
+# the preview leaves the file it wrote last time where it is.
 _cache: BuildCache | None = None
 _code = ""
 _keys: dict[str, str | None] = {}
-_reused: dict = {}  # src_uri -> cached file
+_reused: dict = {}  # publish: src_uri -> (the last build's file, its path in the site)
 _dests: dict[str, str] = {}  # src_uri -> the page's file in the site folder
+_served: dict[str, tuple[str, str]] = {}  # preview: src_uri -> (its key, its file) of the last good build
+_serving_now: dict[str, tuple[str, str]] = {}  # the same for the build under way
 
 
 class _QuietDirtyWarning(logging.Filter):
@@ -89,6 +92,9 @@ def on_config(config):
     config.extra["disclosure"] = _site.template_context
     _context_key = hash(repr((_site.template_context, _site.nav)))  # shared by every page's template
     _plan_reuse(settings, config)
+    # MkDocs' sitemap lists every page it is given, and reused pages are not given to it; ours
+    # (disclosure.site.sitemap) lists them all, one file per notice.
+    config.theme.static_templates.discard("sitemap.xml")
     return config
 
 
@@ -121,24 +127,31 @@ def on_serve(server, config, builder):
 def on_files(files, config):
     config.nav = _site.nav
     in_nav = set(nav_pages(_site.nav))
-    taken = {f.url for f in files.documentation_pages()}
+    handwritten = [f.url for f in files.documentation_pages()]
+    taken = set(handwritten)
+    _serving_now.clear()
     for page in _site.pages:
         if page.url in taken:  # a hand-written page (e.g. docs/search.md) replaces the generated one
             _pages.pop(page.src_uri, None)
             continue
+        if page.src_uri in _reused:  # publish: linked from the last build once MkDocs is done
+            _dests[page.src_uri] = _reused[page.src_uri][1]
+            continue
+        key = _keys.get(page.src_uri)
+        last = _served.get(page.src_uri)
+        if _serving and key is not None and last is not None and last[0] == key \
+                and os.path.exists(os.path.join(config.site_dir, last[1])):
+            _serving_now[page.src_uri] = last  # preview: the file from the last build is still right
+            continue
         inclusion = InclusionLevel.INCLUDED if page.src_uri in in_nav else InclusionLevel.NOT_IN_NAV
-        if _serving:  # compared with the last build, so an unchanged page is not redone
-            key, last = _keys.get(page.src_uri), _served.get(page.src_uri)
-            html = last[1] if key is not None and last is not None and last[0] == key else page.html
-            _served[page.src_uri] = (key, html)
-            files.append(_tracked(File.generated(config, page.src_uri, content=html, inclusion=inclusion), html))
-        else:  # the body is rendered as the page is written (on_page_context), one at a time
-            file = File.generated(config, page.src_uri, content="", inclusion=inclusion)
-            _dests[page.src_uri] = file.dest_uri
-            if page.src_uri in _reused:
-                file.is_modified = lambda: False  # a dirty build neither renders nor writes it
-            files.append(file)
-    for path, content in _site.files.items():
+        # the body is rendered as the page is written (on_page_context), one at a time
+        file = File.generated(config, page.src_uri, content="", inclusion=inclusion)
+        _dests[page.src_uri] = file.dest_uri
+        if key is not None:
+            _serving_now[page.src_uri] = (key, file.dest_uri)
+        files.append(file)
+    generated = {**_site.files, **_site.sitemap_files(handwritten)}
+    for path, content in generated.items():
         files.append(_tracked(File.generated(config, path, content=content), content))
     for file in _unused_theme_scripts(files, config):
         files.remove(file)
@@ -171,6 +184,9 @@ def _start_search_index(config):
 
 def on_post_build(config):
     global _background
+    if _serving:  # every page is written: the next rebuild may leave these out
+        _served.clear()
+        _served.update(_serving_now)
     if _serving and _background:  # the preview serves pages now; the index lands moments later
         threading.Thread(target=_report_background, args=(_background,), daemon=True).start()
         return  # kept in _background: the next rebuild cancels it if it is still running
@@ -183,7 +199,7 @@ def on_post_build(config):
     finally:
         _background = None
     if _cache is not None:
-        link_reused(_reused, _dests, Path(config.site_dir))
+        link_reused(_reused, Path(config.site_dir))
         try:
             _cache.record(_code, _keys, _dests, Path(config.site_dir), len(_reused))
         except OSError as exc:  # the cache only saves work: without it the next build renders all (info, not
@@ -229,22 +245,21 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
-    generated = _pages.get(page.file.src_uri)
-    if generated is None:
+    if page.file.src_uri not in _pages:
         return html
     # MkDocs reads every page before it writes any: holding every body here would hold a whole
-    # portal in memory. In a build the body is rendered just before its page is written.
-    return _served[page.file.src_uri][1] if _serving else ""
+    # portal in memory. The body is rendered just before its page is written.
+    return ""
 
 
 def on_page_context(context, page, config, nav):
     generated = _pages.get(page.file.src_uri)
-    if generated is not None and not _serving:
+    if generated is not None:
         page.content = generated.html
     return context
 
 
 def on_post_page(output, page, config):
-    if not _serving and page.file.src_uri in _pages:
+    if page.file.src_uri in _pages:
         page.content = ""  # written: let it go
     return output

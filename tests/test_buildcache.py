@@ -76,7 +76,7 @@ def test_adopt_then_reuse_and_a_damaged_file_is_not_reused(tmp_path):
     cache.moved(site, release)
     assert cache.adopt(release)
     assert cache.reusable({"a.md": "k1", "b.md": "changed", "index.md": None}, "code-1") == \
-        {"a.md": release / "a" / "index.html"}
+        {"a.md": (str(release / "a" / "index.html"), "a/index.html")}
     assert cache.reusable({"a.md": "k1"}, "code-2") == {}  # other code: nothing
     assert cache.previous_index("code-1") == release / "search"
     assert cache.previous_index("code-2") is None

@@ -1,6 +1,6 @@
-"""Reproducible builds: the same commit built twice with the same SOURCE_DATE_EPOCH and
-DISCLOSURE_AS_OF gives byte-identical sites, whatever the output folder and Python's hash seed —
-so anyone can rebuild a published release and check it was not altered."""
+"""Reproducible builds: the same commit built twice with the same DISCLOSURE_AS_OF gives
+byte-identical sites, whatever the output folder, Python's hash seed and the build time
+(SOURCE_DATE_EPOCH) — so anyone can rebuild a published release and check it was not altered."""
 from __future__ import annotations
 
 import hashlib
@@ -13,6 +13,7 @@ from conftest import AS_OF, run_mkdocs_build
 
 EPOCH = "1732579200"  # 2024-11-26 00:00 UTC
 OTHER_EPOCH = "1735689600"  # 2025-01-01 00:00 UTC
+OTHER_AS_OF = "2025-06-30"
 
 
 def fingerprint(site: Path) -> dict[str, str]:
@@ -27,15 +28,18 @@ def differing(a: dict[str, str], b: dict[str, str]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory) -> dict[str, Path]:
-    """Two builds that must agree (different folders, depths and hash seeds) and one with another epoch."""
+    """Three builds that must agree (different folders, depths, hash seeds, build times) and one
+    with another as-of date."""
     root = tmp_path_factory.mktemp("repro")
     plans = {
         "first": (root / "a" / "site", {"SOURCE_DATE_EPOCH": EPOCH, "PYTHONHASHSEED": "1"}),
         "second": (root / "b" / "deeper" / "out", {"SOURCE_DATE_EPOCH": EPOCH, "PYTHONHASHSEED": "2"}),
         "other_epoch": (root / "c" / "site", {"SOURCE_DATE_EPOCH": OTHER_EPOCH, "PYTHONHASHSEED": "3"}),
+        "other_as_of": (root / "d" / "site", {"SOURCE_DATE_EPOCH": EPOCH, "PYTHONHASHSEED": "1"}),
     }
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        futures = {name: pool.submit(run_mkdocs_build, out, as_of=AS_OF, extra_env=env)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {name: pool.submit(run_mkdocs_build, out, as_of=OTHER_AS_OF if name == "other_as_of" else AS_OF,
+                                     extra_env=env)
                    for name, (out, env) in plans.items()}
         for name, future in futures.items():
             result = future.result()
@@ -50,16 +54,17 @@ def test_two_builds_of_the_same_commit_are_byte_identical(sites):
     assert not diff, f"{len(diff)} files differ between two builds of the same commit: {diff[:20]}"
 
 
-def test_the_comparison_sees_the_build_date(sites):
-    """Only MkDocs' sitemap.xml.gz carries the build time (its gzip header, from SOURCE_DATE_EPOCH;
-    sitemap.xml has no dates while site_url is unset): a build with another epoch differs there and
-    nowhere else. This also shows the comparison above can see a difference. Without
-    SOURCE_DATE_EPOCH the build time is the wall clock, so reproducing a release takes both
-    SOURCE_DATE_EPOCH and DISCLOSURE_AS_OF (see docs/promises.md)."""
-    diff = differing(fingerprint(sites["first"]), fingerprint(sites["other_epoch"]))
-    assert diff == ["sitemap.xml.gz"], diff
-    header = (sites["first"] / "sitemap.xml.gz").read_bytes()[4:8]
-    assert int.from_bytes(header, "little") == int(EPOCH)  # gzip mtime
+def test_the_build_time_is_in_no_file_and_the_comparison_sees_the_as_of_date(sites):
+    """No file carries the build time (MkDocs' sitemap.xml.gz did, in its gzip header; the site's
+    own sitemap has none), so a build at another SOURCE_DATE_EPOCH is identical. Another as-of date
+    changes every page (it is printed on each), which also shows the comparison can see a difference.
+    Reproducing a release takes its commit and its as-of date (see docs/promises.md)."""
+    first = fingerprint(sites["first"])
+    assert not differing(first, fingerprint(sites["other_epoch"]))
+    assert not any(path.endswith(".gz") for path in first)
+    pages = [path for path in first if path.endswith(".html")]
+    changed = differing(first, fingerprint(sites["other_as_of"]))
+    assert set(pages) - {"404.html"} <= set(changed), sorted(set(pages) - set(changed))[:10]
 
 
 def test_no_build_folder_path_leaks_into_the_site(sites):

@@ -41,9 +41,10 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import sys
 from importlib import metadata
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 # What the code of a build is (relative to the project folder): a change to any of these, or to an
 # installed package, invalidates the whole cache.
@@ -189,15 +190,29 @@ def linked_groups(dataset) -> dict[str, list[str]]:
     return {n.id: sorted(members[root(n.id)]) for n in every}
 
 
-def notice_digest(notice, history) -> str:
-    """Every file of the notice's folder, and git's date for each of them."""
-    parts = []
+def notice_digest(notice, dates: list[str]) -> str:
+    """Every file of the notice's folder, and git's date for each of them (`_dates_by_notice`)."""
+    parts: list[bytes | str] = []
     if notice.folder is not None:
-        for path in _files_under(Path(notice.folder)):
-            parts += [str(path.relative_to(notice.folder)), path.read_bytes()]
-    prefix = f"data/notices/{notice.id}/"
-    parts += [f"{p}={d.isoformat()}" for p, d in sorted(history.file_dates.items()) if p.startswith(prefix)]
-    return _hash(notice.id, *parts)
+        top = str(notice.folder)
+        for root, dirs, names in os.walk(top):
+            dirs.sort()
+            rel = os.path.relpath(root, top)
+            for name in sorted(names):
+                with open(os.path.join(root, name), "rb") as f:
+                    parts += [name if rel == "." else f"{rel}/{name}", f.read()]
+    return _hash(notice.id, *parts, *dates)
+
+
+def _dates_by_notice(history) -> dict[str, list[str]]:
+    """Notice id -> "path in its folder=date" of each of its files git has a date for, in one pass
+    over the history (keys are "<data folder>/notices/<id>/<path>", gitinfo.last_commit_dates)."""
+    out: dict[str, list[str]] = {}
+    for path, day in sorted(history.file_dates.items()):
+        parts = path.split("/", 3)
+        if len(parts) == 4 and parts[1] == "notices":
+            out.setdefault(parts[2], []).append(f"{parts[3]}={day.isoformat()}")
+    return out
 
 
 def page_keys(site, site_name: str, site_url: str, code: str) -> dict[str, str | None]:
@@ -210,7 +225,8 @@ def page_keys(site, site_name: str, site_url: str, code: str) -> dict[str, str |
     every = {n.id: n for n in site.dataset.notices + site.dataset.withdrawn_notices}
     portal = PORTAL_SECTIONS
     groups = linked_groups(site.dataset)
-    digests = {i: notice_digest(n, site.history) for i, n in every.items()}
+    dates = _dates_by_notice(site.history)
+    digests = {i: notice_digest(n, dates.get(i, [])) for i, n in every.items()}
     group_keys = {i: _hash(common, *(digests[m] for m in groups[i])) for i in every}
     keys: dict[str, str | None] = {}
     for page in site.pages:
@@ -232,24 +248,28 @@ class BuildCache:
         except (OSError, ValueError):
             return {}  # missing or damaged: nothing is reused
 
-    def reusable(self, keys: dict[str, str | None], code: str) -> dict[str, Path]:
-        """src_uri -> the cached file of each page whose key is unchanged and whose file is intact."""
+    def reusable(self, keys: dict[str, str | None], code: str) -> dict[str, tuple[str, str]]:
+        """src_uri -> (the cached file, its path inside the site) of each page whose key is unchanged
+        and whose file is intact. The path is the same in the new build: it follows from the page's
+        src_uri and mkdocs.yml, both part of the key."""
         manifest = self.manifest()
         if manifest.get("fingerprint") != code:
             return {}
         out = {}
-        site = Path(manifest["site"])
+        site = manifest["site"]
+        pages = manifest["pages"]
         for src_uri, key in keys.items():
-            entry = manifest["pages"].get(src_uri)
+            entry = pages.get(src_uri)
             if key is None or not isinstance(entry, list) or len(entry) != 3 or entry[0] != key \
                     or not _inside(entry[1]):
                 continue
-            path = site / entry[1]
+            path = os.path.join(site, entry[1])
             try:
-                if path.stat().st_size == entry[2] and not path.is_symlink():
-                    out[src_uri] = path
+                st = os.lstat(path)
             except (OSError, TypeError, ValueError):
                 continue
+            if stat.S_ISREG(st.st_mode) and st.st_size == entry[2]:
+                out[src_uri] = (path, entry[1])
         return out
 
     def previous_index(self, code: str) -> Path | None:
@@ -258,10 +278,10 @@ class BuildCache:
         index = manifest.get("index")
         if manifest.get("fingerprint") != code or not isinstance(index, dict) or not index:
             return None
-        site = Path(manifest["site"])
+        site = manifest["site"]
         try:
-            if all(_inside(path) and (site / path).stat().st_size == size for path, size in index.items()):
-                return site / "search"
+            if all(_inside(path) and os.stat(os.path.join(site, path)).st_size == size for path, size in index.items()):
+                return Path(site) / "search"
         except (OSError, TypeError, ValueError):
             pass
         return None
@@ -269,16 +289,21 @@ class BuildCache:
     def record(self, code: str, keys: dict[str, str | None], dests: dict[str, str], site_dir: Path,
                reused: int) -> None:
         """After a successful build: what each page's key was and where its file is (next.json)."""
+        site = str(site_dir)
         pages = {}
         for src_uri, key in keys.items():
             dest = dests.get(src_uri)
             if key is None or dest is None:
                 continue
             try:
-                pages[src_uri] = [key, dest, (site_dir / dest).stat().st_size]
+                pages[src_uri] = [key, dest, os.stat(os.path.join(site, dest)).st_size]
             except OSError:
                 continue
-        index = {str(p.relative_to(site_dir)): p.stat().st_size for p in _files_under(Path(site_dir) / "search")}
+        index = {}
+        for root, _dirs, names in os.walk(os.path.join(site, "search")):
+            for name in names:
+                path = os.path.join(root, name)
+                index[os.path.relpath(path, site)] = os.stat(path).st_size
         self._write("next.json", {"fingerprint": code, "site": str(Path(site_dir).resolve()), "reused": reused,
                                   "rendered": len(keys) - reused, "pages": pages, "index": index})
 
@@ -323,25 +348,25 @@ class BuildCache:
 
 def _inside(rel) -> bool:
     """A path the manifest may name: relative, inside the release (a damaged manifest names nothing else)."""
-    return isinstance(rel, str) and bool(rel) and not PurePosixPath(rel).is_absolute() \
-        and ".." not in PurePosixPath(rel).parts and "\0" not in rel
+    return isinstance(rel, str) and bool(rel) and not rel.startswith("/") and "\0" not in rel \
+        and ".." not in rel.split("/")
 
 
-def _parent(path: Path, made: set[Path]) -> None:
-    """Create path's folder once (tens of thousands of files: one mkdir per folder, not per file)."""
-    if path.parent not in made:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        made.add(path.parent)
-
-
-def link_reused(reused: dict[str, Path], dests: dict[str, str], site_dir: Path) -> None:
-    """Put each reused page's cached file into the new build (a hard link; a copy across file systems)."""
-    made: set[Path] = set()
-    for src_uri, cached in reused.items():
-        target = Path(site_dir) / dests[src_uri]
-        _parent(target, made)
-        target.unlink(missing_ok=True)
+def link_reused(reused: dict[str, tuple[str, str]], site_dir: Path) -> None:
+    """Put each reused page's cached file into the new build (a hard link; a copy across file
+    systems). MkDocs never saw these pages, so nothing is there yet; one mkdir per new folder."""
+    site = str(site_dir)
+    made: set[str] = set()
+    for cached, rel in reused.values():
+        target = os.path.join(site, rel)
+        folder = os.path.dirname(target)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
         try:
+            os.link(cached, target)
+        except FileExistsError:
+            os.unlink(target)
             os.link(cached, target)
         except OSError:
             shutil.copyfile(cached, target)

@@ -443,8 +443,8 @@ def build_env(site: Site, source: Path, commit: str, incremental: bool = False) 
                                              "GIT_QUARANTINE_PATH") if k in os.environ}
     env.update(quarantine)  # pre-receive: the pushed objects are readable only through these
     env.setdefault("LANG", "C.UTF-8")
-    # A release is a function of its commit and its as-of date: pinning both (the sitemap's gzip
-    # header takes the commit's time) lets verify-release rebuild it byte for byte later.
+    # A release is a function of its commit and its as-of date: pinning both lets verify-release
+    # rebuild it byte for byte later (the build time, pinned to the commit's, is in no file today).
     env.setdefault(AS_OF_ENV, now().date().isoformat())
     env[PRODUCTION_ENV] = "1"  # the public site: it must know its own address (site.settings)
     if site.site_url:

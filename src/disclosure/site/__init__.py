@@ -6,6 +6,7 @@ Organised by what a citizen sees:
     notice     one notice: overview, category and group pages, full text, print sheets (paged), withdrawn
     item       one item: its page, overdue wording, evidence links, QR code, when its data changed
     open_data  the field table behind items.json / items.csv / their schema / the /data/ page; feeds
+    sitemap    sitemap.xml: an index of one sitemap per notice and one for the portal
 and what they share:
     settings   as-of date, data folder, site address: read from the environment in one place
     urls       the URL scheme and page-relative links
@@ -17,7 +18,7 @@ and what they share:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..gitinfo import History
@@ -30,6 +31,7 @@ from .open_data import data_page, feed_files, items_records, open_data_files, pr
 from .portal import Entry, directory_files, entries, footer_contacts, portal_pages, site_nav
 from .render import GeneratedPage
 from .settings import Settings
+from .sitemap import sitemap_files
 
 __all__ = ["Site", "Settings", "GeneratedPage", "build_site", "site_pages"]
 
@@ -43,12 +45,18 @@ class Site:
     nav: list[dict]
     records: list[dict]  # items.json records: open data, feeds' rows and the search index share them
     history: History = History()  # the build commit and data dates (gitinfo.read_history)
+    changed: dict[str, str] = field(default_factory=dict)  # notice id (withdrawn too) -> ISO date its data last changed
+    site_url: str = ""
 
     def search_files(self, previous: Path | None = None) -> dict[str, bytes]:
         """The search index: the build's largest computation, which no page depends on (the MkDocs
         adapter runs it in the background while pages render). previous: the last build's search/
         folder (same code), patched where only a few items changed."""
         return build_index(problem_records(self.records), previous=previous)  # each problem once, by its current status
+
+    def sitemap_files(self, other_urls: list[str]) -> dict[str, str]:
+        """sitemap.xml and the sitemaps it lists; other_urls: the hand-written pages (the adapter's)."""
+        return sitemap_files([p.url for p in self.pages], other_urls, self.changed, self.site_url)
 
     def all_files(self) -> dict[str, str | bytes]:
         """Every non-page file, for callers that don't run the search index in the background."""
@@ -68,33 +76,35 @@ class Site:
 
 
 def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str = "",
-               history: History | None = None, lazy: bool = True) -> Site:
+               history: History | None = None) -> Site:
     """site_url: the public address ('' if unknown; Settings.site_url). history: gitinfo.read_history
-    for a build from git; None: no commit, dates from the data. lazy: item page bodies rendered when
-    asked for (GeneratedPage.html), not all held at once; False renders and caches them (serve)."""
+    for a build from git; None: no commit, dates from the data. Page bodies are rendered when asked
+    for (GeneratedPage.html), never all held at once."""
     history = history or History()
     records = items_records(dataset, as_of)
     listed = entries(dataset, as_of)  # the directory's entries: its pages, the home page and notices/index.json
     files = {**open_data_files(dataset, records), **feed_files(dataset, site_name, site_url), **directory_files(listed)}
-    return Site(dataset, as_of, site_pages(dataset, as_of, site_name, site_url, history, listed, lazy), files,
-                site_nav(dataset), records, history)
+    changed = {n.id: notice_changed(n, history) for n in dataset.notices + dataset.withdrawn_notices}
+    pages = site_pages(dataset, as_of, site_name, site_url, history, listed, changed)
+    return Site(dataset, as_of, pages, files, site_nav(dataset), records, history, changed, site_url)
 
 
 def site_pages(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str = "",
                history: History | None = None, listed: list[Entry] | None = None,
-               lazy: bool = True) -> list[GeneratedPage]:
+               changed: dict[str, str] | None = None) -> list[GeneratedPage]:
     """Every generated page. site_url ('' if unknown) is only for QR codes: pages link to each other
     page-relatively. history: what git says about the data (gitinfo.read_history); None outside git."""
     history = history or History()
     listed = entries(dataset, as_of) if listed is None else listed
-    changed = {n.id: notice_changed(n, history) for n in dataset.notices}
+    if changed is None:
+        changed = {n.id: notice_changed(n, history) for n in dataset.notices}
     pages = portal_pages(dataset, as_of, site_name, listed) + [data_page(dataset, as_of)]
     for notice in dataset.notices:
         pages.append(notice_page(notice, as_of, changed))
         pages.append(full_text_page(notice, as_of))
         pages += print_pages(notice, as_of, site_url)
         pages += node_pages(notice, as_of)
-        pages += item_pages(notice, as_of, site_url, history, lazy, dataset.problem_of)
+        pages += item_pages(notice, as_of, site_url, history, dataset.problem_of)
         pages += [withdrawn_page(urls.item_url(i), notice, i, as_of) for i in notice.withdrawn_items]
     for notice in dataset.withdrawn_notices:  # every address it had still answers, saying why it is gone
         pages.append(withdrawn_page(urls.notice_url(notice), notice, None, as_of))

@@ -23,42 +23,19 @@ from .render import GeneratedPage, render
 
 
 def item_pages(notice: Notice, as_of: dt.date, site_url: str = "", history: History | None = None,
-               lazy: bool = True, problem_of: Callable[[Item], Problem] | None = None) -> list[GeneratedPage]:
-    """lazy: bodies rendered when asked for (a build writes each page once); else rendered now and
-    kept in a cache across rebuilds (`mkdocs serve`, which compares every page with the last build)."""
-    from .notice import PRINT_PAGE_SIZE
+               problem_of: Callable[[Item], Problem] | None = None) -> list[GeneratedPage]:
+    """Bodies are rendered when asked for (a build writes each page once, and only pages whose
+    inputs changed are asked for: buildcache.page_keys)."""
     items = notice.items
     history = history or History()
-    if len(_item_page_cache) > 50_000:
-        _item_page_cache.clear()
     pages = []
     for i, item in enumerate(items):
         previous, next_ = (items[i - 1] if i else None), (items[i + 1] if i + 1 < len(items) else None)
         changed = item_changed(item, notice, history)
         problem = problem_of(item) if problem_of else None
-        if lazy:
-            pages.append(item_page(notice, item, previous, next_, as_of, site_url, changed, lazy=True, position=i,
-                                   problem=problem))
-            continue
-        key = notice.digest and (notice.digest, repr(item), _link_key(previous), _link_key(next_), as_of, site_url,
-                                 changed, problem.digest() if problem else None, i // PRINT_PAGE_SIZE)
-        page = _item_page_cache.get(key) if key else None
-        if page is None:
-            page = item_page(notice, item, previous, next_, as_of, site_url, changed, position=i, problem=problem)
-            if key:
-                _item_page_cache[key] = page
-        pages.append(page)
+        pages.append(item_page(notice, item, previous, next_, as_of, site_url, changed, lazy=True, position=i,
+                               problem=problem))
     return pages
-
-
-# `mkdocs serve` rebuilds after every edit: an item page whose inputs did not change is reused.
-# Its inputs: the item itself (compared by value), its neighbours' links, the notice file (hierarchy,
-# contacts), the as-of date and the site address. Templates are fixed for the life of a process.
-_item_page_cache: dict[tuple, GeneratedPage] = {}
-
-
-def _link_key(item: Item | None) -> tuple | None:
-    return item and (item.id, item.label, item.heading)
 
 
 def item_page(notice: Notice, item: Item, previous: Item | None, next_: Item | None, as_of: dt.date,

@@ -11,10 +11,12 @@ the MkDocs file names that produce them (use_directory_urls: 'x/index.md' -> 'x/
     <notice>/full-text/                   the notice reassembled in its original order
     <notice>/print/  <notice>/print/page/<n>/   every item as a one-page printed sheet with a QR code, paged
     <notice>/feed.xml  items.json  items.csv    one notice's Atom feed and open data
+    <notice>/sitemap.xml                  its pages, for search engines (listed by sitemap.xml)
     updates/  updates/page/<n>/  feed.xml  what changed, newest first (paged list and Atom feed)
     data/  data/items.json  data/items.csv  data/*.schema.json    open data and its description
     contact/  contact/page/<n>/           every notice's contacts, paged
     search/
+    sitemap.xml  sitemap-portal.xml       the sitemap index (every notice's sitemap) and the portal's pages
 """
 from __future__ import annotations
 
@@ -35,6 +37,8 @@ DATA = "data/"
 ITEMS_JSON = "data/items.json"
 ITEMS_CSV = "data/items.csv"
 RECORD_SCHEMA = "data/items.schema.json"
+SITEMAP = "sitemap.xml"
+PORTAL_SITEMAP = "sitemap-portal.xml"
 SCHEMAS = {"item.schema.json": "data/item.schema.json", "notice.schema.json": "data/notice.schema.json"}
 
 
@@ -90,6 +94,10 @@ def notice_items_json(notice: Notice | str) -> str:
 
 def notice_items_csv(notice: Notice | str) -> str:
     return f"{_id(notice)}/items.csv"
+
+
+def notice_sitemap(notice: Notice | str) -> str:
+    return f"{_id(notice)}/sitemap.xml"
 
 
 def absolute(path: str, site_url: str) -> str:
