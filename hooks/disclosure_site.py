@@ -92,6 +92,10 @@ def on_config(config):
     config.extra["disclosure"] = _site.template_context
     _context_key = hash(repr((_site.template_context, _site.nav)))  # shared by every page's template
     _plan_reuse(settings, config)
+    if _cache is not None and _dirty:
+        # a publish (into a fresh folder MkDocs will not clean): the index, the longest single job,
+        # starts now on the other core rather than after the open data and the files are made
+        _start_search_index(config)
     # MkDocs' sitemap lists every page it is given, and reused pages are not given to it; ours
     # (disclosure.site.sitemap) lists them all, one file per notice.
     config.theme.static_templates.discard("sitemap.xml")
@@ -150,12 +154,19 @@ def on_files(files, config):
         if key is not None:
             _serving_now[page.src_uri] = (key, file.dest_uri)
         files.append(file)
-    generated = {**_site.files, **_site.sitemap_files(handwritten)}
+    # a notice's open data whose inputs are unchanged is read from the last build, and linked
+    previous = {path: cached for path, (cached, _rel) in _reused.items() if path not in _pages}
+    generated = {**_site.generated_files(previous), **_site.sitemap_files(handwritten)}
     for path, content in generated.items():
+        if path in _keys:  # a notice's open data: recorded for the next build
+            _dests[path] = path
+        if path in previous:
+            continue
         files.append(_tracked(File.generated(config, path, content=content), content))
     for file in _unused_theme_scripts(files, config):
         files.remove(file)
-    _start_search_index(config)
+    if _background is None or _serving:
+        _start_search_index(config, hash(generated.get(urls.ITEMS_JSON)))
     return files
 
 
@@ -169,10 +180,11 @@ def _tracked(file: File, content) -> File:
     return file
 
 
-def _start_search_index(config):
+def _start_search_index(config, key=None):
+    """key: what the index is a function of (the records) in a preview, where an unchanged index
+    is not rebuilt; None: always built."""
     global _background
-    key = hash(_site.files.get(urls.ITEMS_JSON))  # the index is a function of the records
-    if _dirty and _previous.get("search/") == key and os.path.exists(os.path.join(config.site_dir, "search")):
+    if key is not None and _dirty and _previous.get("search/") == key and os.path.exists(os.path.join(config.site_dir, "search")):
         return
     if _background:  # `serve`: an edit arrived before the last index was finished
         _background.cancel()
@@ -190,6 +202,8 @@ def on_post_build(config):
     if _serving and _background:  # the preview serves pages now; the index lands moments later
         threading.Thread(target=_report_background, args=(_background,), daemon=True).start()
         return  # kept in _background: the next rebuild cancels it if it is still running
+    if _cache is not None:  # while the index may still be being written
+        link_reused(_reused, Path(config.site_dir))
     try:
         if _background:
             _background.wait()
@@ -199,7 +213,6 @@ def on_post_build(config):
     finally:
         _background = None
     if _cache is not None:
-        link_reused(_reused, Path(config.site_dir))
         try:
             _cache.record(_code, _keys, _dests, Path(config.site_dir), len(_reused))
         except OSError as exc:  # the cache only saves work: without it the next build renders all (info, not

@@ -126,6 +126,15 @@ def test_an_incremental_build_of_a_sharded_portal_equals_a_full_build(tmp_path):
     assert counts["reused"] > 500 and counts["rendered"] < 150, counts
     build(tmp_path / "full", cached=False)
     assert tree_differences(tmp_path / "full", tmp_path / "two") == []
+    # an unchanged notice's pages and open data are the last build's files; the changed one's are new
+    def same_file(rel: str) -> bool:
+        return (tmp_path / "one" / rel).stat().st_ino == (tmp_path / "two" / rel).stat().st_ino
+    item_page = f"unit-0003/items/{item.stem}/index.html"
+    assert [same_file(f"unit-0004/{name}") for name in ("items.json", "items.csv", "index.html")] == [True] * 3
+    assert not any(same_file(rel) for rel in ("unit-0003/items.json", "unit-0003/items.csv", item_page))
+    assert not same_file("data/items.json")
+    assert "复查合格" in (tmp_path / "two" / "data" / "items.json").read_text("utf-8")
+    assert (tmp_path / "two" / "sitemap.xml").read_bytes() == (tmp_path / "full" / "sitemap.xml").read_bytes()
     meta_one = (tmp_path / "one" / "search" / "meta.json").read_bytes()
     assert meta_one != (tmp_path / "two" / "search" / "meta.json").read_bytes()  # the change reached search
 

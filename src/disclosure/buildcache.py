@@ -9,12 +9,13 @@ inputs, and so the dependency rules, are all in `page_keys` below:
                     site-wide template context (footer contacts, navigation) except the build commit
                     (shown on home and 关于本站 only, which are portal pages)
     a notice's own  + every file of every notice linked to it (follows / continues, withdrawn ones too:
-    pages           a follow-up's statements appear on the earlier notice's item pages and back), and
-                    git's dates for those files
+    pages, and its  a follow-up's statements appear on the earlier notice's item pages and back), and
+    items.json/csv  git's dates for those files
     portal pages    home, 通报目录, 最近更新, 联系方式, 搜索, 开放数据, 关于本站: they count or list every
                     notice, so they are always rendered (their number does not grow with the site)
 
-Non-page files (open data, feeds, the directory's index) are always regenerated; the search index
+Other files (the site's open data, assembled from its notices', the feeds, the directory's index)
+are always regenerated; the search index
 is patched from the last build's index where only a few items changed (search/index.py). The
 as-of date is on every page, so pages are reused within one day only; a change of code or settings
 changes the fingerprint and the next build is a full one. Anything unreadable or missing in the
@@ -216,11 +217,13 @@ def _dates_by_notice(history) -> dict[str, list[str]]:
 
 
 def page_keys(site, site_name: str, site_url: str, code: str) -> dict[str, str | None]:
-    """src_uri -> the key of everything the page shows; None: always rendered (a portal page).
+    """src_uri -> the key of everything the page shows; None: always rendered (a portal page); and
+    a notice's open data file (its path) -> the key of its records.
     THE dependency rules of incremental builds: see the module docstring."""
     context = {k: v for k, v in site.template_context.items() if k not in COMMIT_FIELDS}
     common = _hash(code, site_name, site_url, site.as_of.isoformat(), repr(sorted(context.items())),
                    repr(site.nav))
+    from .site.open_data import notice_data_paths
     from .validate import PORTAL_SECTIONS  # refused as notice ids; kept out here too, should one slip through
     every = {n.id: n for n in site.dataset.notices + site.dataset.withdrawn_notices}
     portal = PORTAL_SECTIONS
@@ -233,6 +236,10 @@ def page_keys(site, site_name: str, site_url: str, code: str) -> dict[str, str |
         owner = page.url.split("/", 1)[0]
         keys[page.src_uri] = _hash(group_keys[owner], page.src_uri) \
             if owner in group_keys and owner not in portal else None
+    for notice in site.dataset.notices:  # its open data: its records, a function of the same inputs
+        if notice.id not in portal:
+            for path in notice_data_paths(notice):
+                keys[path] = _hash(group_keys[notice.id], path)
     return keys
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from ..gitinfo import History
@@ -41,7 +42,7 @@ class Site:
     dataset: Dataset
     as_of: dt.date
     pages: list[GeneratedPage]
-    files: dict[str, str | bytes]
+    other_files: dict[str, str | bytes]  # feeds and the directory's index (open data: generated_files)
     nav: list[dict]
     records: list[dict]  # items.json records: open data, feeds' rows and the search index share them
     history: History = History()  # the build commit and data dates (gitinfo.read_history)
@@ -53,6 +54,15 @@ class Site:
         adapter runs it in the background while pages render). previous: the last build's search/
         folder (same code), patched where only a few items changed."""
         return build_index(problem_records(self.records), previous=previous)  # each problem once, by its current status
+
+    def generated_files(self, previous: dict[str, str] | None = None) -> dict[str, str | bytes]:
+        """Every non-page file except the search index and the sitemap. previous: a notice's open
+        data file -> the last build's copy, known to be unchanged (buildcache.page_keys): read, not encoded."""
+        return {**open_data_files(self.dataset, self.records, previous), **self.other_files}
+
+    @cached_property
+    def files(self) -> dict[str, str | bytes]:
+        return self.generated_files()
 
     def sitemap_files(self, other_urls: list[str]) -> dict[str, str]:
         """sitemap.xml and the sitemaps it lists; other_urls: the hand-written pages (the adapter's)."""
@@ -83,7 +93,7 @@ def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str =
     history = history or History()
     records = items_records(dataset, as_of)
     listed = entries(dataset, as_of)  # the directory's entries: its pages, the home page and notices/index.json
-    files = {**open_data_files(dataset, records), **feed_files(dataset, site_name, site_url), **directory_files(listed)}
+    files = {**feed_files(dataset, site_name, site_url), **directory_files(listed)}
     changed = {n.id: notice_changed(n, history) for n in dataset.notices + dataset.withdrawn_notices}
     pages = site_pages(dataset, as_of, site_name, site_url, history, listed, changed)
     return Site(dataset, as_of, pages, files, site_nav(dataset), records, history, changed, site_url)

@@ -30,16 +30,20 @@ def notice_changed(notice: Notice, history: History) -> str:
 
 def notice_page(notice: Notice, as_of: dt.date, changed: dict[str, str]) -> GeneratedPage:
     url = urls.notice_url(notice)
-    categories = [(cat, figures(notice.items_under(cat), as_of)) for cat in notice.categories]
-    html = partial(render, "notice.html", url, as_of, notice=notice, fig=figures(notice.items, as_of),
-                   categories=categories, changed=changed)  # rendered when written (render.GeneratedPage)
+    html = partial(_notice_html, notice, url, as_of, changed)  # rendered when written (render.GeneratedPage)
     return GeneratedPage(url, f"{notice.issuer}整改通报概览", html, article={"page": "notice", "notice": notice.id})
+
+
+def _notice_html(notice: Notice, url: str, as_of: dt.date, changed: dict[str, str]) -> str:
+    categories = [(cat, figures(notice.items_under(cat), as_of)) for cat in notice.categories]
+    return render("notice.html", url, as_of, notice=notice, fig=figures(notice.items, as_of),
+                  categories=categories, changed=changed)
 
 
 def withdrawn_page(url: str, notice: Notice, item: Item | None, as_of: dt.date) -> GeneratedPage:
     """What stays public of a withdrawn item or notice: when, why, and by whom it was published."""
     withdrawal = (item.withdrawn if item and item.withdrawn else None) or notice.withdrawn
-    html = render("withdrawn.html", url, as_of, notice=notice, item=item, withdrawal=withdrawal)
+    html = partial(render, "withdrawn.html", url, as_of, notice=notice, item=item, withdrawal=withdrawal)
     what = f"第 {item.label} 项" if item else "本通报"
     return GeneratedPage(url, f"{what}已撤下", html,
                          article={"page": "withdrawn", "notice": notice.id, **({"item-id": item.id} if item else {}),
@@ -98,15 +102,17 @@ def node_url(notice: Notice, node: Node, parents: list[Node]) -> str | None:
 
 def _node_page(notice: Notice, node: Node, parents: list[Node], as_of: dt.date) -> GeneratedPage:
     url = node_url(notice, node, parents)
+    return GeneratedPage(url, f"{node.label}{node.title}", partial(_node_html, notice, node, parents, url, as_of),
+                         article={"page": node.kind, "notice": notice.id, "node": node.id})
+
+
+def _node_html(notice: Notice, node: Node, parents: list[Node], url: str, as_of: dt.date) -> str:
     path = parents + [node]
     children = [(child, node_url(notice, child, path), notice.items_under(child)) for child in node.children]
     direct = [i for i in notice.items_under(node) if len(notice.node(i)) == len(path)]
-    html = partial(render, "node.html", url, as_of, notice=notice, node=node,
-                   fig=figures(notice.items_under(node), as_of),
-                   parents=[(p, node_url(notice, p, parents[:i])) for i, p in enumerate(parents)],
-                   children=children, direct_items=direct)
-    return GeneratedPage(url, f"{node.label}{node.title}", html,
-                         article={"page": node.kind, "notice": notice.id, "node": node.id})
+    return render("node.html", url, as_of, notice=notice, node=node, fig=figures(notice.items_under(node), as_of),
+                  parents=[(p, node_url(notice, p, parents[:i])) for i, p in enumerate(parents)],
+                  children=children, direct_items=direct)
 
 
 # ---- the full text ----------------------------------------------------------------------------

@@ -184,19 +184,45 @@ def _csv_file(rows: list[str]) -> bytes:
 
 # ---- files and the /data/ page ----------------------------------------------------------------
 
-def open_data_files(dataset: Dataset, records: list[dict]) -> dict[str, str | bytes]:
-    # each record is encoded once, for the whole site's files and for its notice's
-    texts = [(r["notice"], record_json(r), record_csv(r)) for r in records]
-    out: dict[str, str | bytes] = {urls.ITEMS_JSON: _json_array([t[1] for t in texts]),
-                                   urls.ITEMS_CSV: _csv_file([t[2] for t in texts]),
-                                   urls.RECORD_SCHEMA: record_schema()}
-    by_notice: dict[str, list[tuple]] = {}
-    for text in texts:
-        by_notice.setdefault(text[0], []).append(text)
+def notice_data_paths(notice: Notice | str) -> tuple[str, str]:
+    """A notice's own open data files (its items.json and items.csv)."""
+    return urls.notice_items_json(notice), urls.notice_items_csv(notice)
+
+
+def open_data_files(dataset: Dataset, records: list[dict],
+                    previous: dict[str, str] | None = None) -> dict[str, str | bytes]:
+    """previous: a notice's files (notice_data_paths) -> the last build's file, where that file is
+    known to be what this build would write (buildcache.page_keys): read, not encoded again. The
+    site's items.json and items.csv are its notices' files joined, so they are assembled from both."""
+    previous = previous or {}
+    header = _csv_file([])
+    by_notice: dict[str, list[dict]] = {}
+    for record in records:
+        by_notice.setdefault(record["notice"], []).append(record)
+    out: dict[str, str | bytes] = {}
+    json_parts, csv_parts = [], []
     for notice in dataset.notices:
-        mine = by_notice.get(notice.id, [])
-        out[urls.notice_items_json(notice)] = _json_array([t[1] for t in mine])
-        out[urls.notice_items_csv(notice)] = _csv_file([t[2] for t in mine])
+        json_path, csv_path = notice_data_paths(notice)
+        try:
+            if json_path not in previous or csv_path not in previous:
+                raise OSError
+            with open(previous[json_path], encoding="utf-8", newline="") as f:
+                json_text = f.read()
+            with open(previous[csv_path], "rb") as f:
+                csv_bytes = f.read()
+            if not csv_bytes.startswith(header):
+                raise OSError
+        except (OSError, ValueError):
+            mine = by_notice.get(notice.id, [])  # each record encoded once, for both files
+            json_text = _json_array([record_json(r) for r in mine])
+            csv_bytes = _csv_file([record_csv(r) for r in mine])
+        out[json_path], out[csv_path] = json_text, csv_bytes
+        if json_text != "[]":
+            json_parts.append(json_text[2:-2])  # between "[\n" and "\n]": its records
+        csv_parts.append(csv_bytes[len(header):])
+    out[urls.ITEMS_JSON] = "[\n" + ",\n".join(json_parts) + "\n]" if json_parts else "[]"
+    out[urls.ITEMS_CSV] = header + b"".join(csv_parts)
+    out[urls.RECORD_SCHEMA] = record_schema()
     schemas = package_files("disclosure") / "schema"
     for name, path in urls.SCHEMAS.items():
         out[path] = (schemas / name).read_text("utf-8")  # the rules staff's YAML files are checked against
