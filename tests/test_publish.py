@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from disclosure import publish
+
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = "2024-07-01"
 SITE_URL = "http://127.0.0.1:8080/disclosure/"  # the address the test servers publish under
@@ -65,7 +67,8 @@ def snapshot(web_root: Path) -> tuple[str, dict[str, str]]:
 
 
 def release_dirs(web_root: Path) -> list[str]:
-    return sorted(p.name for p in (web_root / "releases").iterdir())
+    """Everything in releases/ but releases past --keep being deleted in the background (publish.prune)."""
+    return sorted(p.name for p in (web_root / "releases").iterdir() if not p.name.startswith(publish.PRUNED))
 
 
 def html_containing(root: Path, text: str) -> list[Path]:
@@ -296,6 +299,11 @@ def test_push_after_rollback_publishes_main_again(server):
     assert os.readlink(server.web / "current").endswith(server.tip()[:12])
     assert html_containing(server.web / "current", "回滚后的新进展")
     assert len([n for n in release_dirs(server.web) if not n.startswith(".")]) == 3
+    # the releases past --keep 3 left releases/ at once; their files are deleted in the background
+    deadline = time.monotonic() + 30
+    while list((server.web / "releases").glob(f"{publish.PRUNED}*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not list((server.web / "releases").glob(f"{publish.PRUNED}*"))
 
 
 # ---- administrator mistakes: Chinese message, exit 1, nothing touched -------------------------

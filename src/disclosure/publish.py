@@ -236,11 +236,34 @@ def switch_current(site: Site, name: str) -> None:
         raise
 
 
+PRUNED = ".pruned-"  # a release past --keep, renamed away at once and deleted in the background
+
+
 def prune(site: Site) -> None:
+    """Releases past --keep leave `releases/` at once (a rename) and are deleted by a detached
+    `rm -rf`: deleting a 40,000-item release (100,000 files) took ~10 s the push waited for,
+    after the new release was already live. A deletion cut short is finished by the next publish."""
     keep = set(releases(site)[-site.keep:]) | {current_release(site)}
-    for name in releases(site):
-        if name not in keep:
-            shutil.rmtree(site.releases / name, ignore_errors=True)
+    doomed = [site.releases / name for name in releases(site) if name not in keep]
+    doomed += [p for p in site.releases.glob(f"{PRUNED}*") if p.is_dir() and not p.is_symlink()]
+    renamed = []
+    for release in doomed:
+        if release.name.startswith(PRUNED):
+            renamed.append(release)
+            continue
+        target = site.releases / f"{PRUNED}{release.name}"
+        try:
+            os.rename(release, target)
+            renamed.append(target)
+        except OSError:
+            shutil.rmtree(release, ignore_errors=True)
+    if renamed:
+        try:
+            subprocess.Popen(["rm", "-rf", "--", *map(str, renamed)], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        except OSError:
+            for release in renamed:
+                shutil.rmtree(release, ignore_errors=True)
     tip = branch_tip(site)
     for pending in site.releases.glob(".pending-*"):
         commit = pending.name.split("-")[1]
@@ -299,7 +322,12 @@ def new_release_name(site: Site, commit: str) -> str:
 def export_commit(site: Site, commit: str, dest: Path, paths: list[str] | None = None,
                   exclude: str | None = None) -> None:
     """The commit's files (or only `paths`), without .git. Works inside pre-receive (objects still
-    in quarantine). `exclude`: a top-level folder left out (data/ when the code comes from here)."""
+    in quarantine). `exclude`: a top-level folder left out (data/ when the code comes from here):
+    git is asked for the other top-level entries only, so a portal's data is not streamed past."""
+    if exclude and paths is None:
+        paths = [name for name in top_level(site, commit) if name != exclude.rstrip("/")]
+        if not paths:
+            return
     proc = subprocess.Popen(["git", f"--git-dir={site.git_dir}", "--literal-pathspecs", "archive", "--format=tar",
                              commit, *(paths or [])],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -316,6 +344,15 @@ def export_commit(site: Site, commit: str, dest: Path, paths: list[str] | None =
         raise Refused("invalid", f"提交 {commit[:12]} 中有不能安全取出的文件({exc}),已拒绝。") from None
     if proc.wait() != 0:
         raise RuntimeError(f"git archive {commit} 失败:{proc.stderr.read().decode(errors='replace')}")
+
+
+def top_level(site: Site, commit: str) -> dict[str, str]:
+    """The commit's top-level entries: name -> object id (a folder's tree, a file's blob)."""
+    out = {}
+    for line in filter(None, git(site, "ls-tree", "-z", commit).split("\0")):
+        info, name = line.split("\t", 1)
+        out[name] = info.split()[2]
+    return out
 
 
 def _extract(archive: tarfile.TarFile, member: tarfile.TarInfo, dest: Path, made: set[Path]) -> None:
@@ -378,7 +415,9 @@ def kept_source(site: Site, commit: str, code_commit: str) -> Path | None:
             raise ValueError("no kept tree")
         if any(_has_gitattributes(site, c) for c in {commit, code_commit}):
             raise ValueError("export-ignore / export-subst: git archive's output is not per file")
-        if state.get("code") != code_commit:
+        # the code's own trees, not its commit: a data push by an admin is a new commit, same code
+        code = {name: oid for name, oid in top_level(site, code_commit).items() if name != DATA_ROOT.rstrip("/")}
+        if state.get("code") != code:
             for entry in tree.iterdir():
                 if entry.name != DATA_ROOT.rstrip("/"):
                     shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
@@ -406,7 +445,8 @@ def kept_source(site: Site, commit: str, code_commit: str) -> Path | None:
             shutil.rmtree(tree, ignore_errors=True)
             return None
     try:
-        state_file.write_text(json.dumps({"code": code_commit, "data": commit}), "utf-8")
+        code = {name: oid for name, oid in top_level(site, code_commit).items() if name != DATA_ROOT.rstrip("/")}
+        state_file.write_text(json.dumps({"code": code, "data": commit}), "utf-8")
     except OSError:
         pass  # the next publish exports afresh
     return tree
