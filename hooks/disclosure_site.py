@@ -28,6 +28,7 @@ log = logging.getLogger("mkdocs.hooks.disclosure")
 _site: Site | None = None  # built in on_config, used by the later events of the same build
 _pages: dict = {}  # src_uri -> GeneratedPage
 _data_dir: Path | None = None
+_settings: Settings | None = None
 _background: BackgroundWriter | None = None  # the search index, written while pages render
 # `mkdocs serve --dirty` keeps this module between rebuilds: what each generated file was last
 # time lets MkDocs skip the unchanged ones (an edit to one item re-renders a few pages, not all).
@@ -67,9 +68,10 @@ def on_startup(command, dirty):
 
 
 def on_config(config):
-    global _site, _pages, _context_key, _data_dir
+    global _site, _pages, _context_key, _data_dir, _settings
     try:
-        settings = Settings.from_env(os.environ, Path(config.config_file_path).parent, site_url=config.site_url)
+        settings = _settings = Settings.from_env(os.environ, Path(config.config_file_path).parent,
+                                                 site_url=config.site_url)
         if settings.missing_address():
             raise PluginError(settings.missing_address())
         if not settings.site_url and not _serving:
@@ -156,7 +158,7 @@ def on_files(files, config):
         files.append(file)
     # a notice's open data whose inputs are unchanged is read from the last build, and linked
     previous = {path: cached for path, (cached, _rel) in _reused.items() if path not in _pages}
-    generated = {**_site.generated_files(previous), **_site.sitemap_files(handwritten)}
+    generated = {**_site.generated_files(previous, _settings.gzip_static), **_site.sitemap_files(handwritten)}
     for path, content in generated.items():
         if path in _keys:  # a notice's open data: recorded for the next build
             _dests[path] = path

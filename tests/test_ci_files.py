@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from disclosure.site.open_data import GZIP_ONLY, gzip_bytes
+
 REPO = Path(__file__).resolve().parents[1]
 MAKE_CALL = re.compile(r"\bmake\s+([A-Za-z0-9_.-]+)")
 
@@ -203,6 +205,10 @@ def test_nginx_serves_current_with_headers_gzip_and_atomic_switch(built_site, tm
         shutil.copytree(built_site, web / "releases" / name)
     (web / "releases" / "r2" / "index.html").write_text("<!doctype html><p>second release</p>", "utf-8")
     (web / "releases" / "r1" / ".env").write_text("secret", "utf-8")
+    plain = {path: (built_site / path).read_bytes() for path in GZIP_ONLY}
+    for path, data in plain.items():  # as a server publish writes them (DISCLOSURE_GZIP_STATIC)
+        (web / "releases" / "r1" / path).unlink()
+        (web / "releases" / "r1" / f"{path}.gz").write_bytes(gzip_bytes(data))
     os.symlink("releases/r1", web / "current")
     port = free_port()
     site_conf = nginx_conf().replace("/srv/www/disclosure/current", str(web / "current"))
@@ -234,6 +240,13 @@ def test_nginx_serves_current_with_headers_gzip_and_atomic_switch(built_site, tm
         status, headers, body = fetch(f"{base}/{asset.relative_to(built_site).as_posix()}", gzip_ok=True)
         assert status == 200 and headers["Content-Encoding"] == "gzip" and "max-age" in headers["Cache-Control"]
         assert gzip.decompress(body) == asset.read_bytes()
+        for path, data in plain.items():  # compressed only on disk: the same file for every client
+            status, headers, body = fetch(f"{base}/{path}")
+            assert status == 200 and "Content-Encoding" not in headers and body == data, (path, status)
+            assert headers["Content-Type"].startswith("application/json" if path.endswith(".json") else "text/csv")
+            status, headers, body = fetch(f"{base}/{path}", gzip_ok=True)
+            assert status == 200 and headers["Content-Encoding"] == "gzip" and gzip.decompress(body) == data
+            assert headers["Content-Security-Policy"] == csp()
         status, headers, body = fetch(base + "/no/such/page/")
         assert status == 404 and headers["Content-Security-Policy"] == csp()
         assert fetch(base + "/.env")[0] == 404  # dotfiles are never served

@@ -6,7 +6,9 @@ real project (mkdocs), so pushes are kept few.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -153,6 +155,13 @@ def test_valid_push_publishes_the_change(server):
     assert not list((server.web / "releases").glob(".pending-*"))
     line = server.log_lines()[-1].split("\t")
     assert line[1] == "published" and line[2] == server.tip()[:12] and "张三" in line[4]
+    # the site's items.json / items.csv are kept compressed only (deploy/nginx.conf sends them)
+    data = server.web / "current" / "data"
+    assert not (data / "items.json").exists() and not (data / "items.csv").exists()
+    records = json.loads(gzip.decompress((data / "items.json.gz").read_bytes()))
+    assert [r["status"] for r in records if r["id"] == "5-2" and r["notice"] == "jinpu-2019"] == ["done"]
+    rows = gzip.decompress((data / "items.csv.gz").read_bytes()).decode("utf-8-sig").splitlines()
+    assert len(rows) > len(records) and rows[0].startswith("通报编号(notice),事项编号(id)")
 
 
 def test_releases_share_unchanged_files_and_stay_complete(server):
@@ -450,3 +459,10 @@ def test_a_build_past_its_memory_bound_is_refused_with_a_clear_message(tmp_path)
     assert done.returncode != 0 and "内存超过上限(1024 MB)" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and "MemoryError" not in done.stderr
     assert not (web / "current").exists() and list((web / "releases").iterdir()) == []
+
+
+def test_the_publish_sets_the_settings_the_site_reads():
+    """publish.py names the build's environment without importing the site: the same names."""
+    from disclosure.site import settings
+    for name in ("AS_OF_ENV", "PRODUCTION_ENV", "SITE_URL_ENV", "BUILD_CACHE_ENV", "GZIP_STATIC_ENV"):
+        assert getattr(publish, name) == getattr(settings, name), name

@@ -81,7 +81,7 @@ def fingerprint(project: Path, settings) -> str:
             h.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes() + b"\0")
     packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
     h.update("\n".join([sys.version, *packages]).encode())
-    h.update(f"{settings.as_of.isoformat()}\0{settings.site_url}\0{settings.production}".encode())
+    h.update(f"{settings.as_of.isoformat()}\0{settings.site_url}\0{settings.production}\0{settings.gzip_static}".encode())
     return h.hexdigest()
 
 

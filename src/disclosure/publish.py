@@ -487,6 +487,7 @@ def build_env(site: Site, source: Path, commit: str, incremental: bool = False) 
     # rebuild it byte for byte later (the build time, pinned to the commit's, is in no file today).
     env.setdefault(AS_OF_ENV, now().date().isoformat())
     env[PRODUCTION_ENV] = "1"  # the public site: it must know its own address (site.settings)
+    env[GZIP_STATIC_ENV] = "1"  # served by deploy/nginx.conf, which sends X.gz for X (site.settings)
     if site.site_url:
         env[SITE_URL_ENV] = site.site_url
     env.setdefault("SOURCE_DATE_EPOCH", git(site, "log", "-1", "--format=%ct", commit).strip() or "0")
@@ -1169,6 +1170,7 @@ AS_OF_ENV = "DISCLOSURE_AS_OF"  # site.settings.AS_OF_ENV etc., without importin
 PRODUCTION_ENV = "DISCLOSURE_PRODUCTION"
 SITE_URL_ENV = "DISCLOSURE_SITE_URL"
 BUILD_CACHE_ENV = "DISCLOSURE_BUILD_CACHE"
+GZIP_STATIC_ENV = "DISCLOSURE_GZIP_STATIC"
 AS_OF_MARK = re.compile(r'data-as-of="(\d{4}-\d{2}-\d{2})"')
 
 

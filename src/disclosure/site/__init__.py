@@ -55,10 +55,12 @@ class Site:
         folder (same code), patched where only a few items changed."""
         return build_index(problem_records(self.records), previous=previous)  # each problem once, by its current status
 
-    def generated_files(self, previous: dict[str, str] | None = None) -> dict[str, str | bytes]:
+    def generated_files(self, previous: dict[str, str] | None = None,
+                        gzip_static: bool = False) -> dict[str, str | bytes]:
         """Every non-page file except the search index and the sitemap. previous: a notice's open
-        data file -> the last build's copy, known to be unchanged (buildcache.page_keys): read, not encoded."""
-        return {**open_data_files(self.dataset, self.records, previous), **self.other_files}
+        data file -> the last build's copy, known to be unchanged (buildcache.page_keys): read, not
+        encoded. gzip_static: the server sends X.gz for X (settings.Settings.gzip_static)."""
+        return {**open_data_files(self.dataset, self.records, previous, gzip_static), **self.other_files}
 
     @cached_property
     def files(self) -> dict[str, str | bytes]:

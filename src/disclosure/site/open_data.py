@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
 import io
 import json
 from collections.abc import Callable
@@ -189,11 +190,25 @@ def notice_data_paths(notice: Notice | str) -> tuple[str, str]:
     return urls.notice_items_json(notice), urls.notice_items_csv(notice)
 
 
-def open_data_files(dataset: Dataset, records: list[dict],
-                    previous: dict[str, str] | None = None) -> dict[str, str | bytes]:
+# The site's own items.json / items.csv hold every record: a tenth of a portal's size, and new in
+# every release (any change changes them). Where the web server sends X.gz for X (gzip_static), they
+# are kept compressed only; at the same address, byte for byte the same to every client.
+GZIP_ONLY = (urls.ITEMS_JSON, urls.ITEMS_CSV)
+
+
+def gzip_bytes(data: str | bytes) -> bytes:
+    """Deterministic gzip (no name, no time): the same bytes for the same content, so a rebuild
+    of a release is identical. Level 6, nginx's own default for gzip."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return gzip.compress(raw, compresslevel=6, mtime=0)
+
+
+def open_data_files(dataset: Dataset, records: list[dict], previous: dict[str, str] | None = None,
+                    gzip_static: bool = False) -> dict[str, str | bytes]:
     """previous: a notice's files (notice_data_paths) -> the last build's file, where that file is
     known to be what this build would write (buildcache.page_keys): read, not encoded again. The
-    site's items.json and items.csv are its notices' files joined, so they are assembled from both."""
+    site's items.json and items.csv are its notices' files joined, so they are assembled from both.
+    gzip_static: those two are written as GZIP_ONLY's .gz files only (settings.Settings.gzip_static)."""
     previous = previous or {}
     header = _csv_file([])
     by_notice: dict[str, list[dict]] = {}
@@ -222,6 +237,9 @@ def open_data_files(dataset: Dataset, records: list[dict],
         csv_parts.append(csv_bytes[len(header):])
     out[urls.ITEMS_JSON] = "[\n" + ",\n".join(json_parts) + "\n]" if json_parts else "[]"
     out[urls.ITEMS_CSV] = header + b"".join(csv_parts)
+    if gzip_static:
+        for path in GZIP_ONLY:
+            out[path + ".gz"] = gzip_bytes(out.pop(path))
     out[urls.RECORD_SCHEMA] = record_schema()
     schemas = package_files("disclosure") / "schema"
     for name, path in urls.SCHEMAS.items():

@@ -20,6 +20,7 @@ DATA_ENV = "DISCLOSURE_DATA"
 SITE_URL_ENV = "DISCLOSURE_SITE_URL"
 PRODUCTION_ENV = "DISCLOSURE_PRODUCTION"  # set by the publish hooks and the pages jobs: the public site
 BUILD_CACHE_ENV = "DISCLOSURE_BUILD_CACHE"  # set by the publish hooks only (site/buildcache)
+GZIP_STATIC_ENV = "DISCLOSURE_GZIP_STATIC"  # set by the publish hooks: the server is deploy/nginx.conf
 DEFAULT_DATA = "data"
 
 
@@ -56,6 +57,9 @@ class Settings:
     site_url: str = ""  # '' when unknown; else ends with /
     production: bool = False  # building the public site: it must know its address
     build_cache: Path | None = None  # where the last build's reusable pages are (disclosure.buildcache)
+    # the web server sends X.gz for X (deploy/nginx.conf: gzip_static, gunzip): the site's largest
+    # files, items.json and items.csv, are then kept compressed only (open_data.GZIP_ONLY)
+    gzip_static: bool = False
 
     def missing_address(self) -> str:
         """The Chinese refusal of a production build without an address ('' when all is well)."""
@@ -72,5 +76,6 @@ class Settings:
         data = project / (env.get(DATA_ENV, "").strip() or DEFAULT_DATA)
         production = env.get(PRODUCTION_ENV, "").strip() not in ("", "0")
         cache = env.get(BUILD_CACHE_ENV, "").strip()
+        gzip_static = env.get(GZIP_STATIC_ENV, "").strip() not in ("", "0")
         return cls(as_of_from_env(env, today), data, normal_site_url(site_url or env.get(SITE_URL_ENV)), production,
-                   Path(cache) if cache else None)
+                   Path(cache) if cache else None, gzip_static)
