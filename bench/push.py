@@ -2,12 +2,12 @@
 with the build cache (incremental) and without it (full), on a generated portal, through the real
 server hooks (bare repository + `disclosure server-setup`), and the disk five kept releases take.
 
-    .venv/bin/python bench/push.py [--notices 88 1000] [--runs 5]
+    .venv/bin/python bench/push.py [--notices 88 1000] [--runs 5] [--full-runs N]
 
 Per size: the project (its tracked files) with a synthetic portal of N notices x 40 items as data/
 (disclosure.site.synthetic, in a temporary folder), published once; then `--runs` pushes of one
-item's status change each (incremental: the cache holds the previous build), then the same number
-of pushes after deleting the cache (full). Times are wall clock from `git push` to its return,
+item's status change each (incremental: the cache holds the previous build), then `--full-runs`
+pushes (default: as many) after deleting the cache (full). Times are wall clock from `git push` to its return,
 which is when the new release is live (post-receive has switched `current`). Disk: distinct inodes
 over the kept releases against one release. Writes bench/results/push.json.
 """
@@ -84,7 +84,7 @@ def disk(web: Path) -> dict:
             "ratio": round(total / one, 3)}
 
 
-def bench(notices: int, runs: int) -> dict:
+def bench(notices: int, runs: int, full_runs: int) -> dict:
     root = Path(tempfile.mkdtemp(prefix=f"bench-push-{notices}-"))
     try:
         bare, web, clone = root / "site.git", root / "www", root / "staff"
@@ -110,7 +110,7 @@ def bench(notices: int, runs: int) -> dict:
         incremental = [change(k, "incremental") for k in range(runs)]
         five = disk(web)
         full = []
-        for k in range(runs):
+        for k in range(full_runs):
             shutil.rmtree(web / ".cache", ignore_errors=True)  # no cache: every page rendered
             full.append(change(runs + k, "full"))
         row = {"notices": notices, "items": notices * ITEMS, "first_push_s": round(first, 1),
@@ -128,8 +128,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--notices", type=int, nargs="+", default=[88, 1000])  # 3,520 and 40,000 items
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--full-runs", type=int, default=None, help="full publishes (default: --runs)")
     args = parser.parse_args()
-    rows = [bench(n, args.runs) for n in args.notices]
+    rows = [bench(n, args.runs, args.runs if args.full_runs is None else args.full_runs) for n in args.notices]
     RESULTS.mkdir(exist_ok=True)
     try:  # keep the rows of other sizes from earlier runs
         earlier = json.loads((RESULTS / "push.json").read_text("utf-8"))["rows"]
