@@ -16,7 +16,7 @@ SITE = "https://disclosure.example.gov.cn/sub/"
 
 def test_every_page_once_grouped_by_notice_with_its_change_date(test_data):
     site = build_site(load_dataset(test_data), dt.date(2026, 11, 26), "测试站", site_url=SITE)
-    files = site.sitemap_files(["about/", "promises/"])
+    files = site.sitemap_files(["about/", "promises/", "search/"])  # search/: generated, listed once
     index = ET.fromstring(files[urls.SITEMAP])
     assert index.tag == f"{{{NS['s']}}}sitemapindex"
     listed = [e.findtext("s:loc", namespaces=NS) for e in index.findall("s:sitemap", NS)]
@@ -55,10 +55,12 @@ def test_the_built_site_has_the_sitemap_and_not_mkdocs_one(build_site, test_data
     index = ET.fromstring((out / "sitemap.xml").read_bytes())
     locs = [e.findtext("s:loc", namespaces=NS) for e in index.findall("s:sitemap", NS)]
     pages = {p.parent.relative_to(out).as_posix() for p in out.rglob("index.html")}
-    listed = set()
+    listed = []
     for loc in locs:
         rel = loc.removeprefix(SITE)
         assert (out / rel).is_file(), loc
-        listed |= {e.findtext("s:loc", namespaces=NS).removeprefix(SITE).rstrip("/") or "."
-                   for e in ET.fromstring((out / rel).read_bytes()).findall("s:url", NS)}
-    assert listed == pages, sorted(listed ^ pages)[:10]
+        listed += [e.findtext("s:loc", namespaces=NS).removeprefix(SITE).rstrip("/") or "."
+                   for e in ET.fromstring((out / rel).read_bytes()).findall("s:url", NS)]
+    assert len(listed) == len(set(listed)), sorted(u for u in listed if listed.count(u) > 1)[:10]
+    assert set(listed) == pages, sorted(set(listed) ^ pages)[:10]
+    assert "search" in listed and "about" in listed

@@ -33,6 +33,8 @@ def sitemap_files(page_urls: list[str], other_urls: list[str], changed: dict[str
         return {}
     by_notice: dict[str, list[str]] = {notice: [] for notice in changed}
     portal: list[str] = []
+    generated = set(page_urls)
+    other_urls = [url for url in other_urls if url not in generated]  # a hand-written page replacing one
     for url in page_urls:
         owner = url.split("/", 1)[0]
         (by_notice[owner] if owner in by_notice else portal).append(url)
