@@ -156,12 +156,18 @@ def on_files(files, config):
         if key is not None:
             _serving_now[page.src_uri] = (key, file.dest_uri)
         files.append(file)
-    # a notice's open data whose inputs are unchanged is read from the last build, and linked
+    # a notice's open data whose inputs are unchanged is read from the last build: a publish links
+    # it afterwards, a preview leaves it where it is
     previous = {path: cached for path, (cached, _rel) in _reused.items() if path not in _pages}
+    if _serving:
+        previous = {path: os.path.join(config.site_dir, path) for path, key in _keys.items()
+                    if path not in _pages and key is not None and _served.get(path) == (key, path)
+                    and os.path.exists(os.path.join(config.site_dir, path))}
     generated = {**_site.generated_files(previous, _settings.gzip_static), **_site.sitemap_files(handwritten)}
     for path, content in generated.items():
         if path in _keys:  # a notice's open data: recorded for the next build
             _dests[path] = path
+            _serving_now[path] = (_keys[path], path)
         if path in previous:
             continue
         files.append(_tracked(File.generated(config, path, content=content), content))

@@ -59,6 +59,13 @@ def test_serve_shows_an_edited_item_and_serves_the_built_page(scratch_data, tmp_
         item.write_text(item.read_text("utf-8").replace("heading: 关于“体制机制落后”的问题。",
                                                         "heading: 关于“体制机制落后”的问题(预览修改)。"), "utf-8")
         _wait(url, lambda body: "(预览修改)" in body, 60)
+        # the edited notice's open data and the site's carry the edit (a notice's files are left
+        # from the last build only while their inputs are unchanged); the other notice's are as built
+        base = f"http://127.0.0.1:{port}"
+        assert "(预览修改)" in _wait(f"{base}/jinpu-2019/items.json", lambda body: "(预览修改)" in body, 30)
+        assert "(预览修改)" in _get(f"{base}/data/items.json")
+        other = next(p.name for p in (scratch_data / "notices").iterdir() if p.name != "jinpu-2019")
+        assert _get(f"{base}/{other}/items.json") == (built_site / other / "items.json").read_text("utf-8")
     finally:
         proc.terminate()
         proc.wait(timeout=30)
