@@ -110,7 +110,7 @@ def _plan_reuse(settings, config):
     _dests.clear()
     if not _serving and settings.build_cache is None:
         return
-    # the dependency rules: a publish links unchanged pages from its cache, a preview keeps their bodies
+    # the dependency rules: unchanged pages are linked from the cache (publish) or left as written (preview)
     _code = fingerprint(Path(config.config_file_path).parent, settings)
     _keys = page_keys(_site, config.site_name, settings.site_url, _code)
     if _serving:

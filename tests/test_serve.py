@@ -50,7 +50,7 @@ def test_serve_shows_an_edited_item_and_serves_the_built_page(scratch_data, tmp_
     try:
         first = _wait(url, lambda body: "体制机制落后" in body, 120)
         built = (built_site / "jinpu-2019" / "items" / "1" / "index.html").read_text("utf-8")
-        # the served page's article is the built one (serve renders eagerly, build lazily) up to its
+        # the served page's article is the built one (serve and build render the same way) up to its
         # printed sheet, whose QR code names the preview's own address
         article = lambda html: html.split("<article", 1)[1].split("data-print-sheet", 1)[0]  # noqa: E731
         assert article(first) == article(built)
