@@ -94,7 +94,7 @@ def bench(notices: int, runs: int, full_runs: int) -> dict:
         run(clone, "git", "add", "-A")
         run(clone, "git", "commit", "-q", "-m", "portal")
         disclosure(root, "server-setup", str(bare), str(web), "--keep", "5", "--admin",
-                   pwd.getpwuid(os.getuid()).pw_name, "--site-url", "http://127.0.0.1/")
+                   pwd.getpwuid(os.getuid()).pw_name, "--site-url", "http://127.0.0.1/", "--gzip-static")
         started = time.monotonic()
         run(clone, "git", "push", "-q", "origin", "HEAD:refs/heads/main")
         first = time.monotonic() - started

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
+import re
 import threading
 from pathlib import Path
+from urllib.parse import unquote
 
 from markupsafe import escape
 from mkdocs.exceptions import PluginError
@@ -111,14 +114,15 @@ def _plan_reuse(settings, config):
     if not _serving and settings.build_cache is None:
         return
     # the dependency rules: unchanged pages are linked from the cache (publish) or left as written (preview)
-    _code = fingerprint(Path(config.config_file_path).parent, settings)
+    _code = fingerprint(Path(config.config_file_path).parent, settings, config.use_directory_urls)
     _keys = page_keys(_site, config.site_name, settings.site_url, _code)
     if _serving:
         return
     _cache = BuildCache(settings.build_cache)
     # only a dirty build leaves unmodified pages unwritten; a clean one renders all (and reuses none)
     _reused = _cache.reusable(_keys, _code) if _dirty else {}
-    log.info(f"增量生成:{len(_reused)} 个页面内容未变、直接沿用,其余 {len(_keys) - len(_reused)} 个重新生成。")
+    pages = sum(1 for src_uri in _reused if src_uri in _pages)
+    log.info(f"增量生成:{pages} 个页面内容未变、直接沿用,其余 {len(_pages) - pages} 个重新生成。")
 
 
 def on_serve(server, config, builder):
@@ -133,19 +137,24 @@ def on_serve(server, config, builder):
 def on_files(files, config):
     config.nav = _site.nav
     in_nav = set(nav_pages(_site.nav))
-    handwritten = [f.url for f in files.documentation_pages()]
+    handwritten = [unquote(f.url) for f in files.documentation_pages()]  # File.url is percent-encoded
     taken = set(handwritten)
+    # a generated page a hand-written one links to (`[..](x/index.md)`) must be a File for MkDocs to
+    # resolve that link: never left out
+    linked = _linked_from(files)
     _serving_now.clear()
     for page in _site.pages:
         if page.url in taken:  # a hand-written page (e.g. docs/search.md) replaces the generated one
             _pages.pop(page.src_uri, None)
             continue
+        if page.src_uri in linked:
+            _reused.pop(page.src_uri, None)
         if page.src_uri in _reused:  # publish: linked from the last build once MkDocs is done
             _dests[page.src_uri] = _reused[page.src_uri][1]
             continue
         key = _keys.get(page.src_uri)
         last = _served.get(page.src_uri)
-        if _serving and key is not None and last is not None and last[0] == key \
+        if _serving and key is not None and last is not None and last[0] == key and page.src_uri not in linked \
                 and os.path.exists(os.path.join(config.site_dir, last[1])):
             _serving_now[page.src_uri] = last  # preview: the file from the last build is still right
             continue
@@ -173,9 +182,27 @@ def on_files(files, config):
         files.append(_tracked(File.generated(config, path, content=content), content))
     for file in _unused_theme_scripts(files, config):
         files.remove(file)
-    if _background is None or _serving:
-        _start_search_index(config, hash(generated.get(urls.ITEMS_JSON)))
+    if _background is None or _serving:  # the index is a function of the records, as items.json is
+        _start_search_index(config, hash(generated.get(urls.ITEMS_JSON) or generated.get(urls.ITEMS_JSON + ".gz")))
     return files
+
+
+def _linked_from(files) -> set[str]:
+    """src_uris that hand-written pages link to by their Markdown file name (MkDocs resolves those)."""
+    out = set()
+    for file in files.documentation_pages():
+        try:
+            text = file.content_string
+        except (OSError, UnicodeDecodeError):
+            continue
+        folder = posixpath.dirname(file.src_uri)
+        for target in _MD_LINK.findall(text):
+            if "://" not in target and not target.startswith("/"):
+                out.add(posixpath.normpath(posixpath.join(folder, unquote(target))))
+    return out
+
+
+_MD_LINK = re.compile(r"\]\(\s*<?([^)\s#?>]+\.md)")
 
 
 def _tracked(file: File, content) -> File:
@@ -222,7 +249,8 @@ def on_post_build(config):
         _background = None
     if _cache is not None:
         try:
-            _cache.record(_code, _keys, _dests, Path(config.site_dir), len(_reused))
+            _cache.record(_code, _keys, _dests, Path(config.site_dir), sum(1 for k in _reused if k in _pages),
+                          len(_pages))
         except OSError as exc:  # the cache only saves work: without it the next build renders all (info, not
             # warning: --strict would turn a warning into a failed publish)
             log.info(f"构建缓存无法写入({exc.strerror or exc}),下次发布将完整生成;本次网站不受影响。")

@@ -66,7 +66,8 @@ def test_adopt_then_reuse_and_a_damaged_file_is_not_reused(tmp_path):
         (site / rel).write_text(text)
     cache = BuildCache(tmp_path / "cache")
     cache.record("code-1", {"a.md": "k1", "b.md": "k2", "index.md": None},
-                 {"a.md": "a/index.html", "b.md": "b/index.html", "index.md": "index.html"}, site, reused=0)
+                 {"a.md": "a/index.html", "b.md": "b/index.html", "index.md": "index.html"}, site, reused=0,
+                 page_count=3)
     assert cache.last_build() == {"reused": 0, "rendered": 3}
     assert cache.reusable({"a.md": "k1"}, "code-1") == {}  # recorded, not yet published
     release = tmp_path / "releases" / "r1"
@@ -181,3 +182,20 @@ def test_files_checked_by_the_last_build_are_not_parsed_again_and_give_the_same_
     monkeypatch.setattr(buildcache, "checker_fingerprint", lambda: "other-code")
     assert _items(load_dataset(data, CheckedFiles(cache))) == _items(second)
     assert len(parsed) > 40
+
+
+def test_a_generated_page_a_handwritten_page_links_to_is_never_left_out():
+    """MkDocs resolves `[..](x/index.md)` in a hand-written page only if x/index.md is one of its
+    files: such a page is always given to MkDocs, never reused (hooks/disclosure_site._linked_from)."""
+    import importlib.util
+    from types import SimpleNamespace
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("disclosure_site_hook", ROOT / "hooks" / "disclosure_site.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    pages = [SimpleNamespace(src_uri="about.md", content_string="见[通报](jinpu-2019/index.md#top)与[数据](data/index.md)"),
+             SimpleNamespace(src_uri="guide/how.md", content_string="[事项](<../jinpu-2019/items/1/index.md>) [外链](https://x.cn/a.md)")]
+    files = SimpleNamespace(documentation_pages=lambda: pages)
+    assert hook._linked_from(files) == {"jinpu-2019/index.md", "data/index.md", "jinpu-2019/items/1/index.md"}

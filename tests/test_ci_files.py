@@ -246,7 +246,7 @@ def test_nginx_serves_current_with_headers_gzip_and_atomic_switch(built_site, tm
             assert headers["Content-Type"].startswith("application/json" if path.endswith(".json") else "text/csv")
             status, headers, body = fetch(f"{base}/{path}", gzip_ok=True)
             assert status == 200 and headers["Content-Encoding"] == "gzip" and gzip.decompress(body) == data
-            assert headers["Content-Security-Policy"] == csp()
+            assert headers["Content-Security-Policy"] == csp() and headers["Vary"] == "Accept-Encoding"
         status, headers, body = fetch(base + "/no/such/page/")
         assert status == 404 and headers["Content-Security-Policy"] == csp()
         assert fetch(base + "/.env")[0] == 404  # dotfiles are never served

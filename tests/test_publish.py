@@ -112,7 +112,7 @@ def set_up_server(root: Path) -> tuple[Server, subprocess.CompletedProcess]:
     copy_project(s.clone)
     s.commit_all("项目初始内容")
     setup = disclosure(s.root, "server-setup", str(s.bare), str(s.web), "--keep", "3", "--admin", UNIX_USER,
-                       "--site-url", SITE_URL)
+                       "--site-url", SITE_URL, "--gzip-static")
     return s, setup
 
 

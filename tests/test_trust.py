@@ -187,6 +187,9 @@ def test_owner_publishes_and_the_log_names_the_authenticated_account(server):
                        USER="admin", LOGNAME="admin", DISCLOSURE_ACCOUNT="admin")
     assert done.returncode == 0, done.stderr
     assert html_containing(server.web / "current", marker)
+    # set up without --gzip-static: the site's open data is published as plain files
+    assert (server.web / "current" / "data" / "items.json").is_file()
+    assert not (server.web / "current" / "data" / "items.json.gz").exists()
     line = server.log()[-1]
     assert line[1:4] == ["published", server.tip()[:12], "jinpu"]
     assert line[4] == "张三 <zhang@example.org>"  # the commit's author, which differs from the account
@@ -494,6 +497,9 @@ def test_a_killed_hook_leaves_no_process_and_the_next_push_removes_its_leftovers
     # The next push publishes, and nothing of the killed one remains.
     done = server.push("jinpu")
     assert done.returncode == 0, done.stderr
+    deadline = time.monotonic() + 30  # releases past --keep are deleted in the background (publish.prune)
+    while list((server.web / "releases").glob(".pruned-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
     leftovers = [p.name for p in (server.web / "releases").iterdir() if p.name.startswith(".")]
     assert leftovers == [] and not list((server.web / ".work").iterdir())
     server.sync("admin")

@@ -74,15 +74,16 @@ def _files_under(path: Path):
                     yield Path(root) / name
 
 
-def fingerprint(project: Path, settings) -> str:
-    """The code, templates and packages a build runs, and the settings every page shows."""
+def fingerprint(project: Path, settings, directory_urls: bool = True) -> str:
+    """The code, templates and packages a build runs, and the settings every page shows (and where
+    a page's file is: `mkdocs build --no-directory-urls` changes that without changing mkdocs.yml)."""
     h = hashlib.sha256()
     for rel in CODE_PATHS:
         for path in _files_under(project / rel):
             h.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes() + b"\0")
     packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
     h.update("\n".join([sys.version, *packages]).encode())
-    h.update(f"{settings.as_of.isoformat()}\0{settings.site_url}\0{settings.production}\0{settings.gzip_static}".encode())
+    h.update(f"{settings.as_of.isoformat()}\0{settings.site_url}\0{settings.production}\0{settings.gzip_static}\0{directory_urls}".encode())
     return h.hexdigest()
 
 
@@ -295,7 +296,7 @@ class BuildCache:
         return None
 
     def record(self, code: str, keys: dict[str, str | None], dests: dict[str, str], site_dir: Path,
-               reused: int) -> None:
+               reused: int, page_count: int) -> None:
         """After a successful build: what each page's key was and where its file is (next.json)."""
         site = str(site_dir)
         pages = {}
@@ -313,7 +314,7 @@ class BuildCache:
                 path = os.path.join(root, name)
                 index[os.path.relpath(path, site)] = os.stat(path).st_size
         self._write("next.json", {"fingerprint": code, "site": str(Path(site_dir).resolve()), "reused": reused,
-                                  "rendered": len(keys) - reused, "pages": pages, "index": index})
+                                  "rendered": page_count - reused, "pages": pages, "index": index})
 
     def _write(self, name: str, data: dict) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -374,7 +375,16 @@ def link_reused(reused: dict[str, tuple[str, str]], site_dir: Path) -> None:
         try:
             os.link(cached, target)
         except FileExistsError:
+            if os.path.samefile(cached, target):
+                continue  # built into the cache's own folder: it is already there
             os.unlink(target)
-            os.link(cached, target)
+            _link_or_copy(cached, target)
         except OSError:
             shutil.copyfile(cached, target)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

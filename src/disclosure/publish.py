@@ -100,6 +100,7 @@ class Site:
     build_timeout: int = BUILD_TIMEOUT
     max_memory_mb: int = MAX_MEMORY_MB
     site_url: str = ""  # the public address (server-setup --site-url); a production build needs one
+    gzip_static: bool = False  # server-setup --gzip-static: the web server is deploy/nginx.conf (gzip_static)
 
     @property
     def releases(self) -> Path:
@@ -347,11 +348,11 @@ def export_commit(site: Site, commit: str, dest: Path, paths: list[str] | None =
 
 
 def top_level(site: Site, commit: str) -> dict[str, str]:
-    """The commit's top-level entries: name -> object id (a folder's tree, a file's blob)."""
+    """The commit's top-level entries: name -> "mode type id" (a mode change is a change too)."""
     out = {}
     for line in filter(None, git(site, "ls-tree", "-z", commit).split("\0")):
         info, name = line.split("\t", 1)
-        out[name] = info.split()[2]
+        out[name] = info
     return out
 
 
@@ -400,7 +401,7 @@ KEPT_SOURCE_MAX_CHANGES = 2000  # more changed files than this: a fresh export i
 def kept_source(site: Site, commit: str, code_commit: str) -> Path | None:
     """The tree a publish builds (export_for_build's), kept in the build cache between publishes:
     only the data files that changed since the last build are taken out of git again (a portal's
-    data is 300 MB at 40,000 items), the code whenever its commit changed. Builds are serialised by
+    data is 300 MB at 40,000 items), the code whenever its top-level trees changed. Builds are serialised by
     the publish lock. source.json names what the tree holds and is removed while it changes, so a
     tree interrupted half-way is never trusted: it is exported afresh. None: the cache cannot hold
     a tree (not writable)."""
@@ -487,7 +488,8 @@ def build_env(site: Site, source: Path, commit: str, incremental: bool = False) 
     # rebuild it byte for byte later (the build time, pinned to the commit's, is in no file today).
     env.setdefault(AS_OF_ENV, now().date().isoformat())
     env[PRODUCTION_ENV] = "1"  # the public site: it must know its own address (site.settings)
-    env[GZIP_STATIC_ENV] = "1"  # served by deploy/nginx.conf, which sends X.gz for X (site.settings)
+    if site.gzip_static:  # served by deploy/nginx.conf, which sends X.gz for X (site.settings)
+        env[GZIP_STATIC_ENV] = "1"
     if site.site_url:
         env[SITE_URL_ENV] = site.site_url
     env.setdefault("SOURCE_DATE_EPOCH", git(site, "log", "-1", "--format=%ct", commit).strip() or "0")
@@ -1085,6 +1087,8 @@ def hook_script(hook: str, site: Site) -> str:
         args += ["--site-url", site.site_url]
     if site.build_command:
         args += ["--build-command", site.build_command]
+    if site.gzip_static:
+        args.append("--gzip-static")
     return (f"#!/bin/sh\n# {hook}: {HOOK_MARK}. Re-run server-setup instead of editing.\n"
             f"# Python environment recorded at setup: {site.python}\n"
             f"exec {installed_command(site, 'disclosure.publish.hook_main', hook, *args)}\n")
@@ -1110,7 +1114,7 @@ def install_hook(git_dir: Path, hook: str, text: str) -> str | None:
 
 def server_setup(bare: Path, web_root: Path, keep: int, branch: str, build_command: str | None,
                  identity_mode: str = "ssh", admins: tuple[str, ...] = (), build_timeout: int = BUILD_TIMEOUT,
-                 max_memory_mb: int = MAX_MEMORY_MB, site_url: str = "") -> Site:
+                 max_memory_mb: int = MAX_MEMORY_MB, site_url: str = "", gzip_static: bool = False) -> Site:
     if os.name != "posix":
         raise SetupError("发布服务器需要 Linux(或其他类 Unix 系统)。工作人员的 Windows 电脑只需 git push。")
     bare, web_root = bare.resolve(), web_root.resolve()
@@ -1131,7 +1135,7 @@ def server_setup(bare: Path, web_root: Path, keep: int, branch: str, build_comma
         raise SetupError(f"{current} 已存在且不是符号链接。请移走它(发布程序需要用符号链接切换版本)。")
     site = Site(web_root=web_root, git_dir=bare, branch=branch, keep=keep, build_command=build_command,
                 identity=identity_mode, admins=tuple(admins), build_timeout=build_timeout, max_memory_mb=max_memory_mb,
-                site_url=site_url)
+                site_url=site_url, gzip_static=gzip_static)
     site.releases.mkdir(exist_ok=True)
     (web_root / "publish.log").touch()
     # Published history is append-only: git itself refuses force-pushes and deletions (pre-receive checks too).
@@ -1245,13 +1249,16 @@ def cmd_server_setup(args) -> int:
     try:
         site = server_setup(Path(args.bare_repo), Path(args.web_root), args.keep, args.branch, args.build_command,
                             args.identity, tuple(args.admin or ()), args.build_timeout, args.max_memory_mb,
-                            args.site_url or "")
+                            args.site_url or "", args.gzip_static)
         print(f"已安装发布钩子到 {site.git_dir}/hooks(pre-receive、post-receive)。")
         print(f"推送者身份取自:{IDENTITY_HELP[site.identity]}。管理员:{'、'.join(site.admins) or '(未指定)'}。")
         if not site.admins:
             print("提醒:没有用 --admin 指定管理员,在 data/owners.yml 存在之前没有人能推送。")
         print(f"推送到 {site.branch} 分支时:检查数据 → 生成网站 → 切换 {site.current}。其他分支只保存不发布。")
         print(f"网站服务器(nginx)的根目录请设为 {site.current},示例配置见 deploy/nginx.conf。")
+        if site.gzip_static:
+            print("--gzip-static:全站 data/items.json、items.csv 只保存压缩版(.gz);nginx 必须包含 deploy/nginx.conf "
+                  "中 data/items 那一段(gzip_static always、gunzip),否则这两个文件打不开。")
         name = publish_existing(site)
         print(f"已发布 {site.branch} 当前内容:{name}" if name else f"仓库里还没有 {site.branch} 分支,第一次推送时发布。")
     except SetupError as exc:
@@ -1318,6 +1325,9 @@ def add_site_options(p: argparse.ArgumentParser) -> None:
                                       "mkdocs.yml 已设置 site_url 时可省略)")
     p.add_argument("--build-timeout", type=int, default=BUILD_TIMEOUT, help=f"生成网站的时间上限,秒(默认 {BUILD_TIMEOUT})")
     p.add_argument("--max-memory-mb", type=int, default=MAX_MEMORY_MB, help=f"生成网站的内存上限,MB(默认 {MAX_MEMORY_MB})")
+    p.add_argument("--gzip-static", action="store_true",
+                   help="网站服务器按 deploy/nginx.conf 配置(gzip_static):全站 items.json/items.csv 只保存 .gz,"
+                        "每个版本少占约十分之一的空间")
 
 
 def register(subparsers) -> None:
@@ -1357,7 +1367,8 @@ def hook_parser() -> argparse.ArgumentParser:
 def site_from_options(args, web_root: Path, git_dir: Path, python: str = sys.executable) -> Site:
     return Site(web_root=web_root, git_dir=git_dir, branch=args.branch, keep=args.keep, python=python,
                 build_command=args.build_command, identity=args.identity, admins=tuple(args.admin or ()),
-                build_timeout=args.build_timeout, max_memory_mb=args.max_memory_mb, site_url=args.site_url or "")
+                build_timeout=args.build_timeout, max_memory_mb=args.max_memory_mb, site_url=args.site_url or "",
+                gzip_static=args.gzip_static)
 
 
 if __name__ == "__main__":
