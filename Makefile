@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/portal.py
 	$(BIN)/python bench/push.py --notices 88 --runs 5
+	$(BIN)/python bench/push.py --notices 88 --runs 3 --full-runs 1 --files 20
 	$(BIN)/python bench/push.py --notices 1000 --runs 5 --full-runs 1
 	$(BIN)/python bench/serve.py --notices 88
 

@@ -2,7 +2,7 @@
 with the build cache (incremental) and without it (full), on a generated portal, through the real
 server hooks (bare repository + `disclosure server-setup`), and the disk five kept releases take.
 
-    .venv/bin/python bench/push.py [--notices 88 1000] [--runs 5] [--full-runs N]
+    .venv/bin/python bench/push.py [--notices 88 1000] [--runs 5] [--full-runs N] [--files 1]
 
 Per size: the project (its tracked files) with a synthetic portal of N notices x 40 items as data/
 (disclosure.site.synthetic, in a temporary folder), published once; then `--runs` pushes of one
@@ -84,7 +84,7 @@ def disk(web: Path) -> dict:
             "ratio": round(total / one, 3)}
 
 
-def bench(notices: int, runs: int, full_runs: int) -> dict:
+def bench(notices: int, runs: int, full_runs: int, files: int = 1) -> dict:
     root = Path(tempfile.mkdtemp(prefix=f"bench-push-{notices}-"))
     try:
         bare, web, clone = root / "site.git", root / "www", root / "staff"
@@ -101,10 +101,11 @@ def bench(notices: int, runs: int, full_runs: int) -> dict:
 
         def change(k: int, kind: str) -> float:
             status = "已完成" if k % 2 == 0 else "正在整改"
-            notice = f"unit-{k % notices:04d}"
-            item = sorted(p.stem for p in (clone / "data" / "notices" / notice / "items").glob("*.yml"))[k % 7]
-            disclosure(clone, "update", item, "--notice", notice, "--status", status,
-                       "--date", "2026-11-20", "--note", f"基准测试进展 {kind} {k}")
+            for f in range(files):  # one item in each of `files` notices
+                notice = f"unit-{(k * files + f) % notices:04d}"
+                item = sorted(p.stem for p in (clone / "data" / "notices" / notice / "items").glob("*.yml"))[k % 7]
+                disclosure(clone, "update", item, "--notice", notice, "--status", status,
+                           "--date", "2026-11-20", "--note", f"基准测试进展 {kind} {k}")
             return timed_push(clone, f"{kind} {k}")
 
         incremental = [change(k, "incremental") for k in range(runs)]
@@ -113,7 +114,7 @@ def bench(notices: int, runs: int, full_runs: int) -> dict:
         for k in range(full_runs):
             shutil.rmtree(web / ".cache", ignore_errors=True)  # no cache: every page rendered
             full.append(change(runs + k, "full"))
-        row = {"notices": notices, "items": notices * ITEMS, "first_push_s": round(first, 1),
+        row = {"notices": notices, "items": notices * ITEMS, "changed_files": files, "first_push_s": round(first, 1),
                "incremental_s": [round(x, 1) for x in incremental], "full_s": [round(x, 1) for x in full],
                "incremental_median_s": round(statistics.median(incremental), 1),
                "full_median_s": round(statistics.median(full), 1),
@@ -129,14 +130,18 @@ def main() -> int:
     parser.add_argument("--notices", type=int, nargs="+", default=[88, 1000])  # 3,520 and 40,000 items
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--full-runs", type=int, default=None, help="full publishes (default: --runs)")
+    parser.add_argument("--files", type=int, default=1, help="item files changed per push, each in another notice")
     args = parser.parse_args()
-    rows = [bench(n, args.runs, args.runs if args.full_runs is None else args.full_runs) for n in args.notices]
+    rows = [bench(n, args.runs, args.runs if args.full_runs is None else args.full_runs, args.files)
+            for n in args.notices]
     RESULTS.mkdir(exist_ok=True)
     try:  # keep the rows of other sizes from earlier runs
         earlier = json.loads((RESULTS / "push.json").read_text("utf-8"))["rows"]
     except (OSError, ValueError, KeyError):
         earlier = []
-    rows = sorted([r for r in earlier if r["notices"] not in args.notices] + rows, key=lambda r: r["notices"])
+    measured = {(r["notices"], r["changed_files"]) for r in rows}
+    rows = sorted([r for r in earlier if (r["notices"], r.get("changed_files", 1)) not in measured] + rows,
+                  key=lambda r: (r["notices"], r.get("changed_files", 1)))
     (RESULTS / "push.json").write_text(json.dumps({"as_of": AS_OF, "items_per_notice": ITEMS, "rows": rows},
                                                   ensure_ascii=False, indent=1) + "\n", "utf-8")
     return 0
