@@ -121,8 +121,21 @@ def _plan_reuse(settings, config):
     _cache = BuildCache(settings.build_cache)
     # only a dirty build leaves unmodified pages unwritten; a clean one renders all (and reuses none)
     _reused = _cache.reusable(_keys, _code) if _dirty else {}
-    pages = sum(1 for src_uri in _reused if src_uri in _pages)
+    pages = _reused_pages()
     log.info(f"增量生成:{pages} 个页面内容未变、直接沿用,其余 {len(_pages) - pages} 个重新生成。")
+
+
+def _reused_pages() -> int:
+    return sum(1 for src_uri in _reused if src_uri in _pages)  # _reused holds open data files too
+
+
+def _still_written(path: str, site_dir: str) -> tuple[str, str] | None:
+    """Preview: (key, file) of a page or file whose inputs are as in the last good rebuild and
+    whose file is still in the site folder; None: it must be made again."""
+    key, last = _keys.get(path), _served.get(path)
+    if key is None or last is None or last[0] != key or not os.path.exists(os.path.join(site_dir, last[1])):
+        return None
+    return last
 
 
 def on_serve(server, config, builder):
@@ -152,12 +165,11 @@ def on_files(files, config):
         if page.src_uri in _reused:  # publish: linked from the last build once MkDocs is done
             _dests[page.src_uri] = _reused[page.src_uri][1]
             continue
-        key = _keys.get(page.src_uri)
-        last = _served.get(page.src_uri)
-        if _serving and key is not None and last is not None and last[0] == key and page.src_uri not in linked \
-                and os.path.exists(os.path.join(config.site_dir, last[1])):
+        last = _still_written(page.src_uri, config.site_dir) if _serving and page.src_uri not in linked else None
+        if last is not None:
             _serving_now[page.src_uri] = last  # preview: the file from the last build is still right
             continue
+        key = _keys.get(page.src_uri)
         inclusion = InclusionLevel.INCLUDED if page.src_uri in in_nav else InclusionLevel.NOT_IN_NAV
         # the body is rendered as the page is written (on_page_context), one at a time
         file = File.generated(config, page.src_uri, content="", inclusion=inclusion)
@@ -169,9 +181,8 @@ def on_files(files, config):
     # it afterwards, a preview leaves it where it is
     previous = {path: cached for path, (cached, _rel) in _reused.items() if path not in _pages}
     if _serving:
-        previous = {path: os.path.join(config.site_dir, path) for path, key in _keys.items()
-                    if path not in _pages and key is not None and _served.get(path) == (key, path)
-                    and os.path.exists(os.path.join(config.site_dir, path))}
+        previous = {path: os.path.join(config.site_dir, path) for path in _keys
+                    if path not in _pages and _still_written(path, config.site_dir)}
     generated = {**_site.generated_files(previous, _settings.gzip_static), **_site.sitemap_files(handwritten)}
     for path, content in generated.items():
         if path in _keys:  # a notice's open data: recorded for the next build
@@ -249,8 +260,7 @@ def on_post_build(config):
         _background = None
     if _cache is not None:
         try:
-            _cache.record(_code, _keys, _dests, Path(config.site_dir), sum(1 for k in _reused if k in _pages),
-                          len(_pages))
+            _cache.record(_code, _keys, _dests, Path(config.site_dir), _reused_pages(), len(_pages))
         except OSError as exc:  # the cache only saves work: without it the next build renders all (info, not
             # warning: --strict would turn a warning into a failed publish)
             log.info(f"构建缓存无法写入({exc.strerror or exc}),下次发布将完整生成;本次网站不受影响。")

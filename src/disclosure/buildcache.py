@@ -374,17 +374,14 @@ def link_reused(reused: dict[str, tuple[str, str]], site_dir: Path) -> None:
             made.add(folder)
         try:
             os.link(cached, target)
+            continue
         except FileExistsError:
             if os.path.samefile(cached, target):
                 continue  # built into the cache's own folder: it is already there
             os.unlink(target)
-            _link_or_copy(cached, target)
+        except OSError:  # another file system: copied below
+            pass
+        try:
+            os.link(cached, target)
         except OSError:
             shutil.copyfile(cached, target)
-
-
-def _link_or_copy(source: str, target: str) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)

@@ -326,7 +326,7 @@ def export_commit(site: Site, commit: str, dest: Path, paths: list[str] | None =
     in quarantine). `exclude`: a top-level folder left out (data/ when the code comes from here):
     git is asked for the other top-level entries only, so a portal's data is not streamed past."""
     if exclude and paths is None:
-        paths = [name for name in top_level(site, commit) if name != exclude.rstrip("/")]
+        paths = list(top_level(site, commit, but=exclude))
         if not paths:
             return
     proc = subprocess.Popen(["git", f"--git-dir={site.git_dir}", "--literal-pathspecs", "archive", "--format=tar",
@@ -347,13 +347,20 @@ def export_commit(site: Site, commit: str, dest: Path, paths: list[str] | None =
         raise RuntimeError(f"git archive {commit} 失败:{proc.stderr.read().decode(errors='replace')}")
 
 
-def top_level(site: Site, commit: str) -> dict[str, str]:
-    """The commit's top-level entries: name -> "mode type id" (a mode change is a change too)."""
+def top_level(site: Site, commit: str, but: str = "") -> dict[str, str]:
+    """The commit's top-level entries but the folder `but`: name -> "mode type id" (a mode change
+    is a change too)."""
     out = {}
     for line in filter(None, git(site, "ls-tree", "-z", commit).split("\0")):
         info, name = line.split("\t", 1)
-        out[name] = info
+        if name != but.rstrip("/"):
+            out[name] = info
     return out
+
+
+def code_entries(site: Site, commit: str) -> dict[str, str]:
+    """What the code of a commit is: its top-level entries but data/."""
+    return top_level(site, commit, but=DATA_ROOT)
 
 
 def _extract(archive: tarfile.TarFile, member: tarfile.TarInfo, dest: Path, made: set[Path]) -> None:
@@ -417,7 +424,7 @@ def kept_source(site: Site, commit: str, code_commit: str) -> Path | None:
         if any(_has_gitattributes(site, c) for c in {commit, code_commit}):
             raise ValueError("export-ignore / export-subst: git archive's output is not per file")
         # the code's own trees, not its commit: a data push by an admin is a new commit, same code
-        code = {name: oid for name, oid in top_level(site, code_commit).items() if name != DATA_ROOT.rstrip("/")}
+        code = code_entries(site, code_commit)
         if state.get("code") != code:
             for entry in tree.iterdir():
                 if entry.name != DATA_ROOT.rstrip("/"):
@@ -446,8 +453,7 @@ def kept_source(site: Site, commit: str, code_commit: str) -> Path | None:
             shutil.rmtree(tree, ignore_errors=True)
             return None
     try:
-        code = {name: oid for name, oid in top_level(site, code_commit).items() if name != DATA_ROOT.rstrip("/")}
-        state_file.write_text(json.dumps({"code": code, "data": commit}), "utf-8")
+        state_file.write_text(json.dumps({"code": code_entries(site, code_commit), "data": commit}), "utf-8")
     except OSError:
         pass  # the next publish exports afresh
     return tree

@@ -96,9 +96,14 @@ def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str =
     records = items_records(dataset, as_of)
     listed = entries(dataset, as_of)  # the directory's entries: its pages, the home page and notices/index.json
     files = {**feed_files(dataset, site_name, site_url), **directory_files(listed)}
-    changed = {n.id: notice_changed(n, history) for n in dataset.notices + dataset.withdrawn_notices}
+    changed = changed_dates(dataset, history)
     pages = site_pages(dataset, as_of, site_name, site_url, history, listed, changed)
     return Site(dataset, as_of, pages, files, site_nav(dataset), records, history, changed, site_url)
+
+
+def changed_dates(dataset: Dataset, history: History) -> dict[str, str]:
+    """Notice id (withdrawn ones too) -> ISO date its data last changed: pages and sitemaps show it."""
+    return {n.id: notice_changed(n, history) for n in dataset.notices + dataset.withdrawn_notices}
 
 
 def site_pages(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str = "",
@@ -108,8 +113,7 @@ def site_pages(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str =
     page-relatively. history: what git says about the data (gitinfo.read_history); None outside git."""
     history = history or History()
     listed = entries(dataset, as_of) if listed is None else listed
-    if changed is None:
-        changed = {n.id: notice_changed(n, history) for n in dataset.notices}
+    changed = changed_dates(dataset, history) if changed is None else changed
     pages = portal_pages(dataset, as_of, site_name, listed) + [data_page(dataset, as_of)]
     for notice in dataset.notices:
         pages.append(notice_page(notice, as_of, changed))

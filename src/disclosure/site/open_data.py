@@ -218,24 +218,15 @@ def open_data_files(dataset: Dataset, records: list[dict], previous: dict[str, s
     json_parts, csv_parts = [], []
     for notice in dataset.notices:
         json_path, csv_path = notice_data_paths(notice)
-        try:
-            if json_path not in previous or csv_path not in previous:
-                raise OSError
-            with open(previous[json_path], encoding="utf-8", newline="") as f:
-                json_text = f.read()
-            with open(previous[csv_path], "rb") as f:
-                csv_bytes = f.read()
-            if not csv_bytes.startswith(header):
-                raise OSError
-        except (OSError, ValueError):
+        kept = _last_build_files(previous, json_path, csv_path, header)
+        if kept is None:
             mine = by_notice.get(notice.id, [])  # each record encoded once, for both files
-            json_text = _json_array([record_json(r) for r in mine])
-            csv_bytes = _csv_file([record_csv(r) for r in mine])
-        out[json_path], out[csv_path] = json_text, csv_bytes
+            kept = _json_array([record_json(r) for r in mine]), _csv_file([record_csv(r) for r in mine])
+        out[json_path], out[csv_path] = json_text, csv_bytes = kept
         if json_text != "[]":
             json_parts.append(json_text[2:-2])  # between "[\n" and "\n]": its records
         csv_parts.append(csv_bytes[len(header):])
-    out[urls.ITEMS_JSON] = "[\n" + ",\n".join(json_parts) + "\n]" if json_parts else "[]"
+    out[urls.ITEMS_JSON] = _json_array(json_parts)
     out[urls.ITEMS_CSV] = header + b"".join(csv_parts)
     if gzip_static:
         for path in GZIP_ONLY:
@@ -245,6 +236,22 @@ def open_data_files(dataset: Dataset, records: list[dict], previous: dict[str, s
     for name, path in urls.SCHEMAS.items():
         out[path] = (schemas / name).read_text("utf-8")  # the rules staff's YAML files are checked against
     return out
+
+
+def _last_build_files(previous: dict[str, str], json_path: str, csv_path: str,
+                      header: bytes) -> tuple[str, bytes] | None:
+    """A notice's items.json text and items.csv bytes as the last build wrote them, or None (not
+    known to be unchanged, or unreadable: encoded again)."""
+    if json_path not in previous or csv_path not in previous:
+        return None
+    try:
+        with open(previous[json_path], encoding="utf-8", newline="") as f:
+            json_text = f.read()
+        with open(previous[csv_path], "rb") as f:
+            csv_bytes = f.read()
+    except (OSError, ValueError):
+        return None
+    return (json_text, csv_bytes) if csv_bytes.startswith(header) else None
 
 
 def feed_files(dataset: Dataset, site_name: str, site_url: str) -> dict[str, bytes]:
