@@ -20,12 +20,12 @@ from mkdocs.structure.files import File, InclusionLevel
 
 from disclosure.errors import DataErrors
 from disclosure.gitinfo import read_history
-from disclosure.site import Settings, Site, build_site, urls
+from disclosure.site import Settings, Site, build_site, site_nav, template_context, urls
 from disclosure.site.background import BackgroundFailed, BackgroundWriter
-from disclosure.buildcache import BuildCache, CheckedFiles, fingerprint, link_reused, page_keys
+from disclosure.buildcache import BuildCache, CheckedFiles, fingerprint, link_reused, notice_keys, page_keys
 from disclosure.site.portal import nav_pages
 from disclosure.site.settings import AsOfError
-from disclosure.validate import consistency_warnings, load_dataset
+from disclosure.validate import LoadedFolders, consistency_warnings, load_dataset
 
 log = logging.getLogger("mkdocs.hooks.disclosure")
 _site: Site | None = None  # built in on_config, used by the later events of the same build
@@ -48,6 +48,7 @@ _code = ""
 _keys: dict[str, str | None] = {}
 _reused: dict = {}  # publish: src_uri -> (the last build's file, its path in the site)
 _dests: dict[str, str] = {}  # src_uri -> the page's file in the site folder
+_folders = LoadedFolders()  # preview: the notices as last loaded
 _served: dict[str, tuple[str, str]] = {}  # preview: src_uri -> (its key, its file) of the last good build
 _serving_now: dict[str, tuple[str, str]] = {}  # the same for the build under way
 
@@ -84,19 +85,23 @@ def on_config(config):
         _data_dir = data_dir
         # a publish with a build cache: files unchanged since the last build are not parsed again
         checked = CheckedFiles(settings.build_cache) if settings.build_cache and not _serving else None
-        dataset = load_dataset(data_dir, checked)
+        # the preview: folders untouched since the last rebuild are not read again
+        dataset = load_dataset(data_dir, checked, _folders if _serving else None)
     except AsOfError as exc:
         raise PluginError(str(exc)) from None
     except DataErrors as exc:
         raise PluginError("数据校验未通过，网站没有生成：\n" + exc.report()) from None
     for warning in consistency_warnings(dataset):
         log.info(str(warning))  # the notice's own figures differ from its items: shown on the site
+    history = read_history(data_dir)
+    notices = _notice_keys(settings, config, dataset, history)
+    # the preview reuses what each notice whose key is unchanged put on the site last time
     _site = build_site(dataset, settings.as_of, config.site_name, site_url=settings.site_url,
-                       history=read_history(data_dir))
+                       history=history, keys=notices, last=_site if _serving else None)
     _pages = {page.src_uri: page for page in _site.pages}
     config.extra["disclosure"] = _site.template_context
     _context_key = hash(repr((_site.template_context, _site.nav)))  # shared by every page's template
-    _plan_reuse(settings, config)
+    _plan_reuse(settings, config, notices)
     if _cache is not None and _dirty:
         # a publish (into a fresh folder MkDocs will not clean): the index, the longest single job,
         # starts now on the other core rather than after the open data and the files are made
@@ -107,15 +112,25 @@ def on_config(config):
     return config
 
 
-def _plan_reuse(settings, config):
-    global _cache, _code, _keys, _reused
-    _cache, _code, _keys, _reused = None, "", {}, {}
-    _dests.clear()
+def _notice_keys(settings, config, dataset, history) -> dict[str, str] | None:
+    """buildcache.notice_keys for a build that reuses work (the preview, a publish with a cache)."""
+    global _code
+    _code = ""
     if not _serving and settings.build_cache is None:
+        return None
+    _code = fingerprint(Path(config.config_file_path).parent, settings, config.use_directory_urls)
+    return notice_keys(dataset, history, settings.as_of, template_context(dataset, settings.as_of, history),
+                       site_nav(dataset), config.site_name, settings.site_url, _code)
+
+
+def _plan_reuse(settings, config, notices):
+    global _cache, _keys, _reused
+    _cache, _keys, _reused = None, {}, {}
+    _dests.clear()
+    if notices is None:
         return
     # the dependency rules: unchanged pages are linked from the cache (publish) or left as written (preview)
-    _code = fingerprint(Path(config.config_file_path).parent, settings, config.use_directory_urls)
-    _keys = page_keys(_site, config.site_name, settings.site_url, _code)
+    _keys = page_keys(_site, config.site_name, settings.site_url, _code, notices)
     if _serving:
         return
     _cache = BuildCache(settings.build_cache)

@@ -199,3 +199,50 @@ def test_a_generated_page_a_handwritten_page_links_to_is_never_left_out():
              SimpleNamespace(src_uri="guide/how.md", content_string="[事项](<../jinpu-2019/items/1/index.md>) [外链](https://x.cn/a.md)")]
     files = SimpleNamespace(documentation_pages=lambda: pages)
     assert hook._linked_from(files) == {"jinpu-2019/index.md", "data/index.md", "jinpu-2019/items/1/index.md"}
+
+
+def _preview_build(data: Path, folders, last=None, as_of: dt.date = AS_OF):
+    from disclosure.buildcache import notice_keys
+    from disclosure.site import site_nav, template_context
+    from disclosure.gitinfo import History
+    dataset = load_dataset(data, folders=folders)
+    history = History()
+    keys = notice_keys(dataset, history, as_of, template_context(dataset, as_of, history), site_nav(dataset),
+                       "测试站", "", "code-1")
+    return build_site(dataset, as_of, "测试站", history=history, keys=keys, last=last)
+
+
+def _everything(site) -> dict:
+    out = {p.src_uri: (p.title, p.html) for p in site.pages}
+    out.update({path: content for path, content in site.files.items()})
+    out.update({path: content for path, content in site.sitemap_files([]).items()})
+    return out
+
+
+def test_a_preview_rebuild_reuses_unchanged_notices_and_equals_a_build_from_scratch(tmp_path):
+    """The preview (validate.LoadedFolders, build_site(last=)) keeps each untouched notice's Notice and
+    parts; whatever it reuses, the site is the one a fresh process builds from the same files."""
+    from disclosure.validate import LoadedFolders
+    data = write_test_data(tmp_path / "data")
+    follow_up = data / "notices" / "follow-up"  # a linked pair: editing one redoes both
+    shutil.copytree(data / "notices" / SAMPLE, follow_up)
+    notice = yaml.safe_load((follow_up / "notice.yml").read_text("utf-8"))
+    notice.update(id="follow-up", follows=SAMPLE, issued="2024-08-30", published="2024-08-30")
+    (follow_up / "notice.yml").write_text(yaml.safe_dump(notice, allow_unicode=True), "utf-8")
+    folders = LoadedFolders()
+    first = _preview_build(data, folders)
+    item = follow_up / "items" / "1.yml"
+    item.write_text(item.read_text("utf-8").replace("status: partly_done", "status: done"), "utf-8")
+    second = _preview_build(data, folders, last=first)
+    fresh = build_site(load_dataset(data), AS_OF, "测试站")
+    assert second.dataset.notice("jinpu-2019") is first.dataset.notice("jinpu-2019")  # folder not read again
+    assert second.dataset.notice("follow-up") is not first.dataset.notice("follow-up")
+    assert second.parts["jinpu-2019"] is first.parts["jinpu-2019"]
+    assert second.parts[SAMPLE] is not first.parts[SAMPLE]  # linked to the edited notice
+    assert _everything(second) == _everything(fresh) != _everything(first)
+    assert second.records == fresh.records
+    assert page_keys(second, "测试站", "", "code-1") == page_keys(fresh, "测试站", "", "code-1")
+    # a new day: nothing is reused, and still the same as from scratch
+    third = _preview_build(data, folders, last=second, as_of=AS_OF + dt.timedelta(days=40))
+    assert not any(third.parts[i] is second.parts[i] for i in third.parts)
+    assert _everything(third) == _everything(build_site(load_dataset(data), AS_OF + dt.timedelta(days=40), "测试站"))

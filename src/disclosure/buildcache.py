@@ -194,17 +194,22 @@ def linked_groups(dataset) -> dict[str, list[str]]:
 
 
 def notice_digest(notice, dates: list[str]) -> str:
-    """Every file of the notice's folder, and git's date for each of them (`_dates_by_notice`)."""
-    parts: list[bytes | str] = []
-    if notice.folder is not None:
-        top = str(notice.folder)
-        for root, dirs, names in os.walk(top):
-            dirs.sort()
-            rel = os.path.relpath(root, top)
-            for name in sorted(names):
-                with open(os.path.join(root, name), "rb") as f:
-                    parts += [name if rel == "." else f"{rel}/{name}", f.read()]
-    return _hash(notice.id, *parts, *dates)
+    """Every file of the notice's folder, and git's date for each of them (`_dates_by_notice`).
+    The files' hash is kept on the Notice: a Notice object is never reused once its folder changed
+    (validate.LoadedFolders), so the preview does not read an unchanged folder again."""
+    files = notice.__dict__.get("_files_digest")
+    if files is None:
+        parts: list[bytes | str] = []
+        if notice.folder is not None:
+            top = str(notice.folder)
+            for root, dirs, names in os.walk(top):
+                dirs.sort()
+                rel = os.path.relpath(root, top)
+                for name in sorted(names):
+                    with open(os.path.join(root, name), "rb") as f:
+                        parts += [name if rel == "." else f"{rel}/{name}", f.read()]
+        files = notice.__dict__["_files_digest"] = _hash(*parts)
+    return _hash(notice.id, files, *dates)
 
 
 def _dates_by_notice(history) -> dict[str, list[str]]:
@@ -218,30 +223,43 @@ def _dates_by_notice(history) -> dict[str, list[str]]:
     return out
 
 
-def page_keys(site, site_name: str, site_url: str, code: str) -> dict[str, str | None]:
-    """src_uri -> the key of everything the page shows; None: always rendered (a portal page); and
-    a notice's open data file (its path) -> the key of its records.
-    THE dependency rules of incremental builds: see the module docstring."""
-    context = {k: v for k, v in site.template_context.items() if k not in COMMIT_FIELDS}
-    common = _hash(code, site_name, site_url, site.as_of.isoformat(), repr(sorted(context.items())),
-                   repr(site.nav))
-    from .site.open_data import notice_data_paths
+def notice_keys(dataset, history, as_of, context: dict, nav, site_name: str, site_url: str,
+                code: str) -> dict[str, str]:
+    """Notice id (withdrawn ones too) -> the key of everything its pages and open data show: the
+    site-wide inputs and the files (with git dates) of every notice linked to it. The notice part of
+    THE dependency rules (module docstring); the preview reuses a notice's parts by it (site.NoticeParts)."""
     from .validate import PORTAL_SECTIONS  # refused as notice ids; kept out here too, should one slip through
-    every = {n.id: n for n in site.dataset.notices + site.dataset.withdrawn_notices}
-    portal = PORTAL_SECTIONS
-    groups = linked_groups(site.dataset)
-    dates = _dates_by_notice(site.history)
+    context = {k: v for k, v in context.items() if k not in COMMIT_FIELDS}
+    common = _hash(code, site_name, site_url, as_of.isoformat(), repr(sorted(context.items())), repr(nav))
+    every = {n.id: n for n in dataset.notices + dataset.withdrawn_notices}
+    groups = linked_groups(dataset)
+    dates = _dates_by_notice(history)
     digests = {i: notice_digest(n, dates.get(i, [])) for i, n in every.items()}
-    group_keys = {i: _hash(common, *(digests[m] for m in groups[i])) for i in every}
-    keys: dict[str, str | None] = {}
-    for page in site.pages:
-        owner = page.url.split("/", 1)[0]
-        keys[page.src_uri] = _hash(group_keys[owner], page.src_uri) \
-            if owner in group_keys and owner not in portal else None
-    for notice in site.dataset.notices:  # its open data: its records, a function of the same inputs
-        if notice.id not in portal:
-            for path in notice_data_paths(notice):
-                keys[path] = _hash(group_keys[notice.id], path)
+    return {i: _hash(common, *(digests[m] for m in groups[i])) for i in every if i not in PORTAL_SECTIONS}
+
+
+def page_keys(site, site_name: str, site_url: str, code: str,
+              notices: dict[str, str] | None = None) -> dict[str, str | None]:
+    """src_uri -> the key of everything the page shows; None: always rendered (a portal page); and
+    a notice's open data file (its path) -> the key of its records. notices: notice_keys, if known.
+    THE dependency rules of incremental builds: see the module docstring."""
+    from .site.open_data import notice_data_paths
+    if notices is None:
+        notices = notice_keys(site.dataset, site.history, site.as_of, site.template_context, site.nav,
+                              site_name, site_url, code)
+    keys: dict[str, str | None] = {page.src_uri: None for page in site.pages}
+    for notice in site.dataset.notices + site.dataset.withdrawn_notices:
+        parts = site.parts.get(notice.id)
+        if notice.id not in notices or parts is None:
+            continue
+        page_key = parts.__dict__.get("_page_keys")
+        if page_key is None or page_key[0] != notices[notice.id]:  # the same for the same notice key
+            group = notices[notice.id]
+            mine = {page.src_uri: _hash(group, page.src_uri) for page in parts.pages}
+            if not notice.withdrawn:  # its open data: its records, a function of the same inputs
+                mine.update({path: _hash(group, path) for path in notice_data_paths(notice)})
+            page_key = parts.__dict__["_page_keys"] = (group, mine)
+        keys.update(page_key[1])
     return keys
 
 

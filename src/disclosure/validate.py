@@ -203,9 +203,47 @@ class Checker:
             level = found.children
 
 
-def load_dataset(data_dir: Path, checked: CheckedFiles | None = None) -> Dataset:
+class LoadedFolders:
+    """A long-lived process's (the preview's) notices as last loaded, by their folder's signature
+    (every file's name, size, modification time and inode): a folder whose files are untouched is
+    not read again, and its Notice object is reused (nothing changes a Notice after loading).
+    Only folders that loaded without errors are kept; cross-notice checks run on every load."""
+
+    def __init__(self):
+        self._folders: dict[str, tuple[tuple, Notice, dict]] = {}
+
+    def get(self, folder: Path, signature: tuple) -> tuple[Notice, dict] | None:
+        kept = self._folders.get(str(folder))
+        return (kept[1], kept[2]) if kept is not None and kept[0] == signature else None
+
+    def put(self, folder: Path, signature: tuple, notice: Notice, links: dict) -> None:
+        self._folders[str(folder)] = (signature, notice, links)
+
+    def keep_only(self, folders: set[str]) -> None:
+        for gone in set(self._folders) - folders:
+            del self._folders[gone]
+
+
+def folder_signature(folder: Path) -> tuple:
+    """Every file under folder: (path, size, modification time in ns, inode), sorted."""
+    out, stack = [], [str(folder)]
+    while stack:
+        top = stack.pop()
+        with os.scandir(top) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                else:
+                    st = entry.stat(follow_symlinks=False)
+                    out.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode))
+    return tuple(sorted(out))
+
+
+def load_dataset(data_dir: Path, checked: CheckedFiles | None = None,
+                 folders: LoadedFolders | None = None) -> Dataset:
     """Load and validate every notice under data_dir/notices. Raises DataErrors listing all problems.
-    checked: the build cache's store of files checked before (unchanged files are not parsed again)."""
+    checked: the build cache's store of files checked before (unchanged files are not parsed again).
+    folders: the preview's notices from its last load (unchanged folders are not read again)."""
     data_dir = Path(data_dir)
     root = data_dir / "notices"
     if not root.is_dir():
@@ -214,10 +252,24 @@ def load_dataset(data_dir: Path, checked: CheckedFiles | None = None) -> Dataset
     unsafe = unsafe_entries(data_dir)
     if unsafe:  # refuse before reading anything: a link could make us read /etc/passwd
         raise DataErrors(unsafe)
+    seen = set()
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        notice = _load_notice(folder, data_dir, checker)
+        signature = folder_signature(folder) if folders is not None else ()
+        kept = folders.get(folder, signature) if folders is not None else None
+        if kept is not None:
+            notice, links = kept
+            checker.links.update(links)
+        else:
+            errors, links_before = len(checker.errors), set(checker.links)
+            notice = _load_notice(folder, data_dir, checker)
+            if folders is not None and notice and len(checker.errors) == errors:
+                folders.put(folder, signature, notice,
+                            {k: v for k, v in checker.links.items() if k not in links_before})
+        seen.add(str(folder))
         if notice:
             notices.append(notice)
+    if folders is not None:
+        folders.keep_only(seen)
     owners = _load_owners(data_dir, checker)
     for problem in link_problems(notices):  # a series' links: only once every notice is read
         checker.err(checker.links[(problem.notice_id, problem.item_id)],

@@ -28,13 +28,13 @@ from ..search import build_index
 from . import urls
 from .item import item_pages
 from .notice import full_text_page, node_pages, notice_changed, notice_page, print_pages, withdrawn_page
-from .open_data import data_page, feed_files, items_records, open_data_files, problem_records
+from .open_data import data_page, notice_feed, notice_records, open_data_files, problem_records, site_feed
 from .portal import Entry, directory_files, entries, footer_contacts, portal_pages, site_nav
 from .render import GeneratedPage
 from .settings import Settings
 from .sitemap import sitemap_files
 
-__all__ = ["Site", "Settings", "GeneratedPage", "build_site", "site_pages"]
+__all__ = ["Site", "Settings", "GeneratedPage", "NoticeParts", "build_site", "site_nav", "template_context"]
 
 
 @dataclass
@@ -48,6 +48,7 @@ class Site:
     history: History = History()  # the build commit and data dates (gitinfo.read_history)
     changed: dict[str, str] = field(default_factory=dict)  # notice id (withdrawn too) -> ISO date its data last changed
     site_url: str = ""
+    parts: dict[str, NoticeParts] = field(default_factory=dict)  # notice id -> what it puts on the site
 
     def search_files(self, previous: Path | None = None) -> dict[str, bytes]:
         """The search index: the build's largest computation, which no page depends on (the MkDocs
@@ -76,53 +77,81 @@ class Site:
 
     @property
     def template_context(self) -> dict:
-        """What the theme templates (header, footer) need on every page."""
-        commit_day = self.history.commit_date
-        issuers = len({n.issuer for n in self.dataset.notices})
-        contacts = footer_contacts(self.dataset)
-        return {"contacts": contacts, "issuers": issuers,
-                "more_contacts": issuers > len(contacts), "as_of": self.as_of.isoformat(),
-                "as_of_text": date_text(self.as_of.isoformat()), "build_commit": self.history.commit or "",
-                "build_commit_date": commit_day.isoformat() if commit_day else "",
-                "build_commit_date_text": date_text(commit_day.isoformat()) if commit_day else ""}
+        return template_context(self.dataset, self.as_of, self.history)
+
+
+def template_context(dataset: Dataset, as_of: dt.date, history: History) -> dict:
+    """What the theme templates (header, footer) need on every page."""
+    commit_day = history.commit_date
+    issuers = len({n.issuer for n in dataset.notices})
+    contacts = footer_contacts(dataset)
+    return {"contacts": contacts, "issuers": issuers,
+            "more_contacts": issuers > len(contacts), "as_of": as_of.isoformat(),
+            "as_of_text": date_text(as_of.isoformat()), "build_commit": history.commit or "",
+            "build_commit_date": commit_day.isoformat() if commit_day else "",
+            "build_commit_date_text": date_text(commit_day.isoformat()) if commit_day else ""}
+
+
+@dataclass
+class NoticeParts:
+    """What one notice (withdrawn ones too) puts on the site: its pages, its items.json records, its
+    feed and the date its data last changed. All of it is a function of its key
+    (buildcache.notice_keys: its linked notices' files, their git dates and the site-wide inputs), so
+    a preview rebuild reuses the parts of every notice whose key is unchanged."""
+    key: str | None
+    pages: list[GeneratedPage]
+    records: list[dict]
+    feed: dict[str, bytes]
+    changed: str
 
 
 def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str = "",
-               history: History | None = None) -> Site:
+               history: History | None = None, keys: dict[str, str] | None = None,
+               last: "Site | None" = None) -> Site:
     """site_url: the public address ('' if unknown; Settings.site_url). history: gitinfo.read_history
     for a build from git; None: no commit, dates from the data. Page bodies are rendered when asked
-    for (GeneratedPage.html), never all held at once."""
+    for (GeneratedPage.html), never all held at once. keys and last (the preview): each notice's key
+    (buildcache.notice_keys) and the previous rebuild's Site, whose parts are reused where the key
+    is unchanged."""
     history = history or History()
-    records = items_records(dataset, as_of)
+    keys = keys or {}
+    every = dataset.notices + dataset.withdrawn_notices
+    changed = {}
+    kept: dict[str, NoticeParts] = {}
+    for notice in every:
+        before = last.parts.get(notice.id) if last is not None else None
+        if before is not None and before.key is not None and before.key == keys.get(notice.id):
+            kept[notice.id] = before
+            changed[notice.id] = before.changed
+        else:
+            changed[notice.id] = notice_changed(notice, history)
+    parts = {}
+    for notice in every:
+        parts[notice.id] = kept.get(notice.id) or _notice_parts(
+            notice, dataset, as_of, site_name, site_url, history, changed, keys.get(notice.id))
+    records = [r for n in dataset.notices for r in parts[n.id].records]
     listed = entries(dataset, as_of)  # the directory's entries: its pages, the home page and notices/index.json
-    files = {**feed_files(dataset, site_name, site_url), **directory_files(listed)}
-    changed = changed_dates(dataset, history)
-    pages = site_pages(dataset, as_of, site_name, site_url, history, listed, changed)
-    return Site(dataset, as_of, pages, files, site_nav(dataset), records, history, changed, site_url)
-
-
-def changed_dates(dataset: Dataset, history: History) -> dict[str, str]:
-    """Notice id (withdrawn ones too) -> ISO date its data last changed: pages and sitemaps show it."""
-    return {n.id: notice_changed(n, history) for n in dataset.notices + dataset.withdrawn_notices}
-
-
-def site_pages(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str = "",
-               history: History | None = None, listed: list[Entry] | None = None,
-               changed: dict[str, str] | None = None) -> list[GeneratedPage]:
-    """Every generated page. site_url ('' if unknown) is only for QR codes: pages link to each other
-    page-relatively. history: what git says about the data (gitinfo.read_history); None outside git."""
-    history = history or History()
-    listed = entries(dataset, as_of) if listed is None else listed
-    changed = changed_dates(dataset, history) if changed is None else changed
-    pages = portal_pages(dataset, as_of, site_name, listed) + [data_page(dataset, as_of)]
+    files = {**site_feed(dataset, site_name, site_url), **directory_files(listed)}
     for notice in dataset.notices:
-        pages.append(notice_page(notice, as_of, changed))
-        pages.append(full_text_page(notice, as_of))
-        pages += print_pages(notice, as_of, site_url)
-        pages += node_pages(notice, as_of)
-        pages += item_pages(notice, as_of, site_url, history, dataset.problem_of)
-        pages += [withdrawn_page(urls.item_url(i), notice, i, as_of) for i in notice.withdrawn_items]
-    for notice in dataset.withdrawn_notices:  # every address it had still answers, saying why it is gone
-        pages.append(withdrawn_page(urls.notice_url(notice), notice, None, as_of))
+        files.update(parts[notice.id].feed)
+    pages = portal_pages(dataset, as_of, site_name, listed) + [data_page(dataset, as_of)]
+    for notice in every:
+        pages += parts[notice.id].pages
+    site = Site(dataset, as_of, pages, files, site_nav(dataset), records, history, changed, site_url)
+    site.parts = parts
+    return site
+
+
+def _notice_parts(notice, dataset: Dataset, as_of: dt.date, site_name: str, site_url: str, history: History,
+                  changed: dict[str, str], key: str | None) -> NoticeParts:
+    if notice.withdrawn:  # every address it had still answers, saying why it is gone
+        pages = [withdrawn_page(urls.notice_url(notice), notice, None, as_of)]
         pages += [withdrawn_page(urls.item_url(i), notice, i, as_of) for i in notice.items + notice.withdrawn_items]
-    return pages
+        return NoticeParts(key, pages, [], {}, changed[notice.id])
+    pages = [notice_page(notice, as_of, changed), full_text_page(notice, as_of)]
+    pages += print_pages(notice, as_of, site_url)
+    pages += node_pages(notice, as_of)
+    pages += item_pages(notice, as_of, site_url, history, dataset.problem_of)
+    pages += [withdrawn_page(urls.item_url(i), notice, i, as_of) for i in notice.withdrawn_items]
+    return NoticeParts(key, pages, notice_records(dataset, notice, as_of),
+                       notice_feed(dataset, notice, site_url), changed[notice.id])

@@ -100,8 +100,11 @@ def item_record(notice: Notice, item: Item, problem: Problem, as_of: dt.date) ->
 def items_records(dataset: Dataset, as_of: dt.date) -> list[dict]:
     """One record per public item: items.json, items.csv and the feeds' rows. A problem reported
     again by a follow-up notice has a record per notice, sharing `problem` and its current status."""
-    return [item_record(notice, item, dataset.problem_of(item), as_of)
-            for notice in dataset.notices for item in notice.items]
+    return [r for notice in dataset.notices for r in notice_records(dataset, notice, as_of)]
+
+
+def notice_records(dataset: Dataset, notice: Notice, as_of: dt.date) -> list[dict]:
+    return [item_record(notice, item, dataset.problem_of(item), as_of) for item in notice.items]
 
 
 def problem_records(records: list[dict]) -> list[dict]:
@@ -254,18 +257,20 @@ def _last_build_files(previous: dict[str, str], json_path: str, csv_path: str,
     return (json_text, csv_bytes) if csv_bytes.startswith(header) else None
 
 
-def feed_files(dataset: Dataset, site_name: str, site_url: str) -> dict[str, bytes]:
-    """Atom feeds of what changed, for the site and for each notice (portal.site_changes)."""
+def site_feed(dataset: Dataset, site_name: str, site_url: str) -> dict[str, bytes]:
+    """Atom feed of what changed on the whole site (portal.site_changes); each notice has its own."""
     from .portal import site_changes
-    files = {urls.FEED: atom(site_changes(dataset.notices), feed_id="site", title=f"{site_name} · 最近更新",
-                             site_url=site_url, self_path=urls.FEED)}
-    for notice in dataset.notices:
-        # a notice's own feed also carries later notices' reports on its problems (series.py)
-        mine = [c for c in site_changes(dataset.series(notice))
-                if c.notice_id == notice.id or c.url.startswith(urls.notice_url(notice))]
-        path = urls.notice_feed(notice)
-        files[path] = atom(mine, feed_id=notice.id, title=notice.title, site_url=site_url, self_path=path)
-    return files
+    return {urls.FEED: atom(site_changes(dataset.notices), feed_id="site", title=f"{site_name} · 最近更新",
+                            site_url=site_url, self_path=urls.FEED)}
+
+
+def notice_feed(dataset: Dataset, notice: Notice, site_url: str) -> dict[str, bytes]:
+    """A notice's own feed also carries later notices' reports on its problems (series.py)."""
+    from .portal import site_changes
+    mine = [c for c in site_changes(dataset.series(notice))
+            if c.notice_id == notice.id or c.url.startswith(urls.notice_url(notice))]
+    path = urls.notice_feed(notice)
+    return {path: atom(mine, feed_id=notice.id, title=notice.title, site_url=site_url, self_path=path)}
 
 
 def data_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:

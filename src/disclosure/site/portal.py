@@ -198,7 +198,7 @@ def search_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
 
 def site_changes(notices: list[Notice]) -> list[Change]:
     """Every dated update of every item and each notice's publication, newest first: the /updates/
-    pages and the Atom feeds (open_data.feed_files) share this one list, so they cannot disagree."""
+    pages and the Atom feeds (open_data.site_feed, notice_feed) share this one list, so they cannot disagree."""
     return changes(notices, lambda notice, item: urls.item_url(item), urls.notice_url,
                    lambda item: urls.linked_item_url(item.continues))
 
