@@ -3,7 +3,7 @@
 What a page shows is a function of its inputs; when every input of a page is the same as in the
 last build, its file is taken (hard-linked) from that build instead of being rendered again: MkDocs
 is not even told about it (hooks/disclosure_site.py; at 40,000 items MkDocs' own work per page was
-most of a publish). The inputs, and so the dependency rules, are all in `page_keys` below:
+most of a publish). The inputs, and so the dependency rules, are all in `notice_keys` and `page_keys` below:
 
     every page      the fingerprint: the code, templates, hand-written pages, mkdocs.yml and the
                     installed packages (`fingerprint`), the as-of date and the site address, and the
