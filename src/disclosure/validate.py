@@ -225,7 +225,7 @@ class LoadedFolders:
 
 
 def folder_signature(folder: Path) -> tuple:
-    """Every file under folder: (path, size, modification time in ns, inode), sorted."""
+    """Every file under folder: (path, size, modification time in ns, inode, mode), sorted."""
     out, stack = [], [str(folder)]
     while stack:
         top = stack.pop()
