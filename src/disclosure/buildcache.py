@@ -252,14 +252,15 @@ def page_keys(site, site_name: str, site_url: str, code: str,
         parts = site.parts.get(notice.id)
         if notice.id not in notices or parts is None:
             continue
-        page_key = parts.__dict__.get("_page_keys")
-        if page_key is None or page_key[0] != notices[notice.id]:  # the same for the same notice key
-            group = notices[notice.id]
+        group = notices[notice.id]
+        mine = parts.page_keys if parts.key == group else None  # the same for the same notice key
+        if mine is None:
             mine = {page.src_uri: _hash(group, page.src_uri) for page in parts.pages}
             if not notice.withdrawn:  # its open data: its records, a function of the same inputs
                 mine.update({path: _hash(group, path) for path in notice_data_paths(notice)})
-            page_key = parts.__dict__["_page_keys"] = (group, mine)
-        keys.update(page_key[1])
+            if parts.key == group:
+                parts.page_keys = mine
+        keys.update(mine)
     return keys
 
 

@@ -103,6 +103,7 @@ class NoticeParts:
     records: list[dict]
     feed: dict[str, bytes]
     changed: str
+    page_keys: dict[str, str] | None = None  # buildcache.page_keys of its pages and open data, for `key`
 
 
 def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str = "",
@@ -116,19 +117,12 @@ def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str =
     history = history or History()
     keys = keys or {}
     every = dataset.notices + dataset.withdrawn_notices
-    changed = {}
-    kept: dict[str, NoticeParts] = {}
-    for notice in every:
-        before = last.parts.get(notice.id) if last is not None else None
-        if before is not None and before.key is not None and before.key == keys.get(notice.id):
-            kept[notice.id] = before
-            changed[notice.id] = before.changed
-        else:
-            changed[notice.id] = notice_changed(notice, history)
-    parts = {}
-    for notice in every:
-        parts[notice.id] = kept.get(notice.id) or _notice_parts(
-            notice, dataset, as_of, site_name, site_url, history, changed, keys.get(notice.id))
+    before = last.parts if last is not None else {}
+    kept = {n.id: before[n.id] for n in every
+            if n.id in before and before[n.id].key is not None and before[n.id].key == keys.get(n.id)}
+    changed = {n.id: kept[n.id].changed if n.id in kept else notice_changed(n, history) for n in every}
+    parts = {n.id: kept.get(n.id) or _notice_parts(n, dataset, as_of, site_url, history, changed, keys.get(n.id))
+             for n in every}
     records = [r for n in dataset.notices for r in parts[n.id].records]
     listed = entries(dataset, as_of)  # the directory's entries: its pages, the home page and notices/index.json
     files = {**site_feed(dataset, site_name, site_url), **directory_files(listed)}
@@ -137,12 +131,10 @@ def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str =
     pages = portal_pages(dataset, as_of, site_name, listed) + [data_page(dataset, as_of)]
     for notice in every:
         pages += parts[notice.id].pages
-    site = Site(dataset, as_of, pages, files, site_nav(dataset), records, history, changed, site_url)
-    site.parts = parts
-    return site
+    return Site(dataset, as_of, pages, files, site_nav(dataset), records, history, changed, site_url, parts)
 
 
-def _notice_parts(notice, dataset: Dataset, as_of: dt.date, site_name: str, site_url: str, history: History,
+def _notice_parts(notice, dataset: Dataset, as_of: dt.date, site_url: str, history: History,
                   changed: dict[str, str], key: str | None) -> NoticeParts:
     if notice.withdrawn:  # every address it had still answers, saying why it is gone
         pages = [withdrawn_page(urls.notice_url(notice), notice, None, as_of)]
