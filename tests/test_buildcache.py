@@ -9,7 +9,8 @@ from pathlib import Path
 import yaml
 
 from helpers import write_test_data
-from disclosure.buildcache import BuildCache, linked_groups, page_keys
+from disclosure.buildcache import BuildCache, page_keys
+from disclosure.series import linked_groups
 from disclosure.site import build_site
 from disclosure.validate import load_dataset
 
@@ -48,7 +49,8 @@ def test_notices_linked_by_follows_or_continues_share_their_pages_inputs(tmp_pat
     notice = yaml.safe_load((follow_up / "notice.yml").read_text("utf-8"))
     notice.update(id="follow-up", follows=SAMPLE, issued="2024-08-30", published="2024-08-30")
     (follow_up / "notice.yml").write_text(yaml.safe_dump(notice, allow_unicode=True), "utf-8")
-    groups = linked_groups(load_dataset(data))
+    dataset = load_dataset(data)
+    groups = linked_groups(dataset.notices + dataset.withdrawn_notices)
     assert groups["follow-up"] == groups[SAMPLE] == sorted(["follow-up", SAMPLE])
     assert groups["jinpu-2019"] == ["jinpu-2019"]
     before = keys(data)
@@ -239,10 +241,15 @@ def test_a_preview_rebuild_reuses_unchanged_notices_and_equals_a_build_from_scra
     assert second.dataset.notice("follow-up") is not first.dataset.notice("follow-up")
     assert second.parts["jinpu-2019"] is first.parts["jinpu-2019"]
     assert second.parts[SAMPLE] is not first.parts[SAMPLE]  # linked to the edited notice
+    # problems are linked again only in the edited group (series.problems); the rest are the same objects
+    mine = lambda site, notice: [p for p in site.dataset.problems if p.root.notice.id == notice]  # noqa: E731
+    assert all(a is b for a, b in zip(mine(second, "jinpu-2019"), mine(first, "jinpu-2019"), strict=True))
+    assert not any(a is b for a, b in zip(mine(second, SAMPLE), mine(first, SAMPLE), strict=True))
     assert _everything(second) == _everything(fresh) != _everything(first)
     assert second.records == fresh.records
     assert page_keys(second, "测试站", "", "code-1") == page_keys(fresh, "测试站", "", "code-1")
     # a new day: nothing is reused, and still the same as from scratch
     third = _preview_build(data, folders, last=second, as_of=AS_OF + dt.timedelta(days=40))
     assert not any(third.parts[i] is second.parts[i] for i in third.parts)
+    assert mine(third, "jinpu-2019")[0] is mine(second, "jinpu-2019")[0]  # a problem does not depend on the date
     assert _everything(third) == _everything(build_site(load_dataset(data), AS_OF + dt.timedelta(days=40), "测试站"))

@@ -48,6 +48,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from .series import linked_groups
+
 # What the code of a build is (relative to the project folder): a change to any of these, or to an
 # installed package, invalidates the whole cache.
 CODE_PATHS = ("src", "hooks", "overrides", "docs", "mkdocs.yml", "requirements.txt", "pyproject.toml")
@@ -169,30 +171,6 @@ class CheckedFiles:
             pass  # the cache only saves work
 
 
-def linked_groups(dataset) -> dict[str, list[str]]:
-    """Notice id -> the ids of every notice linked to it by follows / continues, itself included
-    (the connected group, withdrawn notices too), sorted."""
-    every = dataset.notices + dataset.withdrawn_notices
-    parent = {n.id: n.id for n in every}
-
-    def root(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for notice in every:
-        targets = [notice.follows] + [i.continues.split("/")[0] for i in notice.items + notice.withdrawn_items
-                                      if i.continues]
-        for target in targets:
-            if target in parent:
-                parent[root(target)] = root(notice.id)
-    members: dict[str, list[str]] = {}
-    for notice in every:
-        members.setdefault(root(notice.id), []).append(notice.id)
-    return {n.id: sorted(members[root(n.id)]) for n in every}
-
-
 def notice_digest(notice, dates: list[str]) -> str:
     """Every file of the notice's folder, and git's date for each of them (`_dates_by_notice`).
     The files' hash is kept on the Notice: a Notice object is never reused once its folder changed
@@ -232,7 +210,7 @@ def notice_keys(dataset, history, as_of, context: dict, nav, site_name: str, sit
     context = {k: v for k, v in context.items() if k not in COMMIT_FIELDS}
     common = _hash(code, site_name, site_url, as_of.isoformat(), repr(sorted(context.items())), repr(nav))
     every = {n.id: n for n in dataset.notices + dataset.withdrawn_notices}
-    groups = linked_groups(dataset)
+    groups = linked_groups(list(every.values()))
     dates = _dates_by_notice(history)
     digests = {i: notice_digest(n, dates.get(i, [])) for i, n in every.items()}
     return {i: _hash(common, *(digests[m] for m in groups[i])) for i in every if i not in PORTAL_SECTIONS}

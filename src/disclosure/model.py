@@ -294,10 +294,12 @@ class Dataset:
     def _series(self):
         """Problems, each item's problem and each notice's series, computed once per dataset (every
         page asks; per-call work here made a 1,000-notice portal quadratic). A dataset is not
-        changed after loading, except item updates, which problems read live."""
+        changed after loading. A preview's new load reuses its last load's problems where a linked
+        group's notices are the same objects (reuse_problems)."""
         cached = self.__dict__.get("_problems")
         if cached is None:
             from .series import problems, series_of
+            earlier = self.__dict__.pop("_earlier", None)  # not kept: loads would chain in memory
             # follows are walked through withdrawn notices too: withdrawing the middle notice of
             # three does not split the inspection in two
             by_id = {n.id: n for n in self.notices + self.withdrawn_notices}
@@ -309,5 +311,12 @@ class Dataset:
                 ordered = sorted(notices, key=lambda n: (n.issued, n.id))  # the first published one leads
                 for n in notices:
                     series[n.id] = ordered
-            cached = self.__dict__["_problems"] = (*problems(self.notices, self.withdrawn_notices), series)
+            found = problems(self.notices, self.withdrawn_notices, earlier._series()[3] if earlier else None)
+            cached = self.__dict__["_problems"] = (found.all, found.of, series, found)
         return cached
+
+    def reuse_problems(self, earlier: "Dataset") -> None:
+        """Before anything asks for problems: take them from earlier (the same portal's previous
+        load) for each linked group whose notices are unchanged, the same Notice objects."""
+        if "_problems" not in self.__dict__ and earlier is not self:
+            self.__dict__["_earlier"] = earlier

@@ -19,6 +19,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .model import Item, Notice, date_text, month_end, month_text
 
@@ -55,7 +56,10 @@ class Problem:
     def later(self) -> list[Statement]:
         return self.statements[1:]
 
-    @property
+    # A Problem is made once its notices are loaded, and they do not change after (model.Dataset):
+    # what it derives is kept, since every figure of every portal page asks again (a preview rebuild
+    # reuses unchanged groups' Problems, so their figures cost nothing the second time).
+    @cached_property
     def latest(self) -> Statement:
         """The newest statement (ties: the later notice)."""
         return max(enumerate(self.statements), key=lambda pair: (pair[1].date, pair[0]))[1]
@@ -78,14 +82,16 @@ class Problem:
                     events.append((u.date, k, n + 1, u.deadline, f"{date_text(u.date)}进展"))
         return [(date, deadline, where) for date, _, _, deadline, where in sorted(events)]
 
-    @property
+    @cached_property
     def deadline(self) -> str | None:
         """The newest stated deadline."""
         events = self.deadline_events()
         return events[-1][1] if events else None
 
     def overdue(self, as_of: dt.date) -> bool:
-        return self.status != "done" and self.deadline is not None and month_end(self.deadline) < as_of
+        if self.status == "done" or self.deadline is None:
+            return False
+        return month_end(self.deadline) < as_of
 
     # An Item's current-state attributes, so pages and figures can take a problem where they take an item.
     @property
@@ -126,13 +132,71 @@ def root_link(item: Item, by_link: dict[str, Item], notice_id: str | None = None
     return link
 
 
-def problems(notices: list[Notice], withdrawn: list[Notice] = ()) -> tuple[list[Problem], dict[int, Problem]]:
-    """Every problem of the published notices (in the order of the notices given, each notice's
-    items in order), and the problem of each published item (by id(item)). withdrawn: withdrawn
-    notices, whose items (like withdrawn items) still join the statements around them."""
+def linked_groups(every: list[Notice]) -> dict[str, list[str]]:
+    """Notice id -> the ids of every notice linked to it by follows / continues, itself included
+    (the connected group; pass withdrawn notices too), sorted. No problem, statement or series
+    crosses a group: what one notice shows depends on its group only (buildcache's rules, and the
+    problems reused below)."""
+    parent = {n.id: n.id for n in every}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for notice in every:
+        targets = [notice.follows] + [i.continues.split(SEPARATOR)[0] for i in notice.items + notice.withdrawn_items
+                                      if i.continues]
+        for target in targets:
+            if target in parent:
+                parent[root(target)] = root(notice.id)
+    members: dict[str, list[str]] = {}
+    for notice in every:
+        members.setdefault(root(notice.id), []).append(notice.id)
+    return {n.id: sorted(members[root(n.id)]) for n in every}
+
+
+@dataclass
+class Problems:
+    """Every problem of the published notices, in the order of the notices given (each notice's
+    items in order); the problem of each published item (by id(item)); and each linked group's
+    notices with its problems, so that a later load whose group holds the very same Notice objects
+    (a preview's unchanged folders: validate.LoadedFolders) reuses them instead of linking again."""
+    all: list[Problem]
+    of: dict[int, Problem]
+    groups: dict[str, tuple[tuple[Notice, ...], list[Problem]]]  # first id of a group -> (its notices, problems)
+
+
+def problems(notices: list[Notice], withdrawn: list[Notice] = (), earlier: Problems | None = None) -> Problems:
+    """withdrawn: withdrawn notices, whose items (like withdrawn items) still join the statements
+    around them. earlier: a previous load's Problems, reused group by group where nothing changed."""
     every = list(notices) + list(withdrawn)
-    by_link = {link_of(n, i): i for n in every for i in n.items + n.withdrawn_items}
+    published = {id(n) for n in notices}
+    by_id = {n.id: n for n in every}
+    groups: dict[str, tuple[tuple[Notice, ...], list[Problem]]] = {}
+    for ids in {tuple(g) for g in linked_groups(every).values()}:
+        members = tuple(by_id[i] for i in ids)
+        last = earlier.groups.get(ids[0]) if earlier is not None else None
+        if last is not None and len(last[0]) == len(members) and all(a is b for a, b in zip(last[0], members)):
+            groups[ids[0]] = last
+        else:
+            groups[ids[0]] = members, _group_problems([n for n in members if id(n) in published], members)
     of: dict[int, Problem] = {}
+    order: list[Problem] = []
+    for _, found in groups.values():
+        order += found
+        for problem in found:
+            for statement in problem.statements:
+                of[id(statement.item)] = problem
+    position = {n.id: k for k, n in enumerate(notices)}
+    # stable: a group's problems are made in time order, so each notice's items keep their order
+    order.sort(key=lambda p: position[p.root.notice.id])
+    return Problems(order, of, groups)
+
+
+def _group_problems(notices: list[Notice], every: tuple[Notice, ...]) -> list[Problem]:
+    by_link = {link_of(n, i): i for n in every for i in n.items + n.withdrawn_items}
     by_root: dict[str, Problem] = {}
     order: list[Problem] = []
     for notice in sorted(notices, key=lambda n: (n.issued, n.id)):  # oldest first: statements in time order
@@ -143,10 +207,7 @@ def problems(notices: list[Notice], withdrawn: list[Notice] = ()) -> tuple[list[
                 problem = by_root[key] = Problem()
                 order.append(problem)
             problem.statements.append(Statement(notice, item))
-            of[id(item)] = problem
-    position = {n.id: k for k, n in enumerate(notices)}
-    order.sort(key=lambda p: position[p.root.notice.id])  # stable: keeps each notice's item order
-    return order, of
+    return order
 
 
 def series_of(notice: Notice, by_id: dict[str, Notice]) -> list[Notice]:

@@ -118,6 +118,8 @@ def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str =
     keys = keys or {}
     every = dataset.notices + dataset.withdrawn_notices
     before = last.parts if last is not None else {}
+    if last is not None:
+        dataset.reuse_problems(last.dataset)
     kept = {n.id: before[n.id] for n in every
             if n.id in before and before[n.id].key is not None and before[n.id].key == keys.get(n.id)}
     changed = {n.id: kept[n.id].changed if n.id in kept else notice_changed(n, history) for n in every}

@@ -27,3 +27,10 @@ def figures(items: list[Item], as_of: dt.date) -> Figures:
     done = sum(item.status == "done" for item in items)
     return Figures(total=len(items), done=done, not_done=len(items) - done,
                    overdue=sum(item.overdue(as_of) for item in items))
+
+
+def combined(parts: list[Figures]) -> Figures:
+    """The figures of disjoint sets of items together (the home page's: its directory entries', each
+    problem in exactly one), without counting the items again."""
+    return Figures(total=sum(f.total for f in parts), done=sum(f.done for f in parts),
+                   not_done=sum(f.not_done for f in parts), overdue=sum(f.overdue for f in parts))

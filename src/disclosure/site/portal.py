@@ -19,7 +19,7 @@ from markupsafe import escape
 from ..feed import Change, changes
 from ..model import Dataset, Notice
 from . import urls
-from .figures import Figures, figures
+from .figures import Figures, combined, figures
 from .render import GeneratedPage, chunks, render, tel_href
 
 PAGE_SIZE = 40  # notices per directory page: ~40 KB of HTML, whatever the portal holds
@@ -148,7 +148,7 @@ def portal_pages(dataset: Dataset, as_of: dt.date, site_name: str, listed: list[
 
 
 def home_page(dataset: Dataset, as_of: dt.date, site_name: str, listed: list[Entry]) -> GeneratedPage:
-    html = render("home.html", urls.HOME, as_of, site_name=site_name, total=figures(dataset.problems, as_of),
+    html = render("home.html", urls.HOME, as_of, site_name=site_name, total=combined([e.fig for e in listed]),
                   count=len(listed), latest=listed[:LATEST], overdue_units=most_overdue(listed),
                   followups=any(n.follows for n in dataset.notices))
     return GeneratedPage(urls.HOME, "首页", html, article={"page": "home"})
