@@ -52,8 +52,10 @@ _keys: dict[str, str | None] = {}
 _reused: dict = {}  # publish: src_uri -> (the last build's file, its path in the site)
 _dests: dict[str, str] = {}  # src_uri -> the page's file in the site folder
 _folders = LoadedFolders()  # preview: the notices as last loaded
-_served: dict[str, tuple[str, str]] = {}  # preview: src_uri -> (its key, its file) of the last good build
-_serving_now: dict[str, tuple[str, str]] = {}  # the same for the build under way
+# preview: notice id -> the key (site.NoticeParts.key) its pages and files were written with by the
+# last good build; a notice whose key is unchanged is left out of the next rebuild as a whole
+_served: dict[str, str] = {}
+_serving_now: dict[str, str] = {}  # the same for the build under way
 
 
 class _QuietDirtyWarning(logging.Filter):
@@ -132,10 +134,10 @@ def _plan_reuse(settings, config, notices):
     _dests.clear()
     if notices is None:
         return
-    # the dependency rules: unchanged pages are linked from the cache (publish) or left as written (preview)
-    _keys = page_keys(_site, config.site_name, settings.site_url, _code, notices)
-    if _serving:
+    if _serving:  # the preview leaves out whole notices by their key (on_files)
         return
+    # the dependency rules: unchanged pages are linked from the cache
+    _keys = page_keys(_site, config.site_name, settings.site_url, _code, notices)
     _cache = BuildCache(settings.build_cache)
     # only a dirty build leaves unmodified pages unwritten; a clean one renders all (and reuses none)
     _reused = _cache.reusable(_keys, _code) if _dirty else {}
@@ -147,13 +149,11 @@ def _reused_pages() -> int:
     return sum(1 for src_uri in _reused if src_uri in _pages)  # _reused holds open data files too
 
 
-def _still_written(path: str, site_dir: str) -> tuple[str, str] | None:
-    """Preview: (key, file) of a page or file whose inputs are as in the last good rebuild and
-    whose file is still in the site folder; None: it must be made again."""
-    key, last = _keys.get(path), _served.get(path)
-    if key is None or last is None or last[0] != key or not os.path.exists(os.path.join(site_dir, last[1])):
-        return None
-    return last
+def _kept_notices(site_dir: str) -> set[str]:
+    """Preview: the notices whose parts have the key their pages and files were last written with
+    (and whose folder is still in the site folder): nothing of theirs is made again."""
+    return {i for i, parts in _site.parts.items()
+            if parts.key is not None and _served.get(i) == parts.key and os.path.isdir(os.path.join(site_dir, i))}
 
 
 def on_serve(server, config, builder):
@@ -204,46 +204,54 @@ def on_files(files, config):
     # resolve that link: never left out
     linked = _linked_from(files)
     _serving_now.clear()
-    for page in _site.pages:
-        if page.url in taken:  # a hand-written page (e.g. docs/search.md) replaces the generated one
-            _pages.pop(page.src_uri, None)
+    for url in taken:  # a hand-written page (e.g. docs/search.md) replaces the generated one
+        page = _pages.get(urls.src_uri(url))
+        if page is not None and page.url == url:
+            _pages.pop(page.src_uri)
+    kept = _kept_notices(config.site_dir) if _serving else set()
+    for page in _given_pages(kept, linked):
+        if page.src_uri not in _pages:
             continue
         if page.src_uri in linked:
             _reused.pop(page.src_uri, None)
         if page.src_uri in _reused:  # publish: linked from the last build once MkDocs is done
             _dests[page.src_uri] = _reused[page.src_uri][1]
             continue
-        last = _still_written(page.src_uri, config.site_dir) if _serving and page.src_uri not in linked else None
-        if last is not None:
-            _serving_now[page.src_uri] = last  # preview: the file from the last build is still right
-            continue
-        key = _keys.get(page.src_uri)
         inclusion = InclusionLevel.INCLUDED if page.src_uri in in_nav else InclusionLevel.NOT_IN_NAV
         # the body is rendered as the page is written (on_page_context), one at a time
         file = File.generated(config, page.src_uri, content="", inclusion=inclusion)
         _dests[page.src_uri] = file.dest_uri
-        if key is not None:
-            _serving_now[page.src_uri] = (key, file.dest_uri)
         files.append(file)
     # a notice's open data whose inputs are unchanged is read from the last build: a publish links
-    # it afterwards, a preview leaves it where it is
+    # it afterwards; a preview leaves a kept notice's files where they are
     previous = {path: cached for path, (cached, _rel) in _reused.items() if path not in _pages}
-    if _serving:
-        previous = {path: os.path.join(config.site_dir, path) for path in _keys
-                    if path not in _pages and _still_written(path, config.site_dir)}
+    left = {path for i in kept for path in _site.notice_files(i)}
     generated = {**_site.generated_files(previous, _settings.gzip_static), **_site.sitemap_files(handwritten)}
     for path, content in generated.items():
         if path in _keys:  # a notice's open data: recorded for the next build
             _dests[path] = path
-            _serving_now[path] = (_keys[path], path)
-        if path in previous:
+        if path in previous or path in left:
             continue
         files.append(_tracked(File.generated(config, path, content=content), content))
+    if _serving:
+        _serving_now.update({i: parts.key for i, parts in _site.parts.items() if parts.key is not None})
     for file in _unused_theme_scripts(files, config):
         files.remove(file)
     if _background is None or _serving:  # the index is a function of the records, as items.json is
         _start_search_index(config, hash(generated.get(urls.ITEMS_JSON) or generated.get(urls.ITEMS_JSON + ".gz")))
     return files
+
+
+def _given_pages(kept: set[str], linked: set[str]):
+    """The generated pages MkDocs is given (before a publish's reuse): all, less a preview's kept
+    notices' pages, except those a hand-written page links to (MkDocs must know them as files)."""
+    if not kept:
+        return _site.pages
+    pages = list(_site.portal_pages)
+    for notice_id, parts in _site.parts.items():
+        if notice_id not in kept:
+            pages += parts.pages
+    return pages + [_pages[src] for src in linked if src in _pages and urls.owner(src) in kept]
 
 
 def _linked_from(files) -> set[str]:

@@ -28,7 +28,8 @@ from ..search import build_index
 from . import urls
 from .item import item_pages
 from .notice import full_text_page, node_pages, notice_changed, notice_page, print_pages, withdrawn_page
-from .open_data import data_page, notice_feed, notice_records, open_data_files, problem_records, site_feed
+from .open_data import (data_page, notice_data_paths, notice_feed, notice_records, open_data_files, problem_records,
+                        site_feed)
 from .portal import Entry, directory_files, entries, footer_contacts, portal_pages, site_nav
 from .render import GeneratedPage
 from .settings import Settings
@@ -49,6 +50,12 @@ class Site:
     changed: dict[str, str] = field(default_factory=dict)  # notice id (withdrawn too) -> ISO date its data last changed
     site_url: str = ""
     parts: dict[str, NoticeParts] = field(default_factory=dict)  # notice id -> what it puts on the site
+    portal_pages: list[GeneratedPage] = field(default_factory=list)  # the pages no one notice owns
+
+    def notice_files(self, notice_id: str) -> list[str]:
+        """The files a notice may own (its open data, feed and sitemap; a withdrawn one has no open
+        data or feed): like its pages, a function of its parts."""
+        return [*notice_data_paths(notice_id), urls.notice_sitemap(notice_id), *self.parts[notice_id].feed]
 
     def search_files(self, previous: Path | None = None) -> dict[str, bytes]:
         """The search index: the build's largest computation, which no page depends on (the MkDocs
@@ -61,7 +68,11 @@ class Site:
         """Every non-page file except the search index and the sitemap. previous: a notice's open
         data file -> the last build's copy, known to be unchanged (buildcache.page_keys): read, not
         encoded. gzip_static: the server sends X.gz for X (settings.Settings.gzip_static)."""
-        return {**open_data_files(self.dataset, self.records, previous, gzip_static), **self.other_files}
+        known = {i: p.derived["open_data"] for i, p in self.parts.items() if "open_data" in p.derived}
+        out = open_data_files(self.dataset, self.records, previous, gzip_static, known)
+        for notice in self.dataset.notices:
+            self.parts[notice.id].derived["open_data"] = tuple(out[path] for path in notice_data_paths(notice))
+        return {**out, **self.other_files}
 
     @cached_property
     def files(self) -> dict[str, str | bytes]:
@@ -69,7 +80,12 @@ class Site:
 
     def sitemap_files(self, other_urls: list[str]) -> dict[str, str]:
         """sitemap.xml and the sitemaps it lists; other_urls: the hand-written pages (the adapter's)."""
-        return sitemap_files([p.url for p in self.pages], other_urls, self.changed, self.site_url)
+        known = {i: p.derived["sitemap"] for i, p in self.parts.items() if "sitemap" in p.derived}
+        out = sitemap_files([p.url for p in self.pages], other_urls, self.changed, self.site_url, known)
+        for notice_id, parts in self.parts.items():
+            if urls.notice_sitemap(notice_id) in out:
+                parts.derived["sitemap"] = out[urls.notice_sitemap(notice_id)]
+        return out
 
     def all_files(self) -> dict[str, str | bytes]:
         """Every non-page file, for callers that don't run the search index in the background."""
@@ -104,6 +120,9 @@ class NoticeParts:
     feed: dict[str, bytes]
     changed: str
     page_keys: dict[str, str] | None = None  # buildcache.page_keys of its pages and open data, for `key`
+    # what the Site derives from these parts once ("open_data": its items.json text and items.csv
+    # bytes, "sitemap": its sitemap): valid as long as the parts are, so a preview reuses it too
+    derived: dict = field(default_factory=dict)
 
 
 def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str = "",
@@ -130,10 +149,11 @@ def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str =
     files = {**site_feed(dataset, site_name, site_url), **directory_files(listed)}
     for notice in dataset.notices:
         files.update(parts[notice.id].feed)
-    pages = portal_pages(dataset, as_of, site_name, listed) + [data_page(dataset, as_of)]
+    portal = portal_pages(dataset, as_of, site_name, listed) + [data_page(dataset, as_of)]
+    pages = list(portal)
     for notice in every:
         pages += parts[notice.id].pages
-    return Site(dataset, as_of, pages, files, site_nav(dataset), records, history, changed, site_url, parts)
+    return Site(dataset, as_of, pages, files, site_nav(dataset), records, history, changed, site_url, parts, portal)
 
 
 def _notice_parts(notice, dataset: Dataset, as_of: dt.date, site_url: str, history: History,

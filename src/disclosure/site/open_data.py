@@ -207,12 +207,15 @@ def gzip_bytes(data: str | bytes) -> bytes:
 
 
 def open_data_files(dataset: Dataset, records: list[dict], previous: dict[str, str] | None = None,
-                    gzip_static: bool = False) -> dict[str, str | bytes]:
+                    gzip_static: bool = False, known: dict[str, tuple[str, bytes]] | None = None
+                    ) -> dict[str, str | bytes]:
     """previous: a notice's files (notice_data_paths) -> the last build's file, where that file is
-    known to be what this build would write (buildcache.page_keys): read, not encoded again. The
-    site's items.json and items.csv are its notices' files joined, so they are assembled from both.
-    gzip_static: those two are written as GZIP_ONLY's .gz files only (settings.Settings.gzip_static)."""
-    previous = previous or {}
+    known to be what this build would write (buildcache.page_keys): read, not encoded again. known:
+    notice id -> its items.json text and items.csv bytes, known the same way and already in memory
+    (the preview: site.NoticeParts). The site's items.json and items.csv are its notices' files
+    joined, so they are assembled from these. gzip_static: those two are written as GZIP_ONLY's .gz
+    files only (settings.Settings.gzip_static)."""
+    previous, known = previous or {}, known or {}
     header = _csv_file([])
     by_notice: dict[str, list[dict]] = {}
     for record in records:
@@ -221,7 +224,7 @@ def open_data_files(dataset: Dataset, records: list[dict], previous: dict[str, s
     json_parts, csv_parts = [], []
     for notice in dataset.notices:
         json_path, csv_path = notice_data_paths(notice)
-        kept = _last_build_files(previous, json_path, csv_path, header)
+        kept = known.get(notice.id) or _last_build_files(previous, json_path, csv_path, header)
         if kept is None:
             mine = by_notice.get(notice.id, [])  # each record encoded once, for both files
             kept = _json_array([record_json(r) for r in mine]), _csv_file([record_csv(r) for r in mine])

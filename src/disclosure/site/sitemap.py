@@ -26,9 +26,12 @@ def _urlset(paths: list[str], site_url: str, lastmod: str) -> str:
 
 
 def sitemap_files(page_urls: list[str], other_urls: list[str], changed: dict[str, str],
-                  site_url: str) -> dict[str, str]:
+                  site_url: str, known: dict[str, str] | None = None) -> dict[str, str]:
     """page_urls: every generated page; other_urls: the hand-written pages; changed: notice id ->
-    ISO date its data last changed (each notice's pages carry it; the portal's, the latest)."""
+    ISO date its data last changed (each notice's pages carry it; the portal's, the latest).
+    known: a notice's sitemap, where the caller knows it is what this call would make (the preview's
+    unchanged notices: site.NoticeParts)."""
+    known = known or {}
     if not site_url:
         return {}
     by_notice: dict[str, list[str]] = {notice: [] for notice in changed}
@@ -36,14 +39,15 @@ def sitemap_files(page_urls: list[str], other_urls: list[str], changed: dict[str
     generated = set(page_urls)
     other_urls = [url for url in other_urls if url not in generated]  # a hand-written page replacing one
     for url in page_urls:
-        owner = url.split("/", 1)[0]
+        owner = urls.owner(url)
         (by_notice[owner] if owner in by_notice else portal).append(url)
     files = {urls.PORTAL_SITEMAP: _urlset(portal + other_urls, site_url, max(changed.values(), default=""))}
     index = [f"<sitemap><loc>{_loc(urls.PORTAL_SITEMAP, site_url)}</loc></sitemap>\n"]
     for notice, paths in by_notice.items():
         if not paths:
             continue
-        files[urls.notice_sitemap(notice)] = _urlset(paths, site_url, changed[notice])
+        path = urls.notice_sitemap(notice)
+        files[path] = known[notice] if notice in known else _urlset(paths, site_url, changed[notice])
         index.append(f"<sitemap><loc>{_loc(urls.notice_sitemap(notice), site_url)}</loc>"
                      f"<lastmod>{changed[notice]}</lastmod></sitemap>\n")
     files[urls.SITEMAP] = f"{HEAD}<sitemapindex {XMLNS}>\n{''.join(index)}</sitemapindex>\n"

@@ -100,6 +100,12 @@ def notice_sitemap(notice: Notice | str) -> str:
     return f"{_id(notice)}/sitemap.xml"
 
 
+def owner(path: str) -> str:
+    """The notice a site path (URL, source URI or file) belongs to, if it is a notice's: its first
+    segment (portal paths start with a section name, which validation refuses as a notice id)."""
+    return path.split("/", 1)[0]
+
+
 def absolute(path: str, site_url: str) -> str:
     """The address of a site path for use outside the site (QR codes, feeds). Without a configured
     site_url there is no host to name: the result is the root-relative path."""
