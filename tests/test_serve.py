@@ -113,3 +113,30 @@ def test_the_preview_is_told_of_a_save_rather_than_polling_for_it(tmp_path):
             server.observer.join()
     finally:
         server.server_close()
+
+
+def test_the_preview_compiles_a_theme_template_once_and_again_when_it_is_edited(tmp_path):
+    """MkDocs makes a new template environment for every rebuild; the hook's bytecode cache (on_env)
+    spares compiling the theme again, and never serves an edited template's old code."""
+    import importlib.util
+
+    import jinja2
+
+    spec = importlib.util.spec_from_file_location("disclosure_site_hook", ROOT / "hooks" / "disclosure_site.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    hook._serving = True
+    template = tmp_path / "main.html"
+    template.write_text("<p>{{ x }} 第一版</p>", "utf-8")
+    compiled = []
+
+    def rebuild() -> str:
+        env = hook.on_env(jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path))), None, None)
+        original = env._compile
+        env._compile = lambda source, filename: compiled.append(filename) or original(source, filename)
+        return env.get_template("main.html").render(x="整改")
+
+    assert rebuild() == "<p>整改 第一版</p>" and len(compiled) == 1
+    assert rebuild() == "<p>整改 第一版</p>" and len(compiled) == 1  # a new environment, not compiled again
+    template.write_text("<p>{{ x }} 第二版</p>", "utf-8")
+    assert rebuild() == "<p>整改 第二版</p>" and len(compiled) == 2
