@@ -330,6 +330,14 @@ def _report_background(writer: BackgroundWriter):
         log.error(f"搜索索引生成失败:\n{exc}")
 
 
+def on_shutdown():
+    """The preview stops (Ctrl+C) while the index may still be being written: stopped, not failed."""
+    global _background
+    if _background:
+        _background.cancel()
+        _background = None
+
+
 def on_build_error(error):
     global _background
     if _background:

@@ -140,3 +140,21 @@ def test_the_preview_compiles_a_theme_template_once_and_again_when_it_is_edited(
     assert rebuild() == "<p>整改 第一版</p>" and len(compiled) == 1  # a new environment, not compiled again
     template.write_text("<p>{{ x }} 第二版</p>", "utf-8")
     assert rebuild() == "<p>整改 第二版</p>" and len(compiled) == 2
+
+
+def test_stopping_the_preview_while_the_index_is_written_is_not_reported_as_a_failure(tmp_path, caplog):
+    import importlib.util
+    import logging
+
+    from disclosure.site.background import BackgroundWriter
+
+    spec = importlib.util.spec_from_file_location("disclosure_site_hook", ROOT / "hooks" / "disclosure_site.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    (tmp_path / "site").mkdir()
+    writer = hook._background = BackgroundWriter(lambda: time.sleep(60) or {}, tmp_path / "site").start()
+    with caplog.at_level(logging.ERROR, logger="mkdocs.hooks.disclosure"):
+        hook.on_shutdown()  # Ctrl+C: MkDocs calls it on the way out
+        hook._report_background(writer)  # what the preview's reporting thread does
+    assert not writer.process.is_alive() and hook._background is None
+    assert not caplog.records, caplog.text
