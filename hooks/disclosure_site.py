@@ -210,9 +210,12 @@ def on_files(files, config):
         if page is not None and page.url == url:
             _pages.pop(page.src_uri)
     kept = _kept_notices(config.site_dir) if _serving else set()
+    portal = {page.src_uri for page in _site.portal_pages if page.src_uri not in in_nav} if _serving else set()
     for page in _given_pages(kept, linked):
         if page.src_uri not in _pages:
             continue
+        if page.src_uri in portal and _written_as_before(page, config):
+            continue  # preview: a portal page (e.g. 通报目录 page 7) whose file would not change
         if page.src_uri in linked:
             _reused.pop(page.src_uri, None)
         if page.src_uri in _reused:  # publish: linked from the last build once MkDocs is done
@@ -271,6 +274,18 @@ def _linked_from(files) -> set[str]:
 
 
 _MD_LINK = re.compile(r"\]\(\s*<?([^)\s#?>]+\.md)")
+
+
+def _written_as_before(page, config) -> bool:
+    """Preview: whether a portal page outside the navigation (its later pages: MkDocs builds the
+    navigation from the files it is given, so those are always given) is what the last rebuild
+    wrote. Its file is a function of its body, title and attributes and of what every page shares
+    (_context_key); its body is already rendered (portal pages are built eagerly)."""
+    key = hash((_context_key, page.title, page.html, repr(page.article), page.scripts))
+    path = os.path.join(config.site_dir, posixpath.splitext(page.src_uri)[0] + ".html")
+    unchanged = _previous.get(page.src_uri) == key and os.path.exists(path)
+    _previous[page.src_uri] = key
+    return unchanged
 
 
 def _tracked(file: File, content) -> File:

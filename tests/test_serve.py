@@ -158,3 +158,26 @@ def test_stopping_the_preview_while_the_index_is_written_is_not_reported_as_a_fa
         hook._report_background(writer)  # what the preview's reporting thread does
     assert not writer.process.is_alive() and hook._background is None
     assert not caplog.records, caplog.text
+
+
+def test_the_preview_rewrites_a_later_portal_page_only_when_it_would_change(tmp_path):
+    import importlib.util
+    from types import SimpleNamespace
+
+    from disclosure.site import GeneratedPage
+
+    spec = importlib.util.spec_from_file_location("disclosure_site_hook", ROOT / "hooks" / "disclosure_site.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    config = SimpleNamespace(site_dir=str(tmp_path))
+    page = GeneratedPage("notices/page/2/", "通报目录(第 2 页)", "<p>甲单位 3 项</p>", {"page": "directory"})
+    assert not hook._written_as_before(page, config)  # never written: given to MkDocs
+    (tmp_path / "notices" / "page" / "2").mkdir(parents=True)
+    (tmp_path / "notices" / "page" / "2" / "index.html").write_text("<html>", "utf-8")  # MkDocs wrote it
+    assert hook._written_as_before(page, config)  # the same body: left as written
+    changed = GeneratedPage(page.url, page.title, "<p>甲单位 4 项</p>", page.article)
+    assert not hook._written_as_before(changed, config)
+    hook._context_key = 1  # what every page shares (footer, navigation) changed
+    assert not hook._written_as_before(changed, config)
+    (tmp_path / "notices" / "page" / "2" / "index.html").unlink()
+    assert not hook._written_as_before(changed, config)  # its file is gone
