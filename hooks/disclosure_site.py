@@ -230,7 +230,10 @@ def on_files(files, config):
     # it afterwards; a preview leaves a kept notice's files where they are
     previous = {path: cached for path, (cached, _rel) in _reused.items() if path not in _pages}
     left = {path for i in kept for path in _site.notice_files(i)}
-    generated = {**_site.generated_files(previous, _settings.gzip_static), **_site.sitemap_files(handwritten)}
+    # the preview writes the site-wide files (items.json, items.csv, feed.xml: every notice's data
+    # joined, no page depends on them) in the background with the search index
+    generated = {**_site.generated_files(previous, _settings.gzip_static, site_wide=not _serving),
+                 **_site.sitemap_files(handwritten)}
     for path, content in generated.items():
         if path in _keys:  # a notice's open data: recorded for the next build
             _dests[path] = path
@@ -241,7 +244,9 @@ def on_files(files, config):
         _serving_now.update({i: parts.key for i, parts in _site.parts.items() if parts.key is not None})
     for file in _unused_theme_scripts(files, config):
         files.remove(file)
-    if _background is None or _serving:  # the index is a function of the records, as items.json is
+    if _serving:  # the index and the site-wide files are functions of the notices' parts
+        _start_search_index(config, hash(tuple((i, parts.key) for i, parts in _site.parts.items())), site_wide=True)
+    elif _background is None:  # the index is a function of the records, as items.json is
         _start_search_index(config, hash(generated.get(urls.ITEMS_JSON) or generated.get(urls.ITEMS_JSON + ".gz")))
     return files
 
@@ -298,9 +303,9 @@ def _tracked(file: File, content) -> File:
     return file
 
 
-def _start_search_index(config, key=None):
+def _start_search_index(config, key=None, site_wide=False):
     """key: what the index is a function of (the records) in a preview, where an unchanged index
-    is not rebuilt; None: always built."""
+    is not rebuilt; None: always built. site_wide: the site-wide files too (Site.site_wide_files)."""
     global _background
     if key is not None and _dirty and _previous.get("search/") == key and os.path.exists(os.path.join(config.site_dir, "search")):
         return
@@ -309,7 +314,9 @@ def _start_search_index(config, key=None):
         _background = None
     _previous["search/"] = key
     previous = _cache.previous_index(_code) if _cache is not None else None
-    _background = BackgroundWriter(lambda: _site.search_files(previous), Path(config.site_dir)).start()
+    site, gzip_static = _site, _settings.gzip_static
+    _background = BackgroundWriter(lambda: {**(site.site_wide_files(gzip_static) if site_wide else {}),
+                                            **site.search_files(previous)}, Path(config.site_dir)).start()
 
 
 def on_post_build(config):

@@ -63,7 +63,9 @@ def test_serve_shows_an_edited_item_and_serves_the_built_page(scratch_data, tmp_
         # from the last build only while their inputs are unchanged); the other notice's are as built
         base = f"http://127.0.0.1:{port}"
         assert "(预览修改)" in _wait(f"{base}/jinpu-2019/items.json", lambda body: "(预览修改)" in body, 30)
-        assert "(预览修改)" in _get(f"{base}/data/items.json")
+        # the site's own open data and feed land with the search index, moments after the pages
+        assert "(预览修改)" in _wait(f"{base}/data/items.json", lambda body: "(预览修改)" in body, 60)
+        assert "<entry>" in _get(f"{base}/feed.xml")
         other = next(p.name for p in (scratch_data / "notices").iterdir() if p.name != "jinpu-2019")
         assert _get(f"{base}/{other}/items.json") == (built_site / other / "items.json").read_text("utf-8")
     finally:

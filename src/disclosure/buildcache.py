@@ -39,6 +39,7 @@ and never rewritten; a pruned or missing file is simply rendered again.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -83,10 +84,16 @@ def fingerprint(project: Path, settings, directory_urls: bool = True) -> str:
     for rel in CODE_PATHS:
         for path in _files_under(project / rel):
             h.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes() + b"\0")
-    packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
-    h.update("\n".join([sys.version, *packages]).encode())
+    h.update("\n".join([sys.version, *_installed()]).encode())
     h.update(f"{settings.as_of.isoformat()}\0{settings.site_url}\0{settings.production}\0{settings.gzip_static}\0{directory_urls}".encode())
     return h.hexdigest()
+
+
+@functools.cache
+def _installed() -> tuple[str, ...]:
+    """Every installed package and version, read once per process (a fifth of a second, and a
+    running process keeps the code it imported: a preview restarted after an install sees it)."""
+    return tuple(sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions()))
 
 
 def checker_fingerprint() -> str:

@@ -28,8 +28,8 @@ from ..search import build_index
 from . import urls
 from .item import item_pages
 from .notice import full_text_page, node_pages, notice_changed, notice_page, print_pages, withdrawn_page
-from .open_data import (data_page, notice_data_paths, notice_feed, notice_records, open_data_files, problem_records,
-                        site_feed)
+from .open_data import (data_page, joined_data_files, notice_data_paths, notice_feed, notice_records, open_data_files,
+                        problem_records, site_feed)
 from .portal import Entry, directory_files, entries, footer_contacts, portal_pages, site_nav
 from .render import GeneratedPage
 from .settings import Settings
@@ -43,7 +43,7 @@ class Site:
     dataset: Dataset
     as_of: dt.date
     pages: list[GeneratedPage]
-    other_files: dict[str, str | bytes]  # feeds and the directory's index (open data: generated_files)
+    other_files: dict[str, str | bytes]  # notices' feeds and the directory's index (open data: generated_files)
     nav: list[dict]
     records: list[dict]  # items.json records: open data, feeds' rows and the search index share them
     history: History = History()  # the build commit and data dates (gitinfo.read_history)
@@ -51,6 +51,7 @@ class Site:
     site_url: str = ""
     parts: dict[str, NoticeParts] = field(default_factory=dict)  # notice id -> what it puts on the site
     portal_pages: list[GeneratedPage] = field(default_factory=list)  # the pages no one notice owns
+    site_name: str = ""
 
     def notice_files(self, notice_id: str) -> list[str]:
         """The files a notice may own (its open data, feed and sitemap; a withdrawn one has no open
@@ -63,16 +64,27 @@ class Site:
         folder (same code), patched where only a few items changed."""
         return build_index(problem_records(self.records), previous=previous)  # each problem once, by its current status
 
-    def generated_files(self, previous: dict[str, str] | None = None,
-                        gzip_static: bool = False) -> dict[str, str | bytes]:
+    def generated_files(self, previous: dict[str, str] | None = None, gzip_static: bool = False,
+                        site_wide: bool = True) -> dict[str, str | bytes]:
         """Every non-page file except the search index and the sitemap. previous: a notice's open
         data file -> the last build's copy, known to be unchanged (buildcache.page_keys): read, not
-        encoded. gzip_static: the server sends X.gz for X (settings.Settings.gzip_static)."""
-        known = {i: p.derived["open_data"] for i, p in self.parts.items() if "open_data" in p.derived}
-        out = open_data_files(self.dataset, self.records, previous, gzip_static, known)
+        encoded. gzip_static: the server sends X.gz for X (settings.Settings.gzip_static).
+        site_wide: with site_wide_files (the preview writes those in the background)."""
+        out = open_data_files(self.dataset, self.records, previous, gzip_static, self._notice_data(), site_wide=False)
         for notice in self.dataset.notices:
             self.parts[notice.id].derived["open_data"] = tuple(out[path] for path in notice_data_paths(notice))
-        return {**out, **self.other_files}
+        return {**out, **(self.site_wide_files(gzip_static) if site_wide else {}), **self.other_files}
+
+    def site_wide_files(self, gzip_static: bool = False) -> dict[str, str | bytes]:
+        """What joins every notice's data: the site's items.json and items.csv (its notices' files
+        joined) and feed.xml. No page depends on them."""
+        if not all("open_data" in self.parts[n.id].derived for n in self.dataset.notices):
+            self.generated_files(gzip_static=gzip_static, site_wide=False)  # encodes each notice's files once
+        return {**joined_data_files(self.dataset, self._notice_data(), gzip_static),
+                **site_feed(self.dataset, self.site_name, self.site_url)}
+
+    def _notice_data(self) -> dict[str, tuple[str, bytes]]:
+        return {i: p.derived["open_data"] for i, p in self.parts.items() if "open_data" in p.derived}
 
     @cached_property
     def files(self) -> dict[str, str | bytes]:
@@ -146,14 +158,15 @@ def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str =
              for n in every}
     records = [r for n in dataset.notices for r in parts[n.id].records]
     listed = entries(dataset, as_of)  # the directory's entries: its pages, the home page and notices/index.json
-    files = {**site_feed(dataset, site_name, site_url), **directory_files(listed)}
+    files = directory_files(listed)
     for notice in dataset.notices:
         files.update(parts[notice.id].feed)
     portal = portal_pages(dataset, as_of, site_name, listed) + [data_page(dataset, as_of)]
     pages = list(portal)
     for notice in every:
         pages += parts[notice.id].pages
-    return Site(dataset, as_of, pages, files, site_nav(dataset), records, history, changed, site_url, parts, portal)
+    return Site(dataset, as_of, pages, files, site_nav(dataset), records, history, changed, site_url, parts, portal,
+                site_name)
 
 
 def _notice_parts(notice, dataset: Dataset, as_of: dt.date, site_url: str, history: History,

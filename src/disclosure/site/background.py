@@ -15,7 +15,7 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-Files = dict[str, bytes]
+Files = dict[str, bytes | str]  # str: written as UTF-8
 
 
 class BackgroundFailed(Exception):
@@ -39,7 +39,7 @@ def write_files(files: Files, dest: Path) -> None:
                 raise OSError
         except (AttributeError, OSError):
             tmp.unlink(missing_ok=True)
-            tmp.write_bytes(data)
+            tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(tmp, target)
 
 

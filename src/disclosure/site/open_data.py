@@ -207,40 +207,52 @@ def gzip_bytes(data: str | bytes) -> bytes:
 
 
 def open_data_files(dataset: Dataset, records: list[dict], previous: dict[str, str] | None = None,
-                    gzip_static: bool = False, known: dict[str, tuple[str, bytes]] | None = None
-                    ) -> dict[str, str | bytes]:
+                    gzip_static: bool = False, known: dict[str, tuple[str, bytes]] | None = None,
+                    site_wide: bool = True) -> dict[str, str | bytes]:
     """previous: a notice's files (notice_data_paths) -> the last build's file, where that file is
     known to be what this build would write (buildcache.page_keys): read, not encoded again. known:
     notice id -> its items.json text and items.csv bytes, known the same way and already in memory
-    (the preview: site.NoticeParts). The site's items.json and items.csv are its notices' files
-    joined, so they are assembled from these. gzip_static: those two are written as GZIP_ONLY's .gz
-    files only (settings.Settings.gzip_static)."""
+    (the preview: site.NoticeParts). site_wide: with the site's items.json and items.csv
+    (joined_data_files); the preview writes those in the background."""
     previous, known = previous or {}, known or {}
     header = _csv_file([])
     by_notice: dict[str, list[dict]] = {}
     for record in records:
         by_notice.setdefault(record["notice"], []).append(record)
     out: dict[str, str | bytes] = {}
-    json_parts, csv_parts = [], []
+    texts: dict[str, tuple[str, bytes]] = {}
     for notice in dataset.notices:
         json_path, csv_path = notice_data_paths(notice)
         kept = known.get(notice.id) or _last_build_files(previous, json_path, csv_path, header)
         if kept is None:
             mine = by_notice.get(notice.id, [])  # each record encoded once, for both files
             kept = _json_array([record_json(r) for r in mine]), _csv_file([record_csv(r) for r in mine])
-        out[json_path], out[csv_path] = json_text, csv_bytes = kept
-        if json_text != "[]":
-            json_parts.append(json_text[2:-2])  # between "[\n" and "\n]": its records
-        csv_parts.append(csv_bytes[len(header):])
-    out[urls.ITEMS_JSON] = _json_array(json_parts)
-    out[urls.ITEMS_CSV] = header + b"".join(csv_parts)
-    if gzip_static:
-        for path in GZIP_ONLY:
-            out[path + ".gz"] = gzip_bytes(out.pop(path))
+        out[json_path], out[csv_path] = texts[notice.id] = kept
+    if site_wide:
+        out.update(joined_data_files(dataset, texts, gzip_static))
     out[urls.RECORD_SCHEMA] = record_schema()
     schemas = package_files("disclosure") / "schema"
     for name, path in urls.SCHEMAS.items():
         out[path] = (schemas / name).read_text("utf-8")  # the rules staff's YAML files are checked against
+    return out
+
+
+def joined_data_files(dataset: Dataset, texts: dict[str, tuple[str, bytes]],
+                      gzip_static: bool = False) -> dict[str, str | bytes]:
+    """The site's items.json and items.csv: its notices' files (texts: notice id -> items.json text,
+    items.csv bytes) joined. gzip_static: written as GZIP_ONLY's .gz files only
+    (settings.Settings.gzip_static)."""
+    header = _csv_file([])
+    json_parts, csv_parts = [], []
+    for notice in dataset.notices:
+        json_text, csv_bytes = texts[notice.id]
+        if json_text != "[]":
+            json_parts.append(json_text[2:-2])  # between "[\n" and "\n]": its records
+        csv_parts.append(csv_bytes[len(header):])
+    out: dict[str, str | bytes] = {urls.ITEMS_JSON: _json_array(json_parts), urls.ITEMS_CSV: header + b"".join(csv_parts)}
+    if gzip_static:
+        for path in GZIP_ONLY:
+            out[path + ".gz"] = gzip_bytes(out.pop(path))
     return out
 
 
