@@ -115,7 +115,36 @@ def on_config(config):
     # MkDocs' sitemap lists every page it is given, and reused pages are not given to it; ours
     # (disclosure.site.sitemap) lists them all, one file per notice.
     config.theme.static_templates.discard("sitemap.xml")
+    if _serving:
+        _list_theme_once(config.theme)
     return config
+
+
+_theme_listing: dict[tuple, list[str]] = {}
+
+
+def _list_theme_once(theme):
+    """Every build MkDocs lists the theme's files to find its static ones: Material ships 14,000
+    (its icons), matched against a dozen patterns each, a quarter of a second. The preview lists
+    them once per process; the theme is not watched either (a file added to overrides/ shows after
+    a restart of `make serve`)."""
+    make_env = theme.get_env
+
+    def get_env():
+        env = make_env()
+        list_templates = env.list_templates
+
+        def listed(extensions=None, filter_func=None):
+            key = (tuple(theme.dirs), extensions, tuple(sorted(theme.static_templates)),
+                   getattr(filter_func, "__qualname__", filter_func))
+            if key not in _theme_listing:
+                _theme_listing[key] = list_templates(extensions, filter_func)
+            return list(_theme_listing[key])
+
+        env.list_templates = listed
+        return env
+
+    theme.get_env = get_env
 
 
 def _notice_keys(settings, config, dataset, history) -> dict[str, str] | None:

@@ -183,3 +183,28 @@ def test_the_preview_rewrites_a_later_portal_page_only_when_it_would_change(tmp_
     assert not hook._written_as_before(changed, config)
     (tmp_path / "notices" / "page" / "2" / "index.html").unlink()
     assert not hook._written_as_before(changed, config)  # its file is gone
+
+
+def test_the_preview_lists_the_theme_files_once():
+    """MkDocs lists Material's 14,000 theme files on every build to find the static ones; the
+    preview lists them once (hook _list_theme_once) and gives MkDocs the same list every rebuild."""
+    import importlib.util
+
+    from mkdocs.theme import Theme
+
+    spec = importlib.util.spec_from_file_location("disclosure_site_hook", ROOT / "hooks" / "disclosure_site.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    theme = Theme(name="material", custom_dir=str(ROOT / "overrides"))
+    asked = []
+
+    def static(name):  # as MkDocs' Files.add_files_from_theme filters
+        asked.append(name)
+        return not name.endswith(".html") and not name.startswith(".")
+
+    hook._list_theme_once(theme)
+    first = theme.get_env().list_templates(filter_func=static)
+    walked = len(asked)
+    assert walked > 1000 and first and all(static(name) for name in first)
+    assert theme.get_env().list_templates(filter_func=static) == first  # a new environment, as each build makes
+    assert len(asked) == walked + len(first)  # only the checks above: the theme was not walked again
