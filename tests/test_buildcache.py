@@ -245,6 +245,11 @@ def test_a_preview_rebuild_reuses_unchanged_notices_and_equals_a_build_from_scra
     mine = lambda site, notice: [p for p in site.dataset.problems if p.root.notice.id == notice]  # noqa: E731
     assert all(a is b for a, b in zip(mine(second, "jinpu-2019"), mine(first, "jinpu-2019"), strict=True))
     assert not any(a is b for a, b in zip(mine(second, SAMPLE), mine(first, SAMPLE), strict=True))
+    # a paged portal body is rendered again only if its inputs changed (render.Bodies): a status
+    # change moves the directory's figures but not 最近更新 (no update record was added)
+    body = lambda site, url: site.bodies.now[url][1]  # noqa: E731
+    assert body(second, "updates/") is body(first, "updates/")
+    assert body(second, "notices/") is not body(first, "notices/")
     assert _everything(second) == _everything(fresh) != _everything(first)
     assert second.records == fresh.records
     assert page_keys(second, "测试站", "", "code-1") == page_keys(fresh, "测试站", "", "code-1")
@@ -252,4 +257,5 @@ def test_a_preview_rebuild_reuses_unchanged_notices_and_equals_a_build_from_scra
     third = _preview_build(data, folders, last=second, as_of=AS_OF + dt.timedelta(days=40))
     assert not any(third.parts[i] is second.parts[i] for i in third.parts)
     assert mine(third, "jinpu-2019")[0] is mine(second, "jinpu-2019")[0]  # a problem does not depend on the date
+    assert body(third, "updates/") is not body(second, "updates/")  # every page shows the date
     assert _everything(third) == _everything(build_site(load_dataset(data), AS_OF + dt.timedelta(days=40), "测试站"))

@@ -88,10 +88,12 @@ class Problem:
         events = self.deadline_events()
         return events[-1][1] if events else None
 
+    @cached_property
+    def _deadline_end(self) -> dt.date | None:
+        return month_end(self.deadline) if self.deadline is not None else None
+
     def overdue(self, as_of: dt.date) -> bool:
-        if self.status == "done" or self.deadline is None:
-            return False
-        return month_end(self.deadline) < as_of
+        return self.status != "done" and self._deadline_end is not None and self._deadline_end < as_of
 
     # An Item's current-state attributes, so pages and figures can take a problem where they take an item.
     @property

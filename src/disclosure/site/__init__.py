@@ -31,7 +31,7 @@ from .notice import full_text_page, node_pages, notice_changed, notice_page, pri
 from .open_data import (data_page, joined_data_files, notice_data_paths, notice_feed, notice_records, open_data_files,
                         problem_records, site_feed)
 from .portal import Entry, directory_files, entries, footer_contacts, portal_pages, site_nav
-from .render import GeneratedPage
+from .render import Bodies, GeneratedPage
 from .settings import Settings
 from .sitemap import sitemap_files
 
@@ -52,6 +52,7 @@ class Site:
     parts: dict[str, NoticeParts] = field(default_factory=dict)  # notice id -> what it puts on the site
     portal_pages: list[GeneratedPage] = field(default_factory=list)  # the pages no one notice owns
     site_name: str = ""
+    bodies: Bodies = field(default_factory=Bodies)  # the portal's paged bodies, for the next preview rebuild
 
     def notice_files(self, notice_id: str) -> list[str]:
         """The files a notice may own (its open data, feed and sitemap; a withdrawn one has no open
@@ -161,12 +162,13 @@ def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str =
     files = directory_files(listed)
     for notice in dataset.notices:
         files.update(parts[notice.id].feed)
-    portal = portal_pages(dataset, as_of, site_name, listed) + [data_page(dataset, as_of)]
+    bodies = Bodies(last=last.bodies.now if last is not None else {})
+    portal = portal_pages(dataset, as_of, site_name, listed, bodies) + [data_page(dataset, as_of)]
     pages = list(portal)
     for notice in every:
         pages += parts[notice.id].pages
     return Site(dataset, as_of, pages, files, site_nav(dataset), records, history, changed, site_url, parts, portal,
-                site_name)
+                site_name, bodies)
 
 
 def _notice_parts(notice, dataset: Dataset, as_of: dt.date, site_url: str, history: History,

@@ -20,7 +20,7 @@ from ..feed import Change, changes
 from ..model import Dataset, Notice
 from . import urls
 from .figures import Figures, combined, figures
-from .render import GeneratedPage, chunks, render, tel_href
+from .render import Bodies, GeneratedPage, chunks, render, tel_href
 
 PAGE_SIZE = 40  # notices per directory page: ~40 KB of HTML, whatever the portal holds
 LATEST = 5  # notices on the home page
@@ -100,10 +100,13 @@ class Entry:
 def entries(dataset: Dataset, as_of: dt.date) -> list[Entry]:
     """One entry per series (a notice and its follow-ups shown together), newest first; figures
     count each problem once by its current status (a notice's own page shows its own figures)."""
-    by_first: dict[str, list] = {}
+    by_root: dict[str, list] = {}
     for problem in dataset.problems:
-        first = dataset.series(problem.root.notice)[0]
-        by_first.setdefault(first.id, []).append(problem)
+        by_root.setdefault(problem.root.notice.id, []).append(problem)
+    by_first: dict[str, list] = {}
+    for notice in dataset.notices:
+        if notice.id in by_root:
+            by_first.setdefault(dataset.series(notice)[0].id, []).extend(by_root[notice.id])
     out = []
     for notice in dataset.notices:  # newest first (validate.load_dataset)
         series = dataset.series(notice)
@@ -142,9 +145,12 @@ def directory_files(listed: list[Entry]) -> dict[str, str | bytes]:
 
 # ---- pages ------------------------------------------------------------------------------------
 
-def portal_pages(dataset: Dataset, as_of: dt.date, site_name: str, listed: list[Entry]) -> list[GeneratedPage]:
-    return [home_page(dataset, as_of, site_name, listed), *contact_pages(dataset, as_of),
-            search_page(dataset, as_of), *updates_pages(dataset, as_of), *directory_pages(listed, as_of)]
+def portal_pages(dataset: Dataset, as_of: dt.date, site_name: str, listed: list[Entry],
+                 bodies: Bodies | None = None) -> list[GeneratedPage]:
+    """bodies: the paged lists' bodies of the last build, reused where their inputs are the same."""
+    bodies = bodies or Bodies()
+    return [home_page(dataset, as_of, site_name, listed), *contact_pages(dataset, as_of, bodies),
+            search_page(dataset, as_of), *updates_pages(dataset, as_of, bodies), *directory_pages(listed, as_of, bodies)]
 
 
 def home_page(dataset: Dataset, as_of: dt.date, site_name: str, listed: list[Entry]) -> GeneratedPage:
@@ -157,30 +163,32 @@ def home_page(dataset: Dataset, as_of: dt.date, site_name: str, listed: list[Ent
 DIRECTORY_SCRIPTS: tuple[str, ...] = (urls.DIRECTORY_SCRIPT,)
 
 
-def directory_pages(listed: list[Entry], as_of: dt.date) -> list[GeneratedPage]:
+def directory_pages(listed: list[Entry], as_of: dt.date, bodies: Bodies | None = None) -> list[GeneratedPage]:
     """通报目录 in pages of PAGE_SIZE notices; the filter choices come from every notice."""
+    bodies = bodies or Bodies()
     pages = chunks(listed, PAGE_SIZE)
     choices = {"kinds": sorted({e.kind for e in listed}), "years": sorted({e.year for e in listed}, reverse=True),
                "rounds": sorted({e.round for e in listed if e.round})}
     out = []
     for number, chunk in enumerate(pages, 1):
         url = urls.directory_url(number)
-        html = render("directory.html", url, as_of, groups=groups(chunk), page=number, pages=len(pages),
-                      total=len(listed), **choices)
+        html = bodies.render("directory.html", url, as_of, groups=groups(chunk), page=number,
+                             pages=len(pages), total=len(listed), **choices)
         title = "通报目录" if number == 1 else f"通报目录(第 {number} 页)"
         out.append(GeneratedPage(url, title, html, article={"page": "directory", "directory-page": str(number)},
                                  scripts=DIRECTORY_SCRIPTS))
     return out
 
 
-def contact_pages(dataset: Dataset, as_of: dt.date) -> list[GeneratedPage]:
+def contact_pages(dataset: Dataset, as_of: dt.date, bodies: Bodies | None = None) -> list[GeneratedPage]:
     """Every notice's contacts, newest first, CONTACT_PAGE_SIZE notices a page."""
+    bodies = bodies or Bodies()
     pages = chunks(dataset.notices, CONTACT_PAGE_SIZE)
     out = []
     for number, chunk in enumerate(pages, 1):
         url = urls.contact_url(number)
-        html = render("contact.html", url, as_of, notices=chunk, page=number, pages=len(pages),
-                      total=len(dataset.notices))
+        html = bodies.render("contact.html", url, as_of, notices=chunk, page=number,
+                             pages=len(pages), total=len(dataset.notices))
         out.append(GeneratedPage(url, "联系方式" if number == 1 else f"联系方式(第 {number} 页)", html,
                                  article={"page": "contact", "contact-page": str(number)}))
     return out
@@ -203,14 +211,15 @@ def site_changes(notices: list[Notice]) -> list[Change]:
                    lambda item: urls.linked_item_url(item.continues))
 
 
-def updates_pages(dataset: Dataset, as_of: dt.date) -> list[GeneratedPage]:
+def updates_pages(dataset: Dataset, as_of: dt.date, bodies: Bodies | None = None) -> list[GeneratedPage]:
+    bodies = bodies or Bodies()
     titles = {n.id: n.title for n in dataset.notices}
     pages = chunks(site_changes(dataset.notices), UPDATES_PAGE_SIZE)
     out = []
     for number, chunk in enumerate(pages, 1):
         url = urls.updates_url(number)
-        html = render("updates.html", url, as_of, changes=chunk, titles=titles, several=len(dataset.notices) > 1,
-                      page=number, pages=len(pages))
+        html = bodies.render("updates.html", url, as_of, changes=chunk, titles=titles,
+                             several=len(dataset.notices) > 1, page=number, pages=len(pages))
         out.append(GeneratedPage(url, "最近更新" if number == 1 else f"最近更新(第 {number} 页)", html,
                                  article={"page": "updates", "updates-page": str(number)}))
     return out

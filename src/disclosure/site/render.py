@@ -59,6 +59,24 @@ def render(template: str, page_url: str, as_of: dt.date, **context) -> str:
         link=lambda target: urls.relative(target, page_url), **context)
 
 
+@dataclass
+class Bodies:
+    """Portal page bodies by what they are rendered from: a preview rebuild (site.build_site(last=))
+    renders again only the pages whose template or context differs from the last build's (of ~130
+    paged directory, contact and update pages, an edit to one item changes one or two). The key
+    is the template object itself (Jinja gives a new one when its file changed) and the context,
+    compared by value: unchanged notices are the same objects, so comparing them costs nothing."""
+    last: dict[str, tuple[tuple, str]] = field(default_factory=dict)  # url -> (key, body)
+    now: dict[str, tuple[tuple, str]] = field(default_factory=dict)
+
+    def render(self, template: str, page_url: str, as_of: dt.date, **context) -> str:
+        key = (environment().get_template(template), as_of, sorted(context.items()))
+        kept = self.last.get(page_url)
+        body = kept[1] if kept is not None and kept[0] == key else render(template, page_url, as_of, **context)
+        self.now[page_url] = (key, body)
+        return body
+
+
 def deadline_text(item: Item) -> str:
     if item.deadline:
         return month_text(item.deadline)
