@@ -104,7 +104,8 @@ def on_config(config):
     # the preview reuses what each notice whose key is unchanged put on the site last time
     _site = build_site(dataset, settings.as_of, config.site_name, site_url=settings.site_url,
                        history=history, keys=notices, last=_site if _serving else None)
-    _pages = {page.src_uri: page for page in _site.pages}
+    # the pages by name (MkDocs' events name them): a preview names only those it gives MkDocs (on_files)
+    _pages = {} if _serving else {page.src_uri: page for page in _site.pages}
     config.extra["disclosure"] = _site.template_context
     _context_key = hash(repr((_site.template_context, _site.nav)))  # shared by every page's template
     _plan_reuse(settings, config, notices)
@@ -234,13 +235,16 @@ def on_files(files, config):
     # resolve that link: never left out
     linked = _linked_from(files)
     _serving_now.clear()
+    kept = _kept_notices(config.site_dir) if _serving else set()
+    given = _given_pages(kept, linked)
+    if _serving:
+        _pages.update({page.src_uri: page for page in given})
     for url in taken:  # a hand-written page (e.g. docs/search.md) replaces the generated one
         page = _pages.get(urls.src_uri(url))
         if page is not None and page.url == url:
             _pages.pop(page.src_uri)
-    kept = _kept_notices(config.site_dir) if _serving else set()
     portal = {page.src_uri for page in _site.portal_pages if page.src_uri not in in_nav} if _serving else set()
-    for page in _given_pages(kept, linked):
+    for page in given:
         if page.src_uri not in _pages:
             continue
         if page.src_uri in portal and _written_as_before(page, config):
@@ -289,7 +293,8 @@ def _given_pages(kept: set[str], linked: set[str]):
     for notice_id, parts in _site.parts.items():
         if notice_id not in kept:
             pages += parts.pages
-    return pages + [_pages[src] for src in linked if src in _pages and urls.owner(src) in kept]
+    return pages + [page for src in linked if urls.owner(src) in kept
+                    for page in _site.parts[urls.owner(src)].pages if page.src_uri == src]
 
 
 def _linked_from(files) -> set[str]:

@@ -94,7 +94,11 @@ class Site:
     def sitemap_files(self, other_urls: list[str]) -> dict[str, str]:
         """sitemap.xml and the sitemaps it lists; other_urls: the hand-written pages (the adapter's)."""
         known = {i: p.derived["sitemap"] for i, p in self.parts.items() if "sitemap" in p.derived}
-        out = sitemap_files([p.url for p in self.pages], other_urls, self.changed, self.site_url, known)
+        page_urls = [p.url for p in self.portal_pages]
+        for notice_id, parts in self.parts.items():
+            if notice_id not in known:
+                page_urls += [p.url for p in parts.pages]
+        out = sitemap_files(page_urls, other_urls, self.changed, self.site_url, known)
         for notice_id, parts in self.parts.items():
             if urls.notice_sitemap(notice_id) in out:
                 parts.derived["sitemap"] = out[urls.notice_sitemap(notice_id)]

@@ -30,7 +30,7 @@ def sitemap_files(page_urls: list[str], other_urls: list[str], changed: dict[str
     """page_urls: every generated page; other_urls: the hand-written pages; changed: notice id ->
     ISO date its data last changed (each notice's pages carry it; the portal's, the latest).
     known: a notice's sitemap, where the caller knows it is what this call would make (the preview's
-    unchanged notices: site.NoticeParts)."""
+    unchanged notices: site.NoticeParts); their pages need not be in page_urls."""
     known = known or {}
     if not site_url:
         return {}
@@ -44,7 +44,7 @@ def sitemap_files(page_urls: list[str], other_urls: list[str], changed: dict[str
     files = {urls.PORTAL_SITEMAP: _urlset(portal + other_urls, site_url, max(changed.values(), default=""))}
     index = [f"<sitemap><loc>{_loc(urls.PORTAL_SITEMAP, site_url)}</loc></sitemap>\n"]
     for notice, paths in by_notice.items():
-        if not paths:
+        if not paths and notice not in known:
             continue
         path = urls.notice_sitemap(notice)
         files[path] = known[notice] if notice in known else _urlset(paths, site_url, changed[notice])
