@@ -259,3 +259,26 @@ def test_a_preview_rebuild_reuses_unchanged_notices_and_equals_a_build_from_scra
     assert mine(third, "jinpu-2019")[0] is mine(second, "jinpu-2019")[0]  # a problem does not depend on the date
     assert body(third, "updates/") is not body(second, "updates/")  # every page shows the date
     assert _everything(third) == _everything(build_site(load_dataset(data), AS_OF + dt.timedelta(days=40), "测试站"))
+
+
+def test_a_watched_preview_reads_again_only_the_folders_it_is_told_of(tmp_path):
+    """validate.LoadedFolders with a watcher (the preview's, hook on_serve): the first load after
+    `watch` checks every folder; later loads only those `changed` names (None: all of them)."""
+    from disclosure.validate import LoadedFolders
+    data = write_test_data(tmp_path / "data")
+    folders = LoadedFolders()
+    first = load_dataset(data, folders=folders)
+    item = data / "notices" / SAMPLE / "items" / "1.yml"
+    folders.watch()
+    item.write_text(item.read_text("utf-8").replace("status: partly_done", "status: done"), "utf-8")
+    second = load_dataset(data, folders=folders)  # before the watcher could tell: checked anyway
+    assert second.notice(SAMPLE) is not first.notice(SAMPLE)
+    item.write_text(item.read_text("utf-8").replace("status: done", "status: partly_done"), "utf-8")
+    assert load_dataset(data, folders=folders).notice(SAMPLE) is second.notice(SAMPLE)  # not told: trusted
+    folders.changed(SAMPLE)
+    third = load_dataset(data, folders=folders)
+    assert third.notice(SAMPLE) is not second.notice(SAMPLE)
+    assert third.notice("jinpu-2019") is first.notice("jinpu-2019")
+    item.write_text(item.read_text("utf-8").replace("status: partly_done", "status: done"), "utf-8")
+    folders.changed(None)  # a change it cannot place: every folder is checked
+    assert load_dataset(data, folders=folders).notice(SAMPLE) is not third.notice(SAMPLE)

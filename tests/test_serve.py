@@ -68,6 +68,10 @@ def test_serve_shows_an_edited_item_and_serves_the_built_page(scratch_data, tmp_
         assert "<entry>" in _get(f"{base}/feed.xml")
         other = next(p.name for p in (scratch_data / "notices").iterdir() if p.name != "jinpu-2019")
         assert _get(f"{base}/{other}/items.json") == (built_site / other / "items.json").read_text("utf-8")
+        # an edit to the other notice: its page changes, and jinpu's figures warning is not repeated
+        edited = sorted((scratch_data / "notices" / other / "items").glob("*.yml"))[0]
+        edited.write_text(edited.read_text("utf-8").replace("heading: ", "heading: 另改", 1), "utf-8")
+        _wait(f"{base}/{other}/items/{edited.stem}/", lambda body: "另改" in body, 60)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -76,6 +80,8 @@ def test_serve_shows_an_edited_item_and_serves_the_built_page(scratch_data, tmp_
     # MkDocs 2.0 box (MkDocs is pinned to 1.x), one line saying what the preview does
     assert "'dirty' build" not in console and "MkDocs 2.0" not in console, console
     assert "预览:修改 data/ 里的文件并保存后" in console, console
+    # a notice's warning is shown by the first build and again only when that notice is read again
+    assert console.count("通报原文称已完成 19 项") == 2, console  # first build, jinpu's edit; not the other's
 
 
 def test_the_preview_is_told_of_a_save_rather_than_polling_for_it(tmp_path):
@@ -110,6 +116,13 @@ def test_the_preview_is_told_of_a_save_rather_than_polling_for_it(tmp_path):
                 while not server._want_rebuild and time.time() < deadline:
                     time.sleep(0.05)
                 assert server._want_rebuild, folder
+            # every rebuild reads what is watched: a read is not a change (else it rebuilds for ever)
+            time.sleep(0.5)
+            server._want_rebuild = False
+            for folder in (data, later):
+                assert (folder / "1.yml").read_text("utf-8") == "heading: 改\n"
+            time.sleep(1.0)
+            assert not server._want_rebuild
         finally:
             server.observer.stop()
             server.observer.join()
