@@ -202,7 +202,30 @@ def on_serve(server, config, builder):
     if _data_dir:  # the loads that follow read again only the notice folders it tells of
         server.observer.schedule(_TellLoadedFolders(_data_dir), str(_data_dir), recursive=True)
         _folders.watch()
+        _LostChanges.server = server
     return server
+
+
+class _LostChanges(logging.Handler):
+    """When the kernel's queue of change notices overflows (a `git pull` or checkout of thousands
+    of files at once), watchdog drops them and says so only in a log line. Then nothing is known:
+    the next load checks every folder, and a rebuild is asked for (none may have been)."""
+    server = None
+
+    def emit(self, record):
+        if "overflow" not in record.getMessage():
+            return
+        _folders.changed(None)
+        server = self.server
+        try:
+            with server._rebuild_cond:
+                server._want_rebuild = True
+                server._rebuild_cond.notify_all()
+        except AttributeError:  # no server yet, or another MkDocs: the next save rebuilds
+            pass
+
+
+logging.getLogger("watchdog.observers.inotify_c").addHandler(_LostChanges(logging.WARNING))
 
 
 class _TellLoadedFolders(FileSystemEventHandler):

@@ -221,3 +221,30 @@ def test_the_preview_lists_the_theme_files_once():
     assert walked > 1000 and first and all(static(name) for name in first)
     assert theme.get_env().list_templates(filter_func=static) == first  # a new environment, as each build makes
     assert len(asked) == walked + len(first)  # only the checks above: the theme was not walked again
+
+
+def test_lost_change_notices_make_the_preview_check_every_folder(tmp_path):
+    """watchdog reports a kernel queue overflow (events lost) only as a log line: the hook then has
+    the next load check every notice folder and asks for a rebuild."""
+    import importlib.util
+    import logging
+
+    from mkdocs.livereload import LiveReloadServer
+
+    spec = importlib.util.spec_from_file_location("disclosure_site_hook", ROOT / "hooks" / "disclosure_site.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    try:
+        (tmp_path / "notices" / "a").mkdir(parents=True)
+        hook._folders.put(tmp_path / "notices" / "a", (), None, {})
+        hook._folders.watch()
+        hook._folders.untold()  # the first load after watching checks all
+        assert hook._folders.untold() == {str(tmp_path / "notices" / "a")}  # nothing told: trusted
+        hook._LostChanges.server = server
+        logging.getLogger("watchdog.observers.inotify_c").warning("Inotify queue overflowed; filesystem events were lost")
+        assert hook._folders.untold() == set() and server._want_rebuild  # checked again, and rebuilt
+    finally:
+        logging.getLogger("watchdog.observers.inotify_c").removeHandler(
+            next(h for h in logging.getLogger("watchdog.observers.inotify_c").handlers if isinstance(h, hook._LostChanges)))
+        server.server_close()
