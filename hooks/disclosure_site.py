@@ -57,7 +57,6 @@ _folders = LoadedFolders()  # preview: the notices as last loaded
 # preview: notice id -> the key (site.NoticeParts.key) its pages and files were written with by the
 # last good build; a notice whose key is unchanged is left out of the next rebuild as a whole
 _served: dict[str, str] = {}
-_serving_now: dict[str, str] = {}  # the same for the build under way
 
 
 class _QuietDirtyWarning(logging.Filter):
@@ -291,7 +290,6 @@ def on_files(files, config):
     # a generated page a hand-written one links to (`[..](x/index.md)`) must be a File for MkDocs to
     # resolve that link: never left out
     linked = _linked_from(files)
-    _serving_now.clear()
     kept = _kept_notices(config.site_dir) if _serving else set()
     given = _given_pages(kept, linked)
     if _serving:
@@ -330,8 +328,6 @@ def on_files(files, config):
         if path in previous or path in left:
             continue
         files.append(_tracked(File.generated(config, path, content=content), content))
-    if _serving:
-        _serving_now.update({i: parts.key for i, parts in _site.parts.items() if parts.key is not None})
     for file in _unused_theme_scripts(files, config):
         files.remove(file)
     if _serving:  # the index and the site-wide files are functions of the notices' parts
@@ -414,7 +410,7 @@ def on_post_build(config):
     global _background
     if _serving:  # every page is written: the next rebuild may leave these out
         _served.clear()
-        _served.update(_serving_now)
+        _served.update({i: parts.key for i, parts in _site.parts.items() if parts.key is not None})
     if _serving and _background:  # the preview serves pages now; the index lands moments later
         threading.Thread(target=_report_background, args=(_background,), daemon=True).start()
         return  # kept in _background: the next rebuild cancels it if it is still running

@@ -28,6 +28,15 @@ def _get(url: str) -> str:
         return ""
 
 
+def _fresh_hook():
+    """The MkDocs hook as a new module: its preview state starts empty, as in a new `make serve`."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("disclosure_site_hook", ROOT / "hooks" / "disclosure_site.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    return hook
+
+
 def _wait(url: str, ready, seconds: float) -> str:
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -88,14 +97,10 @@ def test_the_preview_is_told_of_a_save_rather_than_polling_for_it(tmp_path):
     """MkDocs polls every watched file twice a second (80,000 stats a second at 40,000 items); the
     hook moves its watches to the system's change notification, watches added later included, and a
     save still asks for a rebuild."""
-    import importlib.util
-
     from mkdocs.livereload import LiveReloadServer
     from watchdog.observers.polling import PollingObserver
 
-    spec = importlib.util.spec_from_file_location("disclosure_site_hook", ROOT / "hooks" / "disclosure_site.py")
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
+    hook = _fresh_hook()
     data, later = tmp_path / "data", tmp_path / "hooks"
     data.mkdir(), later.mkdir()
     server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
@@ -133,13 +138,9 @@ def test_the_preview_is_told_of_a_save_rather_than_polling_for_it(tmp_path):
 def test_the_preview_compiles_a_theme_template_once_and_again_when_it_is_edited(tmp_path):
     """MkDocs makes a new template environment for every rebuild; the hook's bytecode cache (on_env)
     spares compiling the theme again, and never serves an edited template's old code."""
-    import importlib.util
-
     import jinja2
 
-    spec = importlib.util.spec_from_file_location("disclosure_site_hook", ROOT / "hooks" / "disclosure_site.py")
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
+    hook = _fresh_hook()
     hook._serving = True
     template = tmp_path / "main.html"
     template.write_text("<p>{{ x }} 第一版</p>", "utf-8")
@@ -158,14 +159,11 @@ def test_the_preview_compiles_a_theme_template_once_and_again_when_it_is_edited(
 
 
 def test_stopping_the_preview_while_the_index_is_written_is_not_reported_as_a_failure(tmp_path, caplog):
-    import importlib.util
     import logging
 
     from disclosure.site.background import BackgroundWriter
 
-    spec = importlib.util.spec_from_file_location("disclosure_site_hook", ROOT / "hooks" / "disclosure_site.py")
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
+    hook = _fresh_hook()
     (tmp_path / "site").mkdir()
     writer = hook._background = BackgroundWriter(lambda: time.sleep(60) or {}, tmp_path / "site").start()
     with caplog.at_level(logging.ERROR, logger="mkdocs.hooks.disclosure"):
@@ -176,14 +174,11 @@ def test_stopping_the_preview_while_the_index_is_written_is_not_reported_as_a_fa
 
 
 def test_the_preview_rewrites_a_later_portal_page_only_when_it_would_change(tmp_path):
-    import importlib.util
     from types import SimpleNamespace
 
     from disclosure.site import GeneratedPage
 
-    spec = importlib.util.spec_from_file_location("disclosure_site_hook", ROOT / "hooks" / "disclosure_site.py")
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
+    hook = _fresh_hook()
     config = SimpleNamespace(site_dir=str(tmp_path))
     page = GeneratedPage("notices/page/2/", "通报目录(第 2 页)", "<p>甲单位 3 项</p>", {"page": "directory"})
     assert not hook._written_as_before(page, config)  # never written: given to MkDocs
@@ -201,13 +196,9 @@ def test_the_preview_rewrites_a_later_portal_page_only_when_it_would_change(tmp_
 def test_the_preview_lists_the_theme_files_once():
     """MkDocs lists Material's 14,000 theme files on every build to find the static ones; the
     preview lists them once (hook _list_theme_once) and gives MkDocs the same list every rebuild."""
-    import importlib.util
-
     from mkdocs.theme import Theme
 
-    spec = importlib.util.spec_from_file_location("disclosure_site_hook", ROOT / "hooks" / "disclosure_site.py")
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
+    hook = _fresh_hook()
     theme = Theme(name="material", custom_dir=str(ROOT / "overrides"))
     asked = []
 
@@ -226,14 +217,11 @@ def test_the_preview_lists_the_theme_files_once():
 def test_lost_change_notices_make_the_preview_check_every_folder(tmp_path):
     """watchdog reports a kernel queue overflow (events lost) only as a log line: the hook then has
     the next load check every notice folder and asks for a rebuild."""
-    import importlib.util
     import logging
 
     from mkdocs.livereload import LiveReloadServer
 
-    spec = importlib.util.spec_from_file_location("disclosure_site_hook", ROOT / "hooks" / "disclosure_site.py")
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
+    hook = _fresh_hook()
     server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
     try:
         (tmp_path / "notices" / "a").mkdir(parents=True)

@@ -282,14 +282,14 @@ class Dataset:
     def problems(self) -> list:
         """Each problem once, across the notices that report on it (series.Problem): what site-wide
         figures, the directory, search and open data count."""
-        return self._series()[0]
+        return self._series()[0].all
 
     def problem_of(self, item: Item):
-        return self._series()[1][id(item)]
+        return self._series()[0].of[id(item)]
 
     def series(self, notice: Notice) -> list[Notice]:
         """The notices of notice's inspection, oldest first: the first and every later one that follows it."""
-        return self._series()[2][notice.id]
+        return self._series()[1][notice.id]
 
     def _series(self):
         """Problems, each item's problem and each notice's series, computed once per dataset (every
@@ -311,8 +311,8 @@ class Dataset:
                 ordered = sorted(notices, key=lambda n: (n.issued, n.id))  # the first published one leads
                 for n in notices:
                     series[n.id] = ordered
-            found = problems(self.notices, self.withdrawn_notices, earlier._series()[3] if earlier else None)
-            cached = self.__dict__["_problems"] = (found.all, found.of, series, found)
+            found = problems(self.notices, self.withdrawn_notices, earlier._series()[0] if earlier else None)
+            cached = self.__dict__["_problems"] = (found, series)
         return cached
 
     def reuse_problems(self, earlier: "Dataset") -> None:

@@ -73,19 +73,19 @@ class Site:
         site_wide: with site_wide_files (the preview writes those in the background)."""
         out = open_data_files(self.dataset, self.records, previous, gzip_static, self._notice_data(), site_wide=False)
         for notice in self.dataset.notices:
-            self.parts[notice.id].derived["open_data"] = tuple(out[path] for path in notice_data_paths(notice))
+            self.parts[notice.id].open_data = tuple(out[path] for path in notice_data_paths(notice))
         return {**out, **(self.site_wide_files(gzip_static) if site_wide else {}), **self.other_files}
 
     def site_wide_files(self, gzip_static: bool = False) -> dict[str, str | bytes]:
         """What joins every notice's data: the site's items.json and items.csv (its notices' files
         joined) and feed.xml. No page depends on them."""
-        if not all("open_data" in self.parts[n.id].derived for n in self.dataset.notices):
+        if any(self.parts[n.id].open_data is None for n in self.dataset.notices):
             self.generated_files(gzip_static=gzip_static, site_wide=False)  # encodes each notice's files once
         return {**joined_data_files(self.dataset, self._notice_data(), gzip_static),
                 **site_feed(self.dataset, self.site_name, self.site_url)}
 
     def _notice_data(self) -> dict[str, tuple[str, bytes]]:
-        return {i: p.derived["open_data"] for i, p in self.parts.items() if "open_data" in p.derived}
+        return {i: p.open_data for i, p in self.parts.items() if p.open_data is not None}
 
     @cached_property
     def files(self) -> dict[str, str | bytes]:
@@ -93,15 +93,14 @@ class Site:
 
     def sitemap_files(self, other_urls: list[str]) -> dict[str, str]:
         """sitemap.xml and the sitemaps it lists; other_urls: the hand-written pages (the adapter's)."""
-        known = {i: p.derived["sitemap"] for i, p in self.parts.items() if "sitemap" in p.derived}
+        known = {i: p.sitemap for i, p in self.parts.items() if p.sitemap is not None}
         page_urls = [p.url for p in self.portal_pages]
         for notice_id, parts in self.parts.items():
             if notice_id not in known:
                 page_urls += [p.url for p in parts.pages]
         out = sitemap_files(page_urls, other_urls, self.changed, self.site_url, known)
         for notice_id, parts in self.parts.items():
-            if urls.notice_sitemap(notice_id) in out:
-                parts.derived["sitemap"] = out[urls.notice_sitemap(notice_id)]
+            parts.sitemap = out.get(urls.notice_sitemap(notice_id))
         return out
 
     def all_files(self) -> dict[str, str | bytes]:
@@ -137,9 +136,10 @@ class NoticeParts:
     feed: dict[str, bytes]
     changed: str
     page_keys: dict[str, str] | None = None  # buildcache.page_keys of its pages and open data, for `key`
-    # what the Site derives from these parts once ("open_data": its items.json text and items.csv
-    # bytes, "sitemap": its sitemap): valid as long as the parts are, so a preview reuses it too
-    derived: dict = field(default_factory=dict)
+    # what the Site derives from these parts once, valid as long as the parts are (a preview reuses
+    # it too): its items.json text and items.csv bytes, and its sitemap
+    open_data: tuple[str, bytes] | None = None
+    sitemap: str | None = None
 
 
 def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str = "",

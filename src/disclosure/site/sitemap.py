@@ -48,7 +48,7 @@ def sitemap_files(page_urls: list[str], other_urls: list[str], changed: dict[str
             continue
         path = urls.notice_sitemap(notice)
         files[path] = known[notice] if notice in known else _urlset(paths, site_url, changed[notice])
-        index.append(f"<sitemap><loc>{_loc(urls.notice_sitemap(notice), site_url)}</loc>"
+        index.append(f"<sitemap><loc>{_loc(path, site_url)}</loc>"
                      f"<lastmod>{changed[notice]}</lastmod></sitemap>\n")
     files[urls.SITEMAP] = f"{HEAD}<sitemapindex {XMLNS}>\n{''.join(index)}</sitemapindex>\n"
     return files
