@@ -143,18 +143,53 @@ def test_command_line_mistakes_are_explained_in_chinese(capsys):
     assert exit_info.value.code == 2 and "命令写法有误" in err and "--help" in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("name", ["updates", "contact", "notices"])
-def test_a_notice_may_not_take_a_portal_sections_address(tmp_path, name):
-    from disclosure.errors import DataErrors
+@pytest.mark.parametrize("name", ["updates", "contact", "notices", "search", "assets", "feed.xml", "sitemap.xml",
+                                  "404.html", "about", "staff-guide", "how-search-works", "About"])
+def test_a_notice_may_not_take_the_address_of_the_sites_own_pages(tmp_path, capsys, name):
     data = write_test_data(tmp_path / "data")
     (data / "notices" / "shixian-xuncha-2024").rename(data / "notices" / name)
-    with pytest.raises(DataErrors) as caught:
-        load_dataset(data)
-    assert f"“{name}” 是网站栏目的地址" in caught.value.report()
+    code, out = run(data, capsys)
+    assert code == 1 and f"notices/{name}" in out and f"“{name}” 是网站自身栏目或页面的地址" in out
+    assert "xx-xuncha-2024" in out and "Traceback" not in out
 
 
-def test_the_reserved_names_are_the_sites_own_sections():
+def test_the_hand_written_pages_beside_the_data_folder_are_reserved_too(tmp_path, capsys):
+    data = write_test_data(tmp_path / "data")
+    (tmp_path / "docs" / "guides").mkdir(parents=True)
+    (tmp_path / "docs" / "faq.md").write_text("# 常见问题\n", "utf-8")
+    for name in ("faq", "guides"):
+        (data / "notices" / "shixian-xuncha-2024").rename(data / "notices" / name)
+        code, out = run(data, capsys)
+        assert code == 1 and f"“{name}” 是网站自身栏目或页面的地址" in out
+        (data / "notices" / name).rename(data / "notices" / "shixian-xuncha-2024")
+    assert run(data, capsys)[0] == 0  # an ordinary id passes
+
+
+def test_mkdocs_docs_dir_is_where_the_hand_written_pages_are(tmp_path):
+    from disclosure.validate import reserved_ids
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "rules.md").write_text("# 规则\n", "utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\ndocs_dir: 'pages'  # hand-written\n", "utf-8")
+    assert "rules" in reserved_ids(tmp_path / "data")
+
+
+def test_the_reserved_names_follow_the_url_scheme():
     from disclosure.site import urls
-    from disclosure.validate import PORTAL_SECTIONS
-    sections = {u.split("/")[0] for u in (urls.DIRECTORY, urls.CONTACT, urls.SEARCH, urls.UPDATES, urls.DATA)}
-    assert sections | {"assets"} == PORTAL_SECTIONS
+    from disclosure.validate import site_addresses
+    every = [urls.DIRECTORY, urls.CONTACT, urls.SEARCH, urls.UPDATES, urls.DATA, urls.FEED, urls.SITEMAP,
+             urls.PORTAL_SITEMAP, urls.ITEMS_JSON, *urls.SCHEMAS.values()]
+    assert {u.split("/")[0] for u in every} <= site_addresses()
+    assert "" not in site_addresses() and "jinpu-2019" not in site_addresses()
+
+
+def test_every_top_level_name_of_the_built_site_is_reserved_or_a_notice(built_site, test_data):
+    """Drift check against the real build: MkDocs, the theme, the hook and docs/ write nothing at the
+    top level that a notice could also claim."""
+    from disclosure.validate import reserved_ids
+    notices = {p.name for p in (test_data / "notices").iterdir()}
+    assert {p.name.lower() for p in built_site.iterdir()} - notices <= reserved_ids(test_data)
+
+
+def test_a_folder_name_with_a_final_newline_is_not_a_safe_id():
+    from disclosure.validate import SAFE_ID
+    assert SAFE_ID.match("jinpu-2019") and not SAFE_ID.match("jinpu-2019\n")

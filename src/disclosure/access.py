@@ -9,6 +9,11 @@ Roles:
     account  named in owners.yml `accounts`: may change data/notices/<id>/ for the ids (or globs)
              listed for it; nothing else (not owners.yml, not another department's notice)
 
+Links stay inside what an account owns: a staff notice may `follows:` / `continues:` only notices
+the same account may change (a follow-up's statements become the earlier notice's current status
+and figures), and a new staff notice may not state an issuer or inspected unit that another
+account's notices state, unless owners.yml `names` grants it (the directory groups by them).
+
 The owners file that decides a push is the one on the published branch *before* the push, so an
 account cannot grant itself rights in the same push (and changing owners.yml is admin-only anyway).
 Without owners.yml only the server-setup admins may push.
@@ -20,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import DataError
+from .yamlio import Loaded
 
 DATA_ROOT = "data/"
 OWNERS_PATH = "data/owners.yml"
@@ -46,6 +52,7 @@ def unsafe_path(path: str) -> str:
 class Owners:
     admins: frozenset[str] = frozenset()
     accounts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # issuers / units an admin granted
 
     @classmethod
     def parse(cls, raw: dict | None, setup_admins: tuple[str, ...] | list[str] = ()) -> "Owners":
@@ -53,7 +60,8 @@ class Owners:
         named at server-setup always stay admins, so a mistake in owners.yml cannot lock them out."""
         raw = raw or {}
         return cls(frozenset(raw.get("admins", [])) | frozenset(setup_admins),
-                   {name: tuple(globs) for name, globs in raw.get("accounts", {}).items()})
+                   {name: tuple(globs) for name, globs in raw.get("accounts", {}).items()},
+                   {name: tuple(values) for name, values in raw.get("names", {}).items()})
 
     def is_admin(self, account: str) -> bool:
         return account in self.admins
@@ -95,4 +103,51 @@ def path_refusals(account: str, owners: Owners, changed: list[str]) -> list[Data
         elif not NOTICE_FILE.match(path):
             out.append(DataError(path, 0, 0, "", "通报文件夹里只能有 notice.yml、source.txt(或 .html/.docx)和 items/事项编号.yml。"
                                  "请删除这个文件后再推送;需要放其他文件请联系管理员。"))
+    return out
+
+
+LINK_FIELDS = ("follows", "continues")  # notice.yml: follows: <notice>; an item: continues: <notice>/<item>
+
+
+def link_refusals(account: str, owners: Owners, files: list[tuple[str, Loaded]]) -> list[DataError]:
+    """A staff account's pushed notice or item may follow / continue only notices the same account
+    may change: a follow-up's statement becomes the earlier problem's status, deadline and figures."""
+    if owners.is_admin(account):
+        return []
+    out = []
+    for path, loaded in files:
+        for key in LINK_FIELDS:
+            value = loaded.data.get(key)
+            target = value.split("/", 1)[0] if isinstance(value, str) else ""
+            if not target or owners.may_change_notice(account, target):
+                continue
+            line, col = loaded.where((key,))
+            whose = "、".join(owners.owners_of(target)) or "管理员"
+            out.append(DataError(path, line, col, key,
+                                 f"指向通报 {target},它由 {whose} 负责。账号 “{account}” 的通报只能接续自己负责的通报"
+                                 "(接续会改变那份通报的状态、期限和统计数字)。请删除这一行;确属同一轮巡察的后续通报,请联系管理员。"))
+    return out
+
+
+def name_refusals(account: str, owners: Owners, notices: list[tuple[str, Loaded]],
+                  others: dict[str, str]) -> list[DataError]:
+    """A new notice of a staff account may not state an issuer or inspected unit that another
+    account's notice states (`others`: name -> that notice), unless owners.yml `names` grants it."""
+    if owners.is_admin(account):
+        return []
+    granted = set(owners.names.get(account, ()))
+    out = []
+    for path, loaded in notices:
+        inspection = loaded.data.get("inspection")
+        for where, value in ((("issuer",), loaded.data.get("issuer")),
+                             (("inspection", "unit"), inspection.get("unit") if isinstance(inspection, dict) else None)):
+            if not isinstance(value, str) or value.strip() not in others or value.strip() in granted:
+                continue
+            other = others[value.strip()]
+            whose = "、".join(owners.owners_of(other)) or "管理员"
+            line, col = loaded.where(where)
+            out.append(DataError(path, line, col, ".".join(where),
+                                 f"“{value.strip()}” 是通报 {other}(由 {whose} 负责)的发文或被巡察单位。账号 “{account}” "
+                                 "的新通报不能使用别的账号的单位名称(网站按单位汇总数字)。如确属本账号负责的单位,"
+                                 f"请管理员在 data/owners.yml 的 names: {account}: 中登记这个名称。"))
     return out

@@ -29,7 +29,9 @@ the hash of its bytes, so the next build (and the publish's data check) parse an
 files that changed. Keyed by the code that checked them (`checker_fingerprint`): new code, new checks.
 
 Layout (on the server: WEB_ROOT/.cache, `DISCLOSURE_BUILD_CACHE`):
-    checked/<code>/<notice>.json  {blake2b of a file's bytes: its parsed data}, one per notice folder
+    checked/<code>/<notice>.json  {blake2b of a file's bytes: [sha256 of its parsed data, the data]},
+                                  one per notice folder; a record whose data does not match its hash
+                                  (a hand-edited pack) makes every pack untrusted: all files checked afresh
     source/, source.json  the tree the last publish built from, and its commits (publish.kept_source)
     manifest.json   {"fingerprint", "site": the published release it describes,
                      "pages": {src_uri: [key, file in the release, size]}, "index": {search file: size}}
@@ -112,6 +114,11 @@ def checker_fingerprint() -> str:
 
 
 NOT_CHECKED = object()  # CheckedFiles.get: this file (these bytes) was not checked before
+CACHE_MISMATCH = "构建缓存校验不符"  # the line the build prints when a checked-file record was altered
+
+
+def _record_hash(data) -> str:
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 class CheckedFiles:
@@ -128,6 +135,7 @@ class CheckedFiles:
         self._packs: dict[str, dict] = {}
         self._used: dict[str, dict] = {}
         self._changed: set[str] = set()
+        self.untrusted = False  # a record did not match its hash: nothing of the packs is used
 
     def _pack(self, group: str) -> dict:
         if group not in self._packs:
@@ -143,10 +151,19 @@ class CheckedFiles:
         """The data of the file of this group with these bytes, or NOT_CHECKED."""
         key = digest.hex()
         pack = self._pack(group)
-        if key in pack:
-            self._used[group][key] = pack[key]
-            return pack[key]
-        return NOT_CHECKED
+        if key not in pack or self.untrusted:
+            return NOT_CHECKED
+        record = pack[key]
+        if not (isinstance(record, list) and len(record) == 2 and record[0] == _record_hash(record[1])):
+            self.untrusted = True  # verified, not trusted: a damaged or edited pack is never used
+            self._packs = {g: {} for g in self._packs}
+            self._used = {g: {} for g in self._used}
+            self._changed |= set(self._packs)
+            print(f"{CACHE_MISMATCH}:{self.folder / (group + '.json')} 中的记录与内容不符,全部数据文件重新检查。",
+                  file=sys.stderr)
+            return NOT_CHECKED
+        self._used[group][key] = record
+        return record[1]
 
     def put(self, group: str, digest: bytes, data) -> None:
         self._pack(group)
@@ -155,7 +172,7 @@ class CheckedFiles:
                 return
         except (TypeError, ValueError):
             return
-        self._used[group][digest.hex()] = data
+        self._used[group][digest.hex()] = [_record_hash(data), data]
         self._changed.add(group)
 
     def save(self) -> None:
@@ -166,8 +183,12 @@ class CheckedFiles:
             self.folder.mkdir(parents=True, exist_ok=True)
             for group in self._changed | {g for g in self._used if len(self._used[g]) != len(self._packs[g])}:
                 temp = self.folder / f".{group}-{os.getpid()}"
-                temp.write_text(json.dumps(self._used[group], ensure_ascii=False), "utf-8")
-                os.replace(temp, self.folder / f"{group}.json")
+                try:
+                    temp.write_text(json.dumps(self._used[group], ensure_ascii=False), "utf-8")
+                    os.replace(temp, self.folder / f"{group}.json")
+                except OSError:
+                    temp.unlink(missing_ok=True)  # a full disk leaves no half-written pack behind
+                    raise
             for path in self.folder.glob("*.json"):
                 if path.stem not in self._used:
                     path.unlink(missing_ok=True)
@@ -213,14 +234,14 @@ def notice_keys(dataset, history, as_of, context: dict, nav, site_name: str, sit
     """Notice id (withdrawn ones too) -> the key of everything its pages and open data show: the
     site-wide inputs and the files (with git dates) of every notice linked to it. The notice part of
     THE dependency rules (module docstring); the preview reuses a notice's parts by it (site.NoticeParts)."""
-    from .validate import PORTAL_SECTIONS  # refused as notice ids; kept out here too, should one slip through
+    from .validate import site_addresses  # refused as notice ids; kept out here too, should one slip through
     context = {k: v for k, v in context.items() if k not in COMMIT_FIELDS}
     common = _hash(code, site_name, site_url, as_of.isoformat(), repr(sorted(context.items())), repr(nav))
     every = {n.id: n for n in dataset.notices + dataset.withdrawn_notices}
     groups = linked_groups(list(every.values()))
     dates = _dates_by_notice(history)
     digests = {i: notice_digest(n, dates.get(i, [])) for i, n in every.items()}
-    return {i: _hash(common, *(digests[m] for m in groups[i])) for i in every if i not in PORTAL_SECTIONS}
+    return {i: _hash(common, *(digests[m] for m in groups[i])) for i in every if i.lower() not in site_addresses()}
 
 
 def page_keys(site, site_name: str, site_url: str, code: str,

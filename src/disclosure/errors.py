@@ -4,6 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def visible(text: str) -> str:
+    """text for a message: control characters escaped, so a final newline or a tab shows as \\n, \\t."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 @dataclass(frozen=True, order=True)
 class DataError:
     """One problem in one data file. Sorted by file, then line, so reports read top-down."""

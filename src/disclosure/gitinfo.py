@@ -6,6 +6,12 @@ Both answers are optional extras on a page, so every failure (no git installed, 
 The revision defaults to HEAD. The publishing hook builds a pushed commit that is not HEAD yet
 (pre-receive runs before the branch moves), so it sets DISCLOSURE_COMMIT to that commit and
 GIT_DIR / GIT_WORK_TREE to the server repository; plain git environment variables do the rest.
+
+Dates on a publishing server are the server's own, never a commit's: a pusher sets a commit's
+date to anything. The hook hands the build the publish log's table (DISCLOSURE_PUBLISHED: one
+"<commit>\t<YYYY-MM-DD>" line per publish, oldest first); a commit's date is then the day of the
+first publish that contained it, and a commit not yet published is dated the build's as-of day (the
+publish day). Elsewhere (make serve, pages jobs, a clone) the committer date is used.
 """
 from __future__ import annotations
 
@@ -17,6 +23,8 @@ from functools import cached_property
 from pathlib import Path
 
 COMMIT_ENV = "DISCLOSURE_COMMIT"
+PUBLISHED_ENV = "DISCLOSURE_PUBLISHED"
+AS_OF_ENV = "DISCLOSURE_AS_OF"  # as site.settings (which this module does not import)
 RECORD = "\x1e"  # separates commits in the batched log; cannot occur in a date or a NUL-split path
 
 
@@ -43,6 +51,41 @@ def build_commit(cwd: Path | str = ".") -> str | None:
     return pinned[:7] if pinned else None
 
 
+def _publish_days(cwd: Path) -> dict[str, dt.date] | None:
+    """commit -> the day of the first publish that contained it, for every commit of the revision
+    (see the module's docstring); None when the build is not a server publish."""
+    table = os.environ.get(PUBLISHED_ENV)
+    if not table:
+        return None
+    try:
+        today = dt.date.fromisoformat(os.environ.get(AS_OF_ENV, "").strip())
+    except ValueError:
+        today = dt.date.today()
+    listing = _git(["rev-list", "--parents", revision()], cwd) or ""
+    parents = {line.split()[0]: line.split()[1:] for line in listing.splitlines() if line.strip()}
+    by_prefix = {commit[:12]: commit for commit in parents}
+    days: dict[str, dt.date] = {}
+    try:
+        lines = Path(table).read_text("utf-8").splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        commit, _, day = line.partition("\t")
+        tip = by_prefix.get(commit.strip()[:12])
+        try:
+            published = dt.date.fromisoformat(day.strip())
+        except ValueError:
+            continue
+        stack = [tip] if tip and tip not in days else []
+        while stack:  # everything this publish newly contained
+            commit = stack.pop()
+            if commit in days:
+                continue
+            days[commit] = published
+            stack += [p for p in parents.get(commit, ()) if p not in days]
+    return {commit: days.get(commit, today) for commit in parents}
+
+
 def last_commit_dates(data_dir: Path | str) -> dict[str, dt.date]:
     """Date of the last commit touching each file under data_dir, from ONE `git log` call.
 
@@ -56,16 +99,17 @@ def last_commit_dates(data_dir: Path | str) -> dict[str, dt.date]:
     if not data_dir.is_dir():
         return {}
     # --relative with cwd=data_dir prints paths relative to data_dir; -z keeps Chinese names unquoted.
-    out = _git(["log", "-z", "--relative", "--name-only", "--date=short", f"--format={RECORD}%cd",
-                revision(), "--", "."], data_dir)
+    published = _publish_days(data_dir)
+    out = _git(["log", "-z", "--relative", "--name-only", "--date=short",
+                f"--format={RECORD}{'%H' if published is not None else '%cd'}", revision(), "--", "."], data_dir)
     if not out:
         return {}
     dates: dict[str, dt.date] = {}
     for record in out.split(RECORD)[1:]:
         header, _, names = record.partition("\0")
         try:
-            day = dt.date.fromisoformat(header.strip())
-        except ValueError:
+            day = published[header.strip()] if published is not None else dt.date.fromisoformat(header.strip())
+        except (KeyError, ValueError):
             continue
         for name in names.split("\0"):
             name = name.strip("\n")
@@ -75,7 +119,12 @@ def last_commit_dates(data_dir: Path | str) -> dict[str, dt.date]:
 
 
 def commit_date(cwd: Path | str = ".") -> dt.date | None:
-    """Committer date of the commit being built (the day its content entered the history)."""
+    """Committer date of the commit being built (the day its content entered the history); on a
+    publishing server, the day it was (or is being) published."""
+    published = _publish_days(Path(cwd))
+    if published is not None:
+        full = _git(["rev-parse", "--verify", "--quiet", f"{revision()}^{{commit}}"], Path(cwd))
+        return published.get(full.strip()) if full else None
     out = _git(["show", "-s", "--format=%cs", f"{revision()}^{{commit}}"], Path(cwd))
     try:
         return dt.date.fromisoformat(out.strip()) if out else None

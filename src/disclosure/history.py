@@ -12,11 +12,18 @@ Compared file by file, the published branch before the push (old) against the pu
                                       the page then says when and why
     a new item in a published notice  official text too: an admin, with a correction of notice.yml
 
+And for every changed or new file, published or not (`record_refusals`):
+
+    corrections / withdrawn           written only by admins (a staff account cannot say 本页原文于…更正)
+    dates                             no progress record, correction, withdrawal or notice date later
+                                      than the publish day: a record dated 2099 would top 最近更新 for ever
+
 Fields that are records rather than official text are listed in RECORD_FIELDS; every other field,
 including any added to the schemas later, is protected by default.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -40,7 +47,7 @@ class Change:
     new: bytes | None  # None: the file was deleted
 
 
-def _load(raw: bytes | None, path: str) -> Loaded | None:
+def load_yaml(raw: bytes | None, path: str) -> Loaded | None:
     if raw is None:
         return None
     try:
@@ -93,20 +100,78 @@ def _corrections_grew(old: Loaded, new: Loaded) -> bool:
     return len(new.data.get("corrections") or []) > len(old.data.get("corrections") or [])
 
 
-def _withdrawal(report: _Report, change: Change, old: Loaded, new: Loaded, is_admin: bool):
+def _withdrawal(report: _Report, change: Change, old: Loaded, new: Loaded):
     before, after = old.data.get("withdrawn"), new.data.get("withdrawn")
     if before is not None and after != before:
         report.add(change.path, new, ("withdrawn",), "撤下记录已公开,不能修改或删除(撤下的内容也不能恢复为未撤下)。")
-    elif before is None and after is not None and not is_admin:
-        report.add(change.path, new, ("withdrawn",), "撤下事项或通报只能由管理员操作。")
 
 
-def history_refusals(changes: list[Change], is_admin: bool, published_notices: set[str]) -> list[DataError]:
-    """Every way the push rewrites published data (empty: it only appends). `published_notices`:
-    ids of the notices on the published branch before the push."""
+ADMIN_ONLY_FIELDS = ("corrections", "withdrawn")
+# Where a data file states a date of something that happened (not a deadline, which may be ahead).
+DATED = {"item": (("updates", "*", "date"), ("corrections", "*", "date"), ("withdrawn", "date")),
+         "notice": (("issued",), ("published",), ("corrections", "*", "date"), ("withdrawn", "date"))}
+
+
+def _dates(data, path: tuple) -> list[tuple[tuple, object]]:
+    """(where, value) of every value at `path` ("*": each entry of a list)."""
+    found = [((), data)]
+    for step in path:
+        nxt = []
+        for where, value in found:
+            if step == "*" and isinstance(value, list):
+                nxt += [(where + (i,), v) for i, v in enumerate(value)]
+            elif step != "*" and isinstance(value, dict) and step in value:
+                nxt.append((where + (step,), value[step]))
+        found = nxt
+    return found
+
+
+def _value_at(data, where: tuple):
+    for step in where:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def record_refusals(report: _Report, change: Change, old: Loaded | None, new: Loaded, kind: str,
+                    is_admin: bool, today: dt.date | None) -> None:
+    """Rules for what a changed or new file newly says, whether its notice is published or not."""
+    if not is_admin:
+        for key in ADMIN_ONLY_FIELDS:
+            before = old.data.get(key) if old is not None else None
+            if new.data.get(key) not in (None, before):
+                what = "更正原文" if key == "corrections" else "撤下事项或通报"
+                report.add(change.path, new, (key,), f"{what}只能由管理员操作({key}):网站会据此公开说明原文被更正或撤下。"
+                           "请删除这一段;如需更正或撤下,请联系管理员。")
+    if today is None:
+        return
+    for path in DATED[kind]:
+        for where, value in _dates(new.data, path):
+            if old is not None and _value_at(old.data, where) == value:
+                continue  # as published before: not this push's statement
+            try:
+                day = dt.date.fromisoformat(str(value))
+            except ValueError:
+                continue  # the validator explains a malformed date
+            if day > today:
+                report.add(change.path, new, where, f"日期 {value} 晚于发布当天({today.isoformat()})。"
+                           "只能记录已经发生的事:请写实际日期(进展记录写进展发生或公布的日期)。")
+
+
+def history_refusals(changes: list[Change], is_admin: bool, published_notices: set[str],
+                     today: dt.date | None = None) -> list[DataError]:
+    """Every way the push rewrites published data (empty: it only appends), and what it newly says
+    that only an admin may say or that is dated after `today` (the publish day).
+    `published_notices`: ids of the notices on the published branch before the push."""
     report = _Report()
     # each YAML file parsed once, old and new; other files (source.*) are compared as bytes
-    parsed = {c.path: (_load(c.old, c.path), _load(c.new, c.path)) for c in changes if c.path.endswith(".yml")}
+    parsed = {c.path: (load_yaml(c.old, c.path), load_yaml(c.new, c.path)) for c in changes if c.path.endswith(".yml")}
+    for change in sorted(changes, key=lambda c: c.path):
+        kind = "item" if ITEM_PATH.match(change.path) else "notice" if NOTICE_FILE.match(change.path) else None
+        if kind and parsed[change.path][1] is not None:
+            record_refusals(report, change, parsed[change.path][0], parsed[change.path][1], kind, is_admin, today)
     corrected_notices = {m.group(1) for c in changes if (m := NOTICE_FILE.match(c.path))
                          and all(parsed[c.path]) and _corrections_grew(*parsed[c.path])}
     for change in sorted(changes, key=lambda c: c.path):
@@ -130,7 +195,7 @@ def history_refusals(changes: list[Change], is_admin: bool, published_notices: s
         old, new = parsed[change.path]
         if old is None or new is None:
             continue
-        _withdrawal(report, change, old, new, is_admin)
+        _withdrawal(report, change, old, new)
         if kind == "item":
             _appended_only(report, change, old, new, "updates", "进展记录")
         _appended_only(report, change, old, new, "corrections", "更正记录")

@@ -22,10 +22,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .errors import visible
+
 ACCOUNT_ENV = "DISCLOSURE_ACCOUNT"
 MODES = {"ssh": ACCOUNT_ENV, "gitolite": "GL_USER", "gitlab": "GL_USERNAME", "gitea": "GITEA_PUSHER_NAME"}
 SPOOFABLE = ("GL_USER", "GL_USERNAME", "GITEA_PUSHER_NAME", "GOGS_AUTH_USER_NAME", "REMOTE_USER")
-ACCOUNT_NAME = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._@-]{0,63}$")  # as owners.schema.json
+# as owners.schema.json; \Z, not $: `$` also matches before a final newline ("admin\n")
+ACCOUNT_NAME = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._@-]{0,63}\Z")
 SSH_WRAPPER = "disclosure-ssh"  # written into the bare repository by server-setup --identity ssh
 GIT_SERVICES = {"git-receive-pack": "receive-pack", "git-upload-pack": "upload-pack",
                 "git-upload-archive": "upload-archive"}
@@ -114,9 +117,13 @@ def _key_lines(path: Path) -> list[str]:
     return path.read_text("utf-8").splitlines() if path.exists() else []
 
 
-def staff_add(name: str, keyfile: Path, repo: Path, authorized_keys: Path) -> str:
+def _check_name(name: str) -> None:
     if not ACCOUNT_NAME.match(name):
-        raise IdentityError(f"账号名 “{name}” 不对:只能用字母、数字、汉字和 . _ @ -,最长 64 个字符。")
+        raise IdentityError(f"账号名 “{visible(name)}” 不对:只能用字母、数字、汉字和 . _ @ -,最长 64 个字符。")
+
+
+def staff_add(name: str, keyfile: Path, repo: Path, authorized_keys: Path) -> str:
+    _check_name(name)  # it is written into authorized_keys: a newline or quote would break the entry
     wrapper = repo.resolve() / SSH_WRAPPER
     if not wrapper.is_file():
         raise IdentityError(f"{repo} 没有用 server-setup --identity ssh 设置过(缺少 {wrapper})。请先运行 server-setup。")
@@ -135,8 +142,11 @@ def staff_add(name: str, keyfile: Path, repo: Path, authorized_keys: Path) -> st
 
 
 def staff_remove(name: str, authorized_keys: Path) -> int:
+    _check_name(name)
     lines = _key_lines(authorized_keys)
     kept = [line for line in lines if not (line.startswith('command="') and f"/{SSH_WRAPPER} {name}\"" in line)]
+    if len(kept) == len(lines):
+        return 0  # nothing to remove: the file is left as it is (or not created)
     tmp = authorized_keys.with_name(authorized_keys.name + ".tmp")
     tmp.write_text("".join(line + "\n" for line in kept), "utf-8")
     tmp.chmod(0o600)

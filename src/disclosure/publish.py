@@ -33,8 +33,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import datetime as dt
 import filecmp
+import hashlib
 import json
 import os
 import shlex
@@ -45,6 +47,7 @@ import subprocess
 import sys
 import tarfile
 import re
+import select
 import tempfile
 import time
 import traceback
@@ -54,9 +57,8 @@ from pathlib import Path, PurePosixPath
 from . import identity
 from .access import DATA_ROOT, MAX_DATA_FILE, OWNERS_PATH, Owners, path_refusals, unsafe_path
 from .errors import DataError, DataErrors
-from .gitinfo import COMMIT_ENV
-from .history import Change, history_refusals
-from .buildcache import BuildCache
+from .gitinfo import COMMIT_ENV, PUBLISHED_ENV
+from .buildcache import CACHE_MISMATCH, BuildCache
 
 ZERO = "0" * 40
 HOOK_MARK = "managed by `disclosure server-setup`"
@@ -66,10 +68,20 @@ MAX_MEMORY_MB = 8192  # address space of the build; a 40,000-item build needs ab
 PENDING_MAX_AGE = 60 * 60  # a pending build older than this lost its race; delete it
 PUSH_MAX_BYTES = 200_000_000  # receive.maxInputSize: one push of a portal's data is far smaller
 NEUTRAL_ATTRIBUTES = "* -export-subst -export-ignore -ident -text -eol -filter -working-tree-encoding"
+# Git can read an object as another: a replace ref (refs/replace/<id>, which a push can create) or a
+# graft. Every git command the server runs (checks, export, history, build, verify-release) reads
+# only the objects really there: set in the hook's own environment, the build's, and (server-setup)
+# core.useReplaceRefs=false in the repository. Pushes to refs/replace/ are refused as well.
+TRUSTED_GIT_ENV = {"GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": os.devnull}
+MAX_YAML_FILE = 2_000_000  # bytes; a notice.yml of 44 items is 22 KB: larger YAML is refused before parsing
+PUSH_DATA_MAX = 100_000_000  # bytes of changed data files in one push (a portal's whole data is larger)
 # What a build may see of the hook's environment: nothing the pusher could use to run code
 # (PYTHONPATH, PYTHONSTARTUP, LD_PRELOAD, GIT_* ...), only locale, paths and the site's settings.
 BUILD_ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "DISCLOSURE_AS_OF", "DISCLOSURE_SITE_URL",
                   "SOURCE_DATE_EPOCH")
+# pre-receive reads the pushed objects through these (git's quarantine); they vanish with the push
+QUARANTINE_ENV = ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH")
+
 RULE = "=" * 60
 
 
@@ -153,6 +165,11 @@ def say(text: str = "") -> None:
         pass
 
 
+def trust_only_real_objects() -> None:
+    """The hook's and the administrator commands' own git environment (see TRUSTED_GIT_ENV)."""
+    os.environ.update(TRUSTED_GIT_ENV)
+
+
 def git(site: Site, *args: str) -> str:
     # surrogateescape: a path that is not UTF-8 reaches the checks (and is refused) instead of crashing
     done = subprocess.run(["git", f"--git-dir={site.git_dir}", *args], capture_output=True, text=True,
@@ -174,12 +191,18 @@ def log_event(site: Site, result: str, commit: str, detail: str, pusher: Pusher 
     time, result, commit, authenticated account, commit author when different, detail.
     Written and fsynced before anything it reports becomes visible; raises OSError if it cannot be."""
     account, author = pusher.log_names() if pusher else (identity.unix_account(), "-")
-    fields = [now().isoformat(timespec="seconds"), result, commit[:12] or "-", account, author,
-              " ".join(detail.split())[:300]]
+    fields = [now().isoformat(timespec="seconds"), result, commit[:12] or "-", account, author, " ".join(detail.split())[:300]]
+    fields = [log_field(f) for f in fields]
     with open(site.web_root / "publish.log", "a", encoding="utf-8") as log:
         log.write("\t".join(fields) + "\n")
         log.flush()
         os.fsync(log.fileno())
+
+
+def log_field(text: str) -> str:
+    """One field of publish.log: a tab, newline or other control character (an author's name is
+    the pusher's to choose) is written as an escape, so every line has exactly six fields."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text) or "-"
 
 
 def try_log(site: Site, result: str, commit: str, detail: str, pusher: Pusher | None = None) -> None:
@@ -441,6 +464,13 @@ def kept_source(site: Site, commit: str, code_commit: str) -> Path | None:
             present = [path for status, path in changes if status != "D"]
             if present:
                 export_commit(site, commit, tree, paths=present)
+        wrong = tree_mismatches(site, tree, commit, code_commit)
+        if wrong:  # the kept tree is verified, not trusted: a hand-edited copy is never built
+            try_log(site, "cache-mismatch", commit, f"{len(wrong)} file(s) of .cache/source differ from the commit, "
+                    f"e.g. {wrong[0]}: full build from a fresh export")
+            with contextlib.suppress(OSError):
+                (site.cache / "manifest.json").unlink(missing_ok=True)  # nothing of the last build is reused
+            raise ValueError("kept tree differs from the commit")
     except Refused:  # a file that cannot be taken out safely: refused, as a fresh export would
         shutil.rmtree(tree, ignore_errors=True)
         raise
@@ -457,6 +487,32 @@ def kept_source(site: Site, commit: str, code_commit: str) -> Path | None:
     except OSError:
         pass  # the next publish exports afresh
     return tree
+
+
+def blob_id(path: str) -> str:
+    """The git blob id of a file's bytes (what `git ls-tree` lists for it)."""
+    h = hashlib.sha1()
+    with open(path, "rb") as f:
+        data = f.read()
+    h.update(b"blob %d\0" % len(data))
+    h.update(data)
+    return h.hexdigest()
+
+
+def tree_mismatches(site: Site, tree: Path, commit: str, code_commit: str) -> list[str]:
+    """Paths where the kept source tree is not exactly the commits' files (data/ of `commit`, the
+    rest of `code_commit`): a changed, missing or extra file. One hash per file (~0.5 s at 40,000
+    items)."""
+    expected: dict[str, str] = {}
+    for which, data in ((commit, True), (code_commit, False)):
+        for entry in filter(None, git(site, "ls-tree", "-r", "-z", which).split("\0")):
+            info, path = entry.split("\t", 1)
+            if path.startswith(DATA_ROOT) == data:
+                expected[path] = info.split()[2]
+    found = {rel: entry.path for rel, entry in _walk_files(tree)}
+    wrong = sorted(set(expected) ^ set(found))
+    wrong += sorted(rel for rel in set(expected) & set(found) if blob_id(found[rel]) != expected[rel])
+    return wrong
 
 
 def _has_gitattributes(site: Site, commit: str) -> bool:
@@ -486,8 +542,7 @@ def build_env(site: Site, source: Path, commit: str, incremental: bool = False) 
     env["PATH"] = os.pathsep.join([str(Path(site.python).parent), env.get("PATH", "/usr/bin:/bin")])
     # gitinfo reads history of the pushed commit from the server repository (see gitinfo.py).
     env.update(GIT_DIR=str(site.git_dir), GIT_WORK_TREE=str(source), **{COMMIT_ENV: commit})
-    quarantine = {k: os.environ[k] for k in ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-                                             "GIT_QUARANTINE_PATH") if k in os.environ}
+    quarantine = {k: os.environ[k] for k in QUARANTINE_ENV if k in os.environ}
     env.update(quarantine)  # pre-receive: the pushed objects are readable only through these
     env.setdefault("LANG", "C.UTF-8")
     # A release is a function of its commit and its as-of date: pinning both lets verify-release
@@ -503,6 +558,7 @@ def build_env(site: Site, source: Path, commit: str, incremental: bool = False) 
     env["NO_MKDOCS_2_WARNING"] = "1"  # MkDocs is pinned to 1.x: Material's 2.0 notice does not apply
     env["PYTHONNOUSERSITE"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.update(TRUSTED_GIT_ENV)  # gitinfo's history too: only the objects really there
     return env
 
 
@@ -552,6 +608,11 @@ def start_step(site: Site, command: list[str], source: Path, env: dict, work: Pa
     return Running(proc, (work / f"{name}.out", work / f"{name}.err"))
 
 
+DISK_FULL_SIGNS = ("No space left on device", "[Errno 28]", "Disk quota exceeded", "[Errno 122]")
+DISK_FULL = ("服务器磁盘已满(或超出配额),网站没有任何变化,这次推送也没有保存。请联系管理员清理服务器磁盘"
+             "(旧版本在发布目录 releases/ 中,可删除 .cache/),然后重新推送。")
+
+
 def finish_step(site: Site, step: Running, deadline: float) -> Step:
     """Wait for a step: on timeout, failure or success, the whole group is killed before we
     return, so nothing it forked (the search-index child) outlives it.
@@ -566,6 +627,8 @@ def finish_step(site: Site, step: Running, deadline: float) -> Step:
     finally:
         kill_group(proc.pid)
     out, err = (path.read_bytes().decode("utf-8", "replace") for path in step.output)
+    if proc.returncode != 0 and any(sign in out + err for sign in DISK_FULL_SIGNS):
+        raise Refused("disk-full", DISK_FULL)
     if proc.returncode != 0 and ("MemoryError" in err or "Cannot allocate memory" in err or proc.returncode == 137):
         raise Refused("build-memory", f"网站生成所需内存超过上限({site.max_memory_mb} MB),已停止。"
                       "请联系技术人员(server-setup --max-memory-mb 可调整上限)。")
@@ -582,7 +645,11 @@ def validate_command(site: Site) -> list[str]:
 
 def validation_result(done: Step) -> str:
     if done.returncode != 0:
-        raise Refused("invalid", "数据检查未通过:\n" + (done.stderr.strip() or done.stdout.strip()))
+        reason = done.stderr.strip() or done.stdout.strip()
+        if not reason:  # killed, or died before it could say why: never "数据检查未通过:" and nothing
+            raise Refused("check-failed", f"数据检查程序意外退出(返回码 {done.returncode}),没有给出原因。"
+                          "网站没有变化。请稍后重新推送;仍然出现请联系技术人员。")
+        raise Refused("invalid", "数据检查未通过:\n" + reason)
     return done.stderr.strip()  # consistency warnings: shown, not fatal
 
 
@@ -613,8 +680,51 @@ def build_result(done: Step, out: Path) -> None:
         raise Refused("build-failed", "网站生成失败(数据格式没有问题,但生成网页时出错)。生成程序的提示:\n" + summary)
 
 
+def publish_days(site: Site, before_release: str | None = None) -> str:
+    """The server's own publish days, for the build's dates (gitinfo: a commit's date is the day
+    of the first publish that contained it): "<commit>\t<day>" per publish in publish.log, oldest
+    first, up to (not including) `before_release` when a release is rebuilt. The day is the as-of
+    date the release was built with (the build day: the date the site showed it as of), else the
+    log line's date."""
+    log = site.web_root / "publish.log"
+    try:  # a regular file only (a test points it at /dev/full, which reads as endless zeros)
+        lines = log.read_text("utf-8", errors="replace").splitlines() if log.is_file() else []
+    except OSError:
+        lines = []
+    out = []
+    for line in lines:
+        fields = line.split("\t")
+        if len(fields) < 6 or fields[1] != "published":
+            continue
+        if before_release and fields[5].startswith(f"release {before_release}"):
+            break
+        as_of = AS_OF_IN_LOG.search(fields[5])
+        out.append(f"{fields[2]}\t{as_of[1] if as_of else fields[0][:10]}\n")
+    return "".join(out)
+
+
+def pushcheck_command(site: Site, old: str, new: str, pusher: Pusher) -> list[str]:
+    """The push's data rules (pushcheck.py), run with the administrator's installed package (as the
+    hooks are), not the pushed tree's: the rules a push is held to are not the push's to change."""
+    # the publish day is the server's clock, not the as-of date (which a test or a rebuild may pin)
+    args = [old, new, pusher.account, "--today", now().date().isoformat()] + (["--admin"] if pusher.admin else [])
+    for admin in site.admins:
+        args += ["--setup-admin", admin]
+    return shlex.split(installed_command(site, "disclosure.pushcheck.main", *args))
+
+
+def pushcheck_result(done: Step) -> None:
+    if done.returncode != 0:
+        detail = done.stderr.strip() or done.stdout.strip()
+        if not detail.startswith("data/"):  # not the rules' answer: the check itself failed
+            raise Refused("check-failed", "推送内容检查程序出错:\n" + build_output_summary(detail))
+        raise Refused("history", "推送的数据不符合发布规则(已公开的内容只能追加;更正和撤下只能由管理员操作;"
+                      "日期不能晚于发布当天;只能接续自己负责的通报):\n" + detail)
+
+
 def build_commit_into(site: Site, commit: str, out: Path, code_commit: str | None = None,
-                      incremental: bool = False) -> str:
+                      incremental: bool = False, push: tuple[str, Pusher] | None = None,
+                      before_release: str | None = None) -> str:
     """Export, validate and build `commit` (its data, `code_commit`'s code) into `out`; incremental:
     reuse unchanged pages from the build cache (a publish; verify-release builds from scratch).
     Returns validator warnings. Raises Refused. The work copy is removed on every path."""
@@ -628,29 +738,41 @@ def build_commit_into(site: Site, commit: str, out: Path, code_commit: str | Non
             source.mkdir()
             export_for_build(site, commit, code_commit or commit, source)
         env = build_env(site, source, commit, incremental)
-        # The check and the build run side by side (the build loads and checks the same files, so
-        # it cannot get further on bad data); the check's answer comes first: bad data is refused
-        # with its message, and the build is stopped.
-        checking = start_step(site, validate_command(site), source, env, work, "validate")
+        (work / "published.tsv").write_text(publish_days(site, before_release), "utf-8")
+        env[PUBLISHED_ENV] = str(work / "published.tsv")
+        # The checks and the build run side by side (the build loads and checks the same files, so
+        # it cannot get further on bad data); the checks' answers come first: a push against the
+        # rules or bad data is refused with its message, and the build is stopped.
+        steps: list[Running] = []
         try:
-            building = start_step(site, build_command(site, out, env), source, env, work, "build")
+            if push is not None:
+                steps.append(start_step(site, pushcheck_command(site, push[0], commit, push[1]), source, env,
+                                        work, "pushcheck"))
+            steps.append(start_step(site, validate_command(site), source, env, work, "validate"))
+            steps.append(start_step(site, build_command(site, out, env), source, env, work, "build"))
+            if push is not None:
+                pushcheck_result(finish_step(site, steps[0], deadline))
+            checked = finish_step(site, steps[-2], deadline)
+            warnings = validation_result(checked)
+            built = finish_step(site, steps[-1], deadline)
+            build_result(built, out)
+            if any(CACHE_MISMATCH in done.stderr for done in (checked, built)):
+                try_log(site, "cache-mismatch", commit, "a checked-file record of .cache/checked differs from its "
+                        "hash: every data file was checked afresh")
+            warnings = "\n".join(line for line in warnings.splitlines() if CACHE_MISMATCH not in line)
         except BaseException:
-            kill_group(checking.proc.pid)
+            for step in steps:
+                kill_group(step.proc.pid)
+                with contextlib.suppress(Exception):
+                    step.proc.wait(timeout=10)
             raise
-        try:
-            warnings = validation_result(finish_step(site, checking, deadline))
-        except BaseException:
-            kill_group(building.proc.pid)
-            with contextlib.suppress(Exception):
-                building.proc.wait(timeout=10)
-            raise
-        build_result(finish_step(site, building, deadline), out)
         return warnings
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def stage(site: Site, commit: str, code_commit: str | None = None, pusher: Pusher | None = None) -> Path:
+def stage(site: Site, commit: str, code_commit: str | None = None, pusher: Pusher | None = None,
+          old: str | None = None) -> Path:
     """Build `commit` into releases/.pending-<commit>-<pid>; nothing visible changes. Raises Refused.
     It is built as .building-<commit>-<pid> and renamed when complete, so a half build is never
     mistaken for a pending release."""
@@ -660,7 +782,8 @@ def stage(site: Site, commit: str, code_commit: str | None = None, pusher: Pushe
     shutil.rmtree(building, ignore_errors=True)
     shutil.rmtree(pending, ignore_errors=True)
     try:
-        warnings = build_commit_into(site, commit, building, code_commit, incremental=True)
+        warnings = build_commit_into(site, commit, building, code_commit, incremental=True,
+                                     push=(old, pusher) if old is not None and pusher is not None else None)
         current = current_release(site)
         freeze_and_share(building, site.releases / current if current else None)
         counts = BuildCache(site.cache).last_build()
@@ -774,9 +897,13 @@ def publish_pending(site: Site, pending: Path, commit: str, pusher: Pusher | Non
     and OSError propagates: there is never a public change without its line in the log."""
     name = new_release_name(site, commit)
     release = site.releases / name
+    try:
+        as_of = f" as-of {release_as_of(pending)}"  # the build's publish day (publish_days)
+    except (SetupError, OSError):
+        as_of = ""  # a custom build command's site states none
     os.rename(pending, release)
     try:
-        log_event(site, "published", commit, f"release {name}{note}", pusher)
+        log_event(site, "published", commit, f"release {name}{as_of}{note}", pusher)
     except OSError:
         shutil.rmtree(release, ignore_errors=True)
         raise
@@ -891,14 +1018,6 @@ def link_refusals(site: Site, commit: str) -> list[DataError]:
     return out
 
 
-def published_notice_ids(site: Site, commit: str) -> set[str]:
-    if commit == ZERO:
-        return set()
-    done = subprocess.run(["git", f"--git-dir={site.git_dir}", "ls-tree", "--name-only", f"{commit}:data/notices"],
-                          capture_output=True, text=True)
-    return set(done.stdout.split()) if done.returncode == 0 else set()
-
-
 def check_push(site: Site, old: str, new: str, pusher: Pusher) -> None:
     """Refuse (before any build) what this account may not push. Raises Refused."""
     if old != ZERO and not is_ancestor(site, old, new):
@@ -923,16 +1042,15 @@ def check_push(site: Site, old: str, new: str, pusher: Pusher) -> None:
         raise Refused("invalid", "数据检查未通过:\n" + "\n".join(str(p) for p in links))
     net = changed_paths(site, old, new)
     sizes = blob_sizes(site, new, [p for p in net if p.startswith(DATA_ROOT)])
-    big = [DataError(p, 0, 0, "", f"文件太大({size // 1_000_000} MB),上限 {MAX_DATA_FILE // 1_000_000} MB。")
-           for p, size in sizes.items() if size > MAX_DATA_FILE]
+    big = [DataError(p, 0, 0, "", f"文件太大({size / 1_000_000:.1f} MB),上限 {limit // 1_000_000} MB。"
+                     + ("数据文件(.yml)应当只有几十 KB:请检查是否误贴了大量内容。" if p.endswith(".yml") else ""))
+           for p, size in sizes.items() if size > (limit := MAX_YAML_FILE if p.endswith(".yml") else MAX_DATA_FILE)]
+    if sum(sizes.values()) > PUSH_DATA_MAX:
+        big.append(DataError(DATA_ROOT, 0, 0, "", f"这次推送改动的数据文件共 {sum(sizes.values()) // 1_000_000} MB,"
+                             f"超过一次推送的上限 {PUSH_DATA_MAX // 1_000_000} MB。请分几次推送,或联系管理员。"))
     if big:
         raise Refused("invalid", "数据检查未通过:\n" + "\n".join(str(p) for p in big))
-    data = [p for p in net if p.startswith(DATA_ROOT) and (p.endswith(".yml") or "/source." in p)]
-    blobs = read_blobs(site, [f"{c}:{p}" for p in data for c in (old, new) if c != ZERO])
-    changes = [Change(p, blobs.get(f"{old}:{p}"), blobs.get(f"{new}:{p}")) for p in data]
-    problems = history_refusals(changes, pusher.admin, published_notice_ids(site, old))
-    if problems:
-        raise Refused("history", "已公开的内容只能追加,不能改写或删除:\n" + "\n".join(str(p) for p in problems))
+    # What the pushed data *says* (history, links, dates) is parsed in the bounded build (pushcheck).
 
 
 # ---- hooks -------------------------------------------------------------------------------------
@@ -959,16 +1077,40 @@ def authenticated(site: Site) -> Pusher:
         raise Refused("identity", str(exc)) from None
 
 
+def ref_refusal(site: Site, ref: str, admin: bool) -> str:
+    """Why this account may not update `ref` ("" if it may). Only the published branch builds the
+    site; anything else a push stores stays in the repository for ever (deletion is refused), so
+    staff push main only. A replace ref makes git read one object as another: nobody pushes one."""
+    if ref == site.ref:
+        return ""
+    if ref.startswith("refs/replace/"):
+        return (f"不能推送替换引用 {ref}:它会让服务器把一个提交(或文件)当作另一个来读,任何账号都不能推送。"
+                "请只推送 main 分支:git push origin main。")
+    if not admin:
+        return (f"工作人员账号只能推送 {site.branch} 分支,不能推送 {ref}(其他分支、标签、notes 会永久留在服务器上,"
+                f"却不会发布)。请只推送 {site.branch}:disclosure publish,或 git push origin {site.branch}。")
+    return ""
+
+
 def pre_receive(site: Site, updates: list[tuple[str, str, str]]) -> int:
+    try:
+        pusher = authenticated(site)
+    except Refused as exc:
+        say(refusal_text(exc, updates[0][1] if updates else ZERO))
+        try_log(site, "refused", updates[0][1] if updates else ZERO, f"{exc.result}: {exc}")
+        return 1
+    others = [(old, new, ref) for old, new, ref in updates if ref != site.ref]
+    if others:
+        admin = load_owners(site, branch_tip(site) or ZERO).is_admin(pusher.account)
+        for old, new, ref in others:
+            why = ref_refusal(site, ref, admin)
+            if why:
+                say(f"{RULE}\n推送被拒绝,网站和仓库都没有任何变化。\n\n{why}\n{RULE}")
+                try_log(site, "refused", new if new != ZERO else old, f"ref {ref}: {why}", pusher)
+                return 1
     for old, new, ref in updates:
         if ref != site.ref:
-            continue  # other branches and tags are stored but build nothing
-        try:
-            pusher = authenticated(site)
-        except Refused as exc:
-            say(refusal_text(exc, new))
-            try_log(site, "refused", new, f"{exc.result}: {exc}")
-            return 1
+            continue  # an admin's other branches and tags are stored but build nothing
         if new == ZERO:
             say(f"{RULE}\n推送被拒绝:不能删除 {site.branch} 分支(网站由它生成,已发布的记录只能追加)。\n{RULE}")
             try_log(site, "refused", old, f"delete {site.ref}", pusher)
@@ -992,14 +1134,59 @@ def pre_receive(site: Site, updates: list[tuple[str, str, str]]) -> int:
             started = time.monotonic()
             try:
                 # staff: the published code over the pushed data; an admin's push is built as pushed
-                stage(site, new, code_commit=new if pusher.admin or old == ZERO else old, pusher=pusher)
+                stage(site, new, code_commit=new if pusher.admin or old == ZERO else old, pusher=pusher, old=old)
             except Refused as exc:
                 say(refusal_text(exc, new))
                 try_log(site, "refused", new, f"{exc.result}: {exc}", pusher)
                 return 1
+            start_finisher(site, new)
             say(f"检查通过,网站已生成({time.monotonic() - started:.1f} 秒),保存提交后即发布。\n"
                 "(如果下面出现 “failed to update ref”,是同事刚刚先推送了:请 git pull,再 git push。)")
     return 0
+
+
+def start_finisher(site: Site, commit: str) -> None:
+    """A push whose client hangs up after pre-receive: git may still move main, but it never runs
+    post-receive (it dies writing its report to the client), and the site would lag main until the
+    next push. So pre-receive leaves a small detached process that waits for this git
+    receive-pack (the hook's parent) to end, then publishes what main points at, or removes this
+    push's build if main did not move (`finish`). Normally post-receive has published already and
+    it finds nothing to do."""
+    command = installed_command(site, "disclosure.publish.hook_main", "finish", *hook_args(site),
+                                "--wait-pid", str(os.getppid()), "--commit", commit)
+    # not pre-receive's quarantine (git deletes it when receive-pack ends): the repository as it is
+    env = {k: v for k, v in os.environ.items() if k not in QUARANTINE_ENV}
+    with contextlib.suppress(OSError):
+        subprocess.Popen(shlex.split(command), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True, env=env)
+
+
+def wait_for_exit(pid: int, timeout: float) -> None:
+    try:
+        fd = os.pidfd_open(pid)
+    except (OSError, AttributeError):  # not Linux >= 5.3: ask the kernel every 0.2 s
+        deadline = time.monotonic() + timeout
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        poller.poll(timeout * 1000)
+    finally:
+        os.close(fd)
+
+
+def finish(site: Site, pid: int, commit: str) -> None:
+    """See start_finisher: after git receive-pack `pid` ended, main and the site agree again."""
+    wait_for_exit(pid, PENDING_MAX_AGE)
+    with publish_lock(site):
+        clean_leftovers(site)
+        catch_up(site)
+        if branch_tip(site) != commit:  # git did not move main to this push: its build is never published
+            for pending in site.releases.glob(f".pending-{commit}-*"):
+                shutil.rmtree(pending, ignore_errors=True)
+                pusher_file(pending).unlink(missing_ok=True)
 
 
 def post_receive(site: Site, updates: list[tuple[str, str, str]]) -> int:
@@ -1063,7 +1250,11 @@ def run_hook(name: str, site: Site, stream=None) -> int:
     except HookStopped:
         say(f"{RULE}\n发布被中断,网站没有变化。\n{RULE}")
         return 1
-    except Exception:  # noqa: BLE001 - last line of defence: staff never see a traceback
+    except Exception as exc:  # noqa: BLE001 - last line of defence: staff never see a traceback
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            say(f"{RULE}\n{DISK_FULL}\n{RULE}")
+            try_log(site, "refused", "", f"disk-full: {exc}")
+            return 1
         with contextlib.suppress(OSError):
             with open(site.web_root / "publish-errors.log", "a", encoding="utf-8") as log:
                 log.write(f"--- {now().isoformat()} {name}\n{traceback.format_exc()}\n")
@@ -1083,7 +1274,7 @@ def installed_command(site: Site, entry: str, *args: str) -> str:
     return " ".join(shlex.quote(part) for part in command)
 
 
-def hook_script(hook: str, site: Site) -> str:
+def hook_args(site: Site) -> list[str]:
     args = ["--web-root", str(site.web_root), "--keep", str(site.keep), "--branch", site.branch,
             "--identity", site.identity, "--build-timeout", str(site.build_timeout),
             "--max-memory-mb", str(site.max_memory_mb)]
@@ -1095,6 +1286,11 @@ def hook_script(hook: str, site: Site) -> str:
         args += ["--build-command", site.build_command]
     if site.gzip_static:
         args.append("--gzip-static")
+    return args
+
+
+def hook_script(hook: str, site: Site) -> str:
+    args = hook_args(site)
     return (f"#!/bin/sh\n# {hook}: {HOOK_MARK}. Re-run server-setup instead of editing.\n"
             f"# Python environment recorded at setup: {site.python}\n"
             f"exec {installed_command(site, 'disclosure.publish.hook_main', hook, *args)}\n")
@@ -1147,6 +1343,9 @@ def server_setup(bare: Path, web_root: Path, keep: int, branch: str, build_comma
     # Published history is append-only: git itself refuses force-pushes and deletions (pre-receive checks too).
     for key in ("receive.denyNonFastForwards", "receive.denyDeletes", "receive.fsckObjects"):
         git(site, "config", key, "true")
+    git(site, "config", "core.useReplaceRefs", "false")  # and TRUSTED_GIT_ENV: only the objects really there
+    for line in remove_object_substitutes(site):
+        print(line)
     git(site, "config", "receive.maxInputSize", str(PUSH_MAX_BYTES))
     # `git archive` obeys .gitattributes of the tree it exports (export-subst rewrites file
     # contents, export-ignore drops files): a pushed .gitattributes could change data after it was
@@ -1163,6 +1362,21 @@ def server_setup(bare: Path, web_root: Path, keep: int, branch: str, build_comma
         if backup:
             print(f"原有的 {hook} 钩子已改名保存为 {backup}")
     return site
+
+
+def remove_object_substitutes(site: Site) -> list[str]:
+    """Replace refs and grafts an existing repository holds (pushed before this check existed):
+    deleted, each named in the returned Chinese lines."""
+    said = []
+    for line in filter(None, git(site, "for-each-ref", "--format=%(refname) %(objectname)", "refs/replace/").splitlines()):
+        ref, target = line.split(" ", 1)
+        git(site, "update-ref", "-d", ref)
+        said.append(f"已删除替换引用 {ref}(指向 {target[:12]}):它会让服务器把一个对象当作另一个来读。")
+    grafts = site.git_dir / "info" / "grafts"
+    if grafts.exists():
+        grafts.unlink()
+        said.append(f"已删除 {grafts}(grafts 会改变提交的父提交)。")
+    return said
 
 
 def publish_existing(site: Site) -> str | None:
@@ -1182,6 +1396,7 @@ SITE_URL_ENV = "DISCLOSURE_SITE_URL"
 BUILD_CACHE_ENV = "DISCLOSURE_BUILD_CACHE"
 GZIP_STATIC_ENV = "DISCLOSURE_GZIP_STATIC"
 AS_OF_MARK = re.compile(r'data-as-of="(\d{4}-\d{2}-\d{2})"')
+AS_OF_IN_LOG = re.compile(r"\bas-of (\d{4}-\d{2}-\d{2})\b")
 
 
 def release_as_of(release: Path) -> str:
@@ -1228,7 +1443,7 @@ def verify_release(bare: Path, web_root: Path, name: str | None = None) -> tuple
     os.environ[AS_OF_ENV] = release_as_of(site.releases / name)
     out = Path(tempfile.mkdtemp(prefix="verify-", dir=site.work if site.work.is_dir() else None))
     try:
-        build_commit_into(site, commit, out / "site")
+        build_commit_into(site, commit, out / "site", before_release=name)
         return name, tree_differences(out / "site", site.releases / name)
     finally:
         shutil.rmtree(out, ignore_errors=True)
@@ -1252,6 +1467,7 @@ def rollback(web_root: Path) -> tuple[str, str]:
 # ---- command line ------------------------------------------------------------------------------
 
 def cmd_server_setup(args) -> int:
+    trust_only_real_objects()
     try:
         site = server_setup(Path(args.bare_repo), Path(args.web_root), args.keep, args.branch, args.build_command,
                             args.identity, tuple(args.admin or ()), args.build_timeout, args.max_memory_mb,
@@ -1295,6 +1511,7 @@ def cmd_rollback(args) -> int:
 
 
 def cmd_verify_release(args) -> int:
+    trust_only_real_objects()
     try:
         name, differences = verify_release(Path(args.bare_repo), Path(args.web_root), args.release)
     except SetupError as exc:
@@ -1357,15 +1574,23 @@ def register(subparsers) -> None:
 def hook_main(argv: list[str]) -> int:
     """Called by the hook scripts that server-setup writes; git runs them inside the bare repo."""
     args = hook_parser().parse_args(argv)
+    trust_only_real_objects()
     git_dir = Path(os.environ.get("GIT_DIR", ".")).resolve()
-    return run_hook(args.hook, site_from_options(args, Path(args.web_root), git_dir))
+    site = site_from_options(args, Path(args.web_root), git_dir)
+    if args.hook == "finish":
+        with contextlib.suppress(Exception):  # detached, nobody to tell: the next push catches up anyway
+            finish(site, args.wait_pid, args.commit)
+        return 0
+    return run_hook(args.hook, site)
 
 
 def hook_parser() -> argparse.ArgumentParser:
     """The hook scripts' arguments (hook_script writes them; site_from_hook reads them back)."""
     p = argparse.ArgumentParser(prog="disclosure-hook")
-    p.add_argument("hook", choices=["pre-receive", "post-receive"])
+    p.add_argument("hook", choices=["pre-receive", "post-receive", "finish"])
     p.add_argument("--web-root", required=True)
+    p.add_argument("--wait-pid", type=int, default=0, help=argparse.SUPPRESS)  # finish: git receive-pack
+    p.add_argument("--commit", default="", help=argparse.SUPPRESS)  # finish: the commit pre-receive built
     add_site_options(p)
     return p
 

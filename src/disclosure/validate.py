@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import threading
 from functools import cache
 from importlib import resources
@@ -18,14 +19,44 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from .buildcache import NOT_CHECKED, CheckedFiles
-from .errors import DataError, DataErrors, Warning_
+from .errors import DataError, DataErrors, Warning_, visible
 from .model import STATUS_LABELS, Dataset, Item, Notice, natural_key
 from .series import link_problems
 from .yamlio import Loaded, decode, field_name, load_bytes, read_bytes
 
-SAFE_ID = __import__("re").compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
-# the site's own top-level folders (site/urls.py and the theme's assets/): no notice may take one
-PORTAL_SECTIONS = frozenset({"notices", "contact", "search", "updates", "data", "assets"})
+SAFE_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}\Z")  # \Z: `$` would also allow a final newline
+# What MkDocs and the theme write at the site's top level besides site/urls.py's addresses and docs/
+THEME_ADDRESSES = frozenset({"index.html", "404.html", "assets", "search", "sitemap.xml", "sitemap.xml.gz"})
+MARKDOWN = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")  # MkDocs makes <stem>/ of these
+
+
+@cache
+def site_addresses() -> frozenset[str]:
+    """The first segment (lowercase) of every address the site's code writes: each path constant
+    in site/urls.py, and the theme's files. A notice of that id would share its address."""
+    from .site import urls  # here, not at the top: the site package is much heavier than validation
+    paths = [v for k, v in vars(urls).items() if k.isupper() and isinstance(v, str)] + list(urls.SCHEMAS.values())
+    return THEME_ADDRESSES | {p.split("/")[0].lower() for p in paths if p}
+
+
+def docs_folders(data_dir: Path) -> set[Path]:
+    """The hand-written pages: mkdocs.yml's docs_dir (default docs/) beside the data folder and in
+    the working directory, whichever exist."""
+    found = set()
+    for root in {data_dir.resolve().parent, Path.cwd().resolve()}:
+        config = root / "mkdocs.yml"
+        named = re.search(r"^docs_dir:[ \t]*['\"]?([^'\"#\s]+)", config.read_text("utf-8", "replace"),
+                          re.M) if config.is_file() else None
+        found.add(root / (named.group(1) if named else "docs"))
+    return {folder for folder in found if folder.is_dir()}
+
+
+def reserved_ids(data_dir: Path) -> frozenset[str]:
+    """Names (lowercase) no notice folder may take: the site's own addresses and its hand-written
+    pages (docs/about.md is /about/). Compared ignoring case: a Windows preview folds it."""
+    pages = {(p.stem if p.suffix.lower() in MARKDOWN else p.name).lower()
+             for docs in docs_folders(data_dir) for p in docs.iterdir() if not p.name.startswith(".")}
+    return site_addresses() | pages
 
 
 @cache
@@ -60,7 +91,7 @@ PATTERN_HINTS = {
 
 def _found(value) -> str:
     if isinstance(value, str):
-        return f"“{value}”"
+        return f"“{visible(value)}”"
     if isinstance(value, bool):
         return "是/否(true/false)"
     if isinstance(value, (dict, list)):
@@ -91,7 +122,9 @@ def _schema_message(err, name: str) -> tuple[tuple, str]:
             choices = "、".join(map(str, err.validator_value))
         return path, f"{_found(err.instance)} 不是允许的值。可选:{choices}。"
     if v == "pattern":
-        hint = PATTERN_HINTS.get(key, f"格式应符合 {err.validator_value}")
+        if "propertyNames" in err.absolute_schema_path:  # owners.yml: a key of accounts is an account name
+            key = "admins"
+        hint = PATTERN_HINTS.get(key) or PATTERN_HINTS.get(path[0] if path else "", f"格式应符合 {err.validator_value}")
         return path, f"{_found(err.instance)} 格式不对:{hint}。"
     if v == "minLength":
         return path, "不能为空。请填写内容,或删除这一行。"
@@ -285,8 +318,13 @@ def load_dataset(data_dir: Path, checked: CheckedFiles | None = None,
     unsafe = unsafe_entries(data_dir, untold)
     if unsafe:  # refuse before reading anything: a link could make us read /etc/passwd
         raise DataErrors(unsafe)
-    seen = set()
+    seen, reserved = set(), reserved_ids(data_dir)
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if folder.name.lower() in reserved:  # its pages would take the address of the site's own
+            checker.errors.append(DataError(_display(folder, data_dir), 0, 0, "",
+                                            f"“{folder.name}” 是网站自身栏目或页面的地址,不能用作通报编号(文件夹名)。"
+                                            "请换一个编号,例如加上单位和年份:xx-xuncha-2024。"))
+            continue
         signature = folder_signature(folder) if folders is not None and str(folder) not in untold else None
         kept = folders.get(folder, signature) if folders is not None else None
         if kept is not None:
@@ -423,11 +461,6 @@ def _parse_and_check(raw: bytes, display: str, name: str) -> tuple[Loaded | None
 def _load_notice(folder: Path, data_dir: Path, checker: Checker) -> Notice | None:
     if not SAFE_ID.match(folder.name):
         checker.errors.append(DataError(_display(folder, data_dir), 0, 0, "", "文件夹名只能用字母、数字和 - 。"))
-        return None
-    if folder.name in PORTAL_SECTIONS:  # the notice's pages would sit at that section's address
-        checker.errors.append(DataError(_display(folder, data_dir), 0, 0, "",
-                                        f"“{folder.name}” 是网站栏目的地址,不能用作通报编号(文件夹名)。"
-                                        "请换一个编号,例如加上单位和年份:xx-xuncha-2024。"))
         return None
     loaded = _load(folder / "notice.yml", data_dir, "notice", checker)
     if loaded is None:
