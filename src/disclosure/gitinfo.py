@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-COMMIT_ENV = "DISCLOSURE_COMMIT"
-PUBLISHED_ENV = "DISCLOSURE_PUBLISHED"
-AS_OF_ENV = "DISCLOSURE_AS_OF"  # as site.settings (which this module does not import)
+from . import environment
+
+COMMIT_ENV = environment.COMMIT
+PUBLISHED_ENV = environment.PUBLISHED
+AS_OF_ENV = environment.AS_OF
 RECORD = "\x1e"  # separates commits in the batched log; cannot occur in a date or a NUL-split path
 
 

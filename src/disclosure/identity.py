@@ -22,9 +22,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from . import environment
+
 from .errors import visible
 
-ACCOUNT_ENV = "DISCLOSURE_ACCOUNT"
+ACCOUNT_ENV = environment.ACCOUNT
 MODES = {"ssh": ACCOUNT_ENV, "gitolite": "GL_USER", "gitlab": "GL_USERNAME", "gitea": "GITEA_PUSHER_NAME"}
 SPOOFABLE = ("GL_USER", "GL_USERNAME", "GITEA_PUSHER_NAME", "GOGS_AUTH_USER_NAME", "REMOTE_USER")
 # as owners.schema.json; \Z, not $: `$` also matches before a final newline ("admin\n")

@@ -54,7 +54,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import identity
+from . import environment, identity
 from .access import DATA_ROOT, MAX_DATA_FILE, OWNERS_PATH, Owners, path_refusals, unsafe_path
 from .errors import DataError, DataErrors
 from .gitinfo import COMMIT_ENV, PUBLISHED_ENV
@@ -77,7 +77,7 @@ MAX_YAML_FILE = 2_000_000  # bytes; a notice.yml of 44 items is 22 KB: larger YA
 PUSH_DATA_MAX = 100_000_000  # bytes of changed data files in one push (a portal's whole data is larger)
 # What a build may see of the hook's environment: nothing the pusher could use to run code
 # (PYTHONPATH, PYTHONSTARTUP, LD_PRELOAD, GIT_* ...), only locale, paths and the site's settings.
-BUILD_ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "DISCLOSURE_AS_OF", "DISCLOSURE_SITE_URL",
+BUILD_ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", environment.AS_OF, environment.SITE_URL,
                   "SOURCE_DATE_EPOCH")
 # pre-receive reads the pushed objects through these (git's quarantine); they vanish with the push
 QUARANTINE_ENV = ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH")
@@ -1390,11 +1390,11 @@ def publish_existing(site: Site) -> str | None:
     return name
 
 
-AS_OF_ENV = "DISCLOSURE_AS_OF"  # site.settings.AS_OF_ENV etc., without importing the site here
-PRODUCTION_ENV = "DISCLOSURE_PRODUCTION"
-SITE_URL_ENV = "DISCLOSURE_SITE_URL"
-BUILD_CACHE_ENV = "DISCLOSURE_BUILD_CACHE"
-GZIP_STATIC_ENV = "DISCLOSURE_GZIP_STATIC"
+AS_OF_ENV = environment.AS_OF
+PRODUCTION_ENV = environment.PRODUCTION
+SITE_URL_ENV = environment.SITE_URL
+BUILD_CACHE_ENV = environment.BUILD_CACHE
+GZIP_STATIC_ENV = environment.GZIP_STATIC
 AS_OF_MARK = re.compile(r'data-as-of="(\d{4}-\d{2}-\d{2})"')
 AS_OF_IN_LOG = re.compile(r"\bas-of (\d{4}-\d{2}-\d{2})\b")
 

@@ -15,12 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-AS_OF_ENV = "DISCLOSURE_AS_OF"
-DATA_ENV = "DISCLOSURE_DATA"
-SITE_URL_ENV = "DISCLOSURE_SITE_URL"
-PRODUCTION_ENV = "DISCLOSURE_PRODUCTION"  # set by the publish hooks and the pages jobs: the public site
-BUILD_CACHE_ENV = "DISCLOSURE_BUILD_CACHE"  # set by the publish hooks only (site/buildcache)
-GZIP_STATIC_ENV = "DISCLOSURE_GZIP_STATIC"  # set by the publish hooks: the server is deploy/nginx.conf
+from .. import environment
+
+AS_OF_ENV = environment.AS_OF
+DATA_ENV = environment.DATA
+SITE_URL_ENV = environment.SITE_URL
+PRODUCTION_ENV = environment.PRODUCTION
+BUILD_CACHE_ENV = environment.BUILD_CACHE
+GZIP_STATIC_ENV = environment.GZIP_STATIC
 DEFAULT_DATA = "data"
 
 
