@@ -9,7 +9,7 @@ export DISCLOSURE_AS_OF
 # (requirements.txt), so it does not apply: silenced, a newcomer would read it as "something broke".
 export NO_MKDOCS_2_WARNING = 1
 
-.PHONY: install serve build test validate bench clean
+.PHONY: install serve build test test-fast validate bench clean
 
 install: $(STAMP)
 
@@ -32,6 +32,11 @@ serve: $(STAMP)
 # pytest exits 5 when it collected no tests; treat that as a failure of the suite, not a pass.
 test: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The in-process tests only: no MkDocs build, browser, publishing server, sshd or nginx
+# (tests/conftest.py marks the rest "slow"). A few minutes; `make test` stays what CI runs.
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider -m "not slow" $(PYTEST_ARGS)
 
 # Search first: bench/run.py folds bench/results/search.json into its table. Then the portal:
 # 10 / 100 / 1,000 generated notices x 40 items; then push to live through the real hooks at

@@ -130,3 +130,25 @@ def module_scratch_data(tmp_path_factory, test_data) -> Path:
     target = tmp_path_factory.mktemp("scratch") / "data"
     shutil.copytree(test_data, target)
     return target
+
+
+# ---- the test pyramid: `make test-fast` runs what needs none of the slow parts ---------------------
+# A test is end-to-end ("slow") when it builds a whole site with MkDocs, drives a browser, or runs a
+# publishing server (bare repository + hooks, sshd, nginx): by the fixtures it asks for, or by its
+# module when the module's own fixtures do such work. `make test` runs everything (what CI runs);
+# `make test-fast` runs `-m "not slow"`.
+SLOW_FIXTURES = {"built_site", "live_site", "build_site", "site_url", "browser", "page", "server"}
+SLOW_MODULES = {"test_publish", "test_trust", "test_redteam", "test_incremental", "test_serve", "test_reproducible",
+                "test_buildcache", "test_ci_files", "test_hygiene", "test_links", "test_sitemap", "test_site_build",
+                "test_site_history", "test_hostile_text", "test_search_site", "test_importer_cli",
+                "test_accessibility", "test_citizen", "test_browser_site", "test_csp_browser", "test_search_browser"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: end to end (a MkDocs build, a browser, a publishing server)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__ in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

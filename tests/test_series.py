@@ -268,7 +268,8 @@ def _item(nid: str, iid: str, status="in_progress", deadline=None, continues=Non
 
 
 def test_a_withdrawn_middle_notice_does_not_split_a_problem_or_its_series():
-    from disclosure.model import Dataset, Withdrawal
+    from disclosure.dataset import Dataset
+    from disclosure.model import Withdrawal
     a = _notice("a", "2019-01-01", items=[_item("a", "1", deadline="2019-12")])
     b = _notice("b", "2020-01-01", "a", [_item("b", "1", continues="a/1")], withdrawn=Withdrawal("2020-02-01", "重复"))
     c = _notice("c", "2021-01-01", "b", [_item("c", "1", status="done", continues="b/1")])
@@ -287,7 +288,8 @@ def test_one_problem_is_continued_once_per_notice_even_through_an_intermediate_l
 
 
 def test_a_status_only_update_does_not_bring_back_an_old_deadline():
-    from disclosure.model import Dataset, Update
+    from disclosure.dataset import Dataset
+    from disclosure.model import Update
     a = _notice("a", "2019-08-01", items=[_item("a", "1", deadline="2019-12",
                                                  updates=[Update("2021-03-01", "in_progress", "仍在推进")])])
     b = _notice("b", "2020-06-01", "a", [_item("b", "1", deadline="2021-12", continues="a/1")])

@@ -259,7 +259,7 @@ def test_safe_evidence_becomes_links(site):
 
 
 def test_evidence_links_only_for_web_addresses_and_site_paths():
-    from disclosure.site.item import evidence_href
+    from disclosure.site.evidence import evidence_href
     page = "jinpu-2019/items/1/"
     assert evidence_href("https://www.example.gov.cn/a.pdf", page) == "https://www.example.gov.cn/a.pdf"
     assert evidence_href("/evidence/验收 报告.pdf", page) == "../../../evidence/验收 报告.pdf"

@@ -18,7 +18,7 @@ from disclosure.site.settings import AsOfError, as_of_from_env, parse_as_of
 from disclosure.site.figures import figures
 from disclosure.site.notice import notice_paragraphs
 from disclosure.site.open_data import items_records
-from disclosure.site.item import elapsed_text, overdue_note
+from disclosure.site.overdue import elapsed_text, overdue_note
 from disclosure.site.synthetic import HOSTILE, write_synthetic_data
 from disclosure.validate import load_dataset
 

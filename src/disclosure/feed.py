@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from feedgen.feed import FeedGenerator
 
-from .model import STATUS_LABELS, Notice, month_text
+from .model import Notice, month_text
+from .status import LABELS as STATUS_LABELS
 
 
 @dataclass(frozen=True)
-class Change:
+class FeedEntry:
     """One line of the 'what changed' list and one feed entry."""
 
     date: str  # YYYY-MM-DD
@@ -27,14 +28,14 @@ class Change:
     url: str  # site-relative
 
 
-def changes(notices: list[Notice], url_for_item, url_for_notice, url_for_continued=None) -> list[Change]:
+def changes(notices: list[Notice], url_for_item, url_for_notice, url_for_continued=None) -> list[FeedEntry]:
     """Every dated change across notices, newest first (ties in a fixed order). A follow-up notice's
     item that continues an earlier problem is announced as that problem's new status, linking to
     the earlier item (url_for_continued(item); without it, to the follow-up's own item)."""
     out = []
     for notice in notices:
         date = notice.published or notice.issued
-        out.append(Change(date, notice.id, None, f"发布通报：{notice.title}",
+        out.append(FeedEntry(date, notice.id, None, f"发布通报：{notice.title}",
                           f"{notice.issuer}发布{notice.title}，共 {len(notice.items)} 项整改事项。",
                           url_for_notice(notice)))
         for item in notice.items:
@@ -44,14 +45,14 @@ def changes(notices: list[Notice], url_for_item, url_for_notice, url_for_continu
                 if item.deadline_original:
                     text += f" 整改时限：{month_text(item.deadline_original)}。"
                 url = url_for_continued(item) if url_for_continued else url_for_item(notice, item)
-                out.append(Change(date, notice.id, item.id, f"{item.label} {item.heading.rstrip('。')}：{word}（后续通报）",
+                out.append(FeedEntry(date, notice.id, item.id, f"{item.label} {item.heading.rstrip('。')}：{word}（后续通报）",
                                   text, url))
             for update in item.updates:
                 text = f"状态：{STATUS_LABELS[update.status]}。{update.note}"
                 if update.deadline:
                     text += f" 整改时限调整为{month_text(update.deadline)}：{update.reason}"
                 title = f"{item.label} {item.heading.rstrip('。')}：{STATUS_LABELS[update.status]}"
-                out.append(Change(update.date, notice.id, item.id, title, text, url_for_item(notice, item)))
+                out.append(FeedEntry(update.date, notice.id, item.id, title, text, url_for_item(notice, item)))
     return sorted(out, key=lambda c: (c.date, c.notice_id, c.item_id or ""), reverse=True)
 
 
@@ -59,7 +60,7 @@ def _when(date: str) -> dt.datetime:
     return dt.datetime.fromisoformat(date).replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
-def atom(entries: list[Change], *, feed_id: str, title: str, site_url: str, self_path: str) -> bytes:
+def atom(entries: list[FeedEntry], *, feed_id: str, title: str, site_url: str, self_path: str) -> bytes:
     """An Atom document. site_url may be empty: links are then relative to the feed's own address
     (self_path), which readers resolve against it, so the feed works on any host and sub-path."""
     def href(path: str) -> str:
@@ -93,7 +94,7 @@ def _href(path: str, site_url: str, self_path: str) -> str:
     return rel + "/" if path == "" or path.endswith("/") else rel
 
 
-def hash_title(change: Change) -> str:
+def hash_title(change: FeedEntry) -> str:
     """A short stable discriminator for two changes of one item on one day."""
     import hashlib
     return hashlib.sha1((change.title + change.text).encode("utf-8")).hexdigest()[:8]

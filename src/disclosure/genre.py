@@ -15,29 +15,20 @@ from __future__ import annotations
 
 import re
 
-# Our fixed status codes and what the site calls them.
-STATUS_LABELS = {
-    "done": "已完成",
-    "in_progress": "正在整改",
-    "partly_done": "阶段性完成",
-    "mostly_done": "基本完成",
-    "ongoing": "持续推进",
-    "not_started": "尚未启动",
-    "unreported": "未说明进展",
-}
+from .status import DONE, IN_PROGRESS, LABELS, MOSTLY_DONE, NOT_STARTED, ONGOING, PARTLY_DONE, UNREPORTED
 
 # The words of the genre for each status. Checked in this order, so 阶段性完成 and 基本完成 are
 # not read as 完成, and 正在整改……前完成 is not read as done.
 STATUS_WORDS: list[tuple[str, tuple[str, ...]]] = [
-    ("partly_done", ("阶段性完成", "部分完成", "阶段性整改")),
-    ("mostly_done", ("基本完成", "基本整改到位", "基本到位", "基本整改完成")),
-    ("ongoing", ("持续推进", "持续整改", "长期坚持", "常态化推进", "长期推进", "持续开展", "长期整改")),
-    ("in_progress", ("正在整改", "整改中", "正在推进", "推进中", "未完成", "整改进行中", "正在落实", "正在办理",
+    (PARTLY_DONE, ("阶段性完成", "部分完成", "阶段性整改")),
+    (MOSTLY_DONE, ("基本完成", "基本整改到位", "基本到位", "基本整改完成")),
+    (ONGOING, ("持续推进", "持续整改", "长期坚持", "常态化推进", "长期推进", "持续开展", "长期整改")),
+    (IN_PROGRESS, ("正在整改", "整改中", "正在推进", "推进中", "未完成", "整改进行中", "正在落实", "正在办理",
                      "尚未完成", "未整改到位")),
-    ("not_started", ("尚未启动", "未启动", "未开始")),
-    ("done", ("已完成", "已整改", "整改完成", "整改完毕", "已办结", "已落实", "已整改到位", "整改到位", "完成整改",
+    (NOT_STARTED, ("尚未启动", "未启动", "未开始")),
+    (DONE, ("已完成", "已整改", "整改完成", "整改完毕", "已办结", "已落实", "已整改到位", "整改到位", "完成整改",
               "已销号", "完成")),
-    ("unreported", ("未说明", "原文未说明")),
+    (UNREPORTED, ("未说明", "原文未说明")),
 ]
 
 # Labels that open a status line, before or after the measures.
@@ -100,9 +91,9 @@ def closing_status(paragraph: str) -> str:
 def status_of_word(word: str) -> str | None:
     """Exactly one word (staff's `--status 已完成`): a code, a site name, or a word of the genre."""
     word = word.strip()
-    if word in STATUS_LABELS:
+    if word in LABELS:
         return word
-    by_label = {label: code for code, label in STATUS_LABELS.items()}
+    by_label = {label: code for code, label in LABELS.items()}
     if word in by_label:
         return by_label[word]
     return next((code for code, words in STATUS_WORDS if word in words), None)
@@ -166,11 +157,11 @@ def _parts(before: str, after: str) -> list[re.Pattern]:
 
 
 FIGURE_PARTS: list[tuple[str, list[re.Pattern]]] = [
-    ("partly_done", _parts("阶段性完成(?:整改)?", "阶段性完成")),
-    ("mostly_done", _parts("基本完成(?:整改)?(?:并持续整改|并长期坚持)?", "基本完成")),
-    ("ongoing", _parts("持续整改|长期坚持|持续推进", "需?(?:持续整改|长期坚持|持续推进)")),
-    ("in_progress", _parts("正在整改|未完成|尚未完成|正在推进|其余|剩余", "正在整改|正在推进|取得阶段性成果|未完成")),
-    ("done", _parts("已完成整改|完成整改|已整改完成|已整改到位|整改完成|已完成|已整改|已办结|已销号",
+    (PARTLY_DONE, _parts("阶段性完成(?:整改)?", "阶段性完成")),
+    (MOSTLY_DONE, _parts("基本完成(?:整改)?(?:并持续整改|并长期坚持)?", "基本完成")),
+    (ONGOING, _parts("持续整改|长期坚持|持续推进", "需?(?:持续整改|长期坚持|持续推进)")),
+    (IN_PROGRESS, _parts("正在整改|未完成|尚未完成|正在推进|其余|剩余", "正在整改|正在推进|取得阶段性成果|未完成")),
+    (DONE, _parts("已完成整改|完成整改|已整改完成|已整改到位|整改完成|已完成|已整改|已办结|已销号",
                     "已完成整改|已整改完成|已整改到位|已完成|已办结|已销号")),
 ]
 FIGURE_RATE = re.compile(r"(?:整改)?完成率(?:为|达到?)?\s*(?P<rate>\d+(?:\.\d+)?\s*[%％])")
@@ -203,12 +194,12 @@ def stated_figures(sentence: str) -> dict:
     return {key: out[key] for key in FIGURE_KEYS if key in out}
 
 
-FIGURE_KEYS = ("total", "done", "partly_done", "mostly_done", "ongoing", "in_progress", "rate", "text")
+# stated_figures' keys (notice.schema.json): a count per status code, the total, the rate, the words
+FIGURE_KEYS = ("total", DONE, PARTLY_DONE, MOSTLY_DONE, ONGOING, IN_PROGRESS, "rate", "text")
 
 
 # ---- what a notice states about its inspection (portal metadata) -----------------------------
 # Each is read only from words that state it; a notice that does not say leaves it out.
-INSPECTION_KINDS = ("巡视回头看", "巡察回头看", "专项巡视", "专项巡察", "巡视", "巡察")  # notice.schema.json
 # The notice's stage, most specific first: the title says which report this is.
 STAGES = ("集中整改进展情况", "集中整改情况", "整改进展情况", "整改落实情况", "整改工作情况", "整改情况")
 _NUM = r"[一二三四五六七八九十\d]+"

@@ -2,29 +2,17 @@
 one notice folder -> one Notice (notice.yml) with its Items (items/<id>.yml), each with Updates."""
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .genre import STATUS_LABELS  # noqa: E402,F401 - the fixed status codes and their names, with the genre
-
-STATUS_ICONS = {  # shown beside the word: status is never told by colour alone
-    "done": "✔", "in_progress": "◔", "partly_done": "◑", "mostly_done": "◕",
-    "ongoing": "↻", "not_started": "○", "unreported": "？",
-}
-OVERDUE_TEXT = "已过整改时限，未见完成报告"
+from .status import is_overdue, month_end
 
 
 def natural_key(text: str) -> tuple:
     """'5-2' < '10': compare numbers as numbers so files sort in the notice's order."""
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p)
-
-
-def month_end(yyyymm: str) -> dt.date:
-    year, month = map(int, yyyymm.split("-"))
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def month_text(yyyymm: str) -> str:
@@ -153,7 +141,7 @@ class Item:
         return [u for u in self.updates if u.deadline]
 
     def overdue(self, as_of: dt.date) -> bool:
-        return self.status != "done" and self.deadline is not None and month_end(self.deadline) < as_of
+        return is_overdue(self.status, month_end(self.deadline) if self.deadline is not None else None, as_of)
 
     @property
     def finding_paragraph(self) -> str:
@@ -263,60 +251,3 @@ class Notice:
     def round(self) -> str:
         """The round (e.g. 十四届第五轮) as the notice states it; '' when it does not."""
         return self.inspection.get("round", "")
-
-
-@dataclass
-class Dataset:
-    notices: list[Notice]  # published notices, newest first
-    owners: dict | None = None  # data/owners.yml as validated plain data (publishing reads it)
-    withdrawn_notices: list[Notice] = field(default_factory=list)  # a page each says when and why
-
-    @property
-    def items(self) -> list[Item]:
-        return [item for notice in self.notices for item in notice.items]
-
-    def notice(self, notice_id: str) -> Notice:
-        return next(n for n in self.notices if n.id == notice_id)
-
-    @property
-    def problems(self) -> list:
-        """Each problem once, across the notices that report on it (series.Problem): what site-wide
-        figures, the directory, search and open data count."""
-        return self._series()[0].all
-
-    def problem_of(self, item: Item):
-        return self._series()[0].of[id(item)]
-
-    def series(self, notice: Notice) -> list[Notice]:
-        """The notices of notice's inspection, oldest first: the first and every later one that follows it."""
-        return self._series()[1][notice.id]
-
-    def _series(self):
-        """Problems, each item's problem and each notice's series, computed once per dataset (every
-        page asks; per-call work here made a 1,000-notice portal quadratic). A dataset is not
-        changed after loading. A preview's new load reuses its last load's problems where a linked
-        group's notices are the same objects (reuse_problems)."""
-        cached = self.__dict__.get("_problems")
-        if cached is None:
-            from .series import problems, series_of
-            earlier = self.__dict__.pop("_earlier", None)  # not kept: loads would chain in memory
-            # follows are walked through withdrawn notices too: withdrawing the middle notice of
-            # three does not split the inspection in two
-            by_id = {n.id: n for n in self.notices + self.withdrawn_notices}
-            members: dict[str, list[Notice]] = {}
-            for n in self.notices:
-                members.setdefault(series_of(n, by_id)[0].id, []).append(n)
-            series = {}
-            for notices in members.values():
-                ordered = sorted(notices, key=lambda n: (n.issued, n.id))  # the first published one leads
-                for n in notices:
-                    series[n.id] = ordered
-            found = problems(self.notices, self.withdrawn_notices, earlier._series()[0] if earlier else None)
-            cached = self.__dict__["_problems"] = (found, series)
-        return cached
-
-    def reuse_problems(self, earlier: "Dataset") -> None:
-        """Before anything asks for problems: take them from earlier (the same portal's previous
-        load) for each linked group whose notices are unchanged, the same Notice objects."""
-        if "_problems" not in self.__dict__ and earlier is not self:
-            self.__dict__["_earlier"] = earlier

@@ -21,7 +21,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .model import Item, Notice, date_text, month_end, month_text
+from .model import Item, Notice, date_text, month_text
+from .status import is_overdue, month_end
 
 SEPARATOR = "/"  # continues: <notice-id>/<item-id>
 
@@ -93,7 +94,7 @@ class Problem:
         return month_end(self.deadline) if self.deadline is not None else None
 
     def overdue(self, as_of: dt.date) -> bool:
-        return self.status != "done" and self._deadline_end is not None and self._deadline_end < as_of
+        return is_overdue(self.status, self._deadline_end, as_of)
 
     # An Item's current-state attributes, so pages and figures can take a problem where they take an item.
     @property

@@ -24,7 +24,8 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 
 from .errors import DataErrors
 from .genre import status_of_word
-from .model import STATUS_LABELS, month_text
+from .model import month_text
+from .status import LABELS as STATUS_LABELS
 from .validate import SAFE_ID, load_dataset
 from .yamlio import decode, load_text
 
@@ -34,7 +35,7 @@ class UpdateRefused(Exception):
 
 
 @dataclass
-class Change:
+class UpdateRequest:
     item_id: str
     status: str
     date: str
@@ -109,7 +110,7 @@ def _block(text: str) -> LiteralScalarString:
     return LiteralScalarString("\n".join(line.rstrip() for line in text.strip().splitlines()))
 
 
-def edited_text(original: str, display: str, change: Change) -> str:
+def edited_text(original: str, display: str, change: UpdateRequest) -> str:
     """The file's text with one update appended; everything else left as written."""
     current = load_text(original, display)  # Chinese file:line errors if the file is already broken
     last = (current.data.get("updates") or [None])[-1] if isinstance(current.data, dict) else None
@@ -196,7 +197,7 @@ def write_atomically(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def apply(data_dir: Path, notice_id: str | None, change: Change) -> Path:
+def apply(data_dir: Path, notice_id: str | None, change: UpdateRequest) -> Path:
     item_file = find_item(data_dir, change.item_id, notice_id)
     display = str(Path(data_dir.resolve().name or "data") / item_file.relative_to(data_dir))
     raw = item_file.read_bytes()
@@ -211,7 +212,7 @@ def apply(data_dir: Path, notice_id: str | None, change: Change) -> Path:
     return item_file
 
 
-def confirmation(item_file: Path, change: Change) -> str:
+def confirmation(item_file: Path, change: UpdateRequest) -> str:
     lines = [f"已更新 {item_file}:新增进展记录",
              f"  日期:{change.date}",
              f"  状态:{STATUS_LABELS[change.status]}({change.status})",
@@ -232,7 +233,7 @@ def cmd_update(args) -> int:
         note = (args.note or "").strip() or f"整改状态更新为“{STATUS_LABELS[status]}”。"
         if args.deadline and not (args.reason or "").strip():
             raise UpdateRefused("调整整改时限(--deadline)时必须写明理由,请加上 --reason \"……\"。")
-        change = Change(item_id=args.item_id, status=status,
+        change = UpdateRequest(item_id=args.item_id, status=status,
                         date=check_date(args.date, today) if args.date else today.isoformat(), note=note,
                         deadline=check_month(args.deadline) if args.deadline else None,
                         reason=(args.reason or "").strip() or None)

@@ -18,9 +18,11 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from .buildcache import NOT_CHECKED, CheckedFiles
+from .checked import NOT_CHECKED, CheckedFiles
 from .errors import DataError, DataErrors, Warning_, visible
-from .model import STATUS_LABELS, Dataset, Item, Notice, natural_key
+from .dataset import Dataset
+from .model import Item, Notice, natural_key
+from .status import DONE, IN_PROGRESS, LABELS as STATUS_LABELS, MOSTLY_DONE, NOT_STARTED, ONGOING, PARTLY_DONE, is_done
 from .series import link_problems
 from .yamlio import Loaded, decode, field_name, load_bytes, read_bytes
 
@@ -201,7 +203,7 @@ class Checker:
         d = loaded.data
         if file.stem != d["id"]:
             self.err(loaded, ("id",), f"事项编号 “{d['id']}” 与文件名 “{file.name}” 不一致。文件应命名为 {d['id']}.yml。")
-        done = d["status"] == "done"
+        done = is_done(d["status"])
         if not done and "deadline" not in d and "no_deadline" not in d:
             self.err(loaded, ("status",), f"状态为 {d['status']}({STATUS_LABELS[d['status']]}),但没有整改时限。"
                      "请填写 deadline: \"YYYY-MM\";原文确实没有时限时,填写 no_deadline: 原通报未列明整改时限。")
@@ -491,19 +493,19 @@ def _load_notice(folder: Path, data_dir: Path, checker: Checker) -> Notice | Non
     return notice
 
 
-FIGURE_WORDS = {"total": "事项总数", **{k: STATUS_LABELS[k] for k in ("done", "partly_done", "mostly_done", "ongoing")},
-                "in_progress": "未完成(正在整改等)"}
+FIGURE_WORDS = {"total": "事项总数", **{k: STATUS_LABELS[k] for k in (DONE, PARTLY_DONE, MOSTLY_DONE, ONGOING)},
+                IN_PROGRESS: "未完成(正在整改等)"}
 
 
 def _counts(notice: Notice) -> dict[str, list[Item]]:
     """The items behind each figure a notice may state, by the status each had as published."""
     items = notice.items
-    by = {key: [i for i in items if i.status_original == key] for key in ("done", "partly_done", "mostly_done", "ongoing")}
-    finer = any(key in notice.stated_figures for key in ("partly_done", "mostly_done", "ongoing"))
+    by = {key: [i for i in items if i.status_original == key] for key in (DONE, PARTLY_DONE, MOSTLY_DONE, ONGOING)}
+    finer = any(key in notice.stated_figures for key in (PARTLY_DONE, MOSTLY_DONE, ONGOING))
     # Jinpu counts everything not done as one figure; issuers that also state 阶段性完成 etc. do not
-    rest = [i for i in items if i.status_original in ("in_progress", "not_started")] if finer else \
-        [i for i in items if i.status_original != "done"]
-    return {"total": items, **by, "in_progress": rest}
+    rest = [i for i in items if i.status_original in (IN_PROGRESS, NOT_STARTED)] if finer else \
+        [i for i in items if not is_done(i.status_original)]
+    return {"total": items, **by, IN_PROGRESS: rest}
 
 
 def consistency_warnings(dataset: Dataset, notices: list[Notice] | None = None) -> list[Warning_]:

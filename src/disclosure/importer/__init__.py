@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import genre, yamlio
-from ..model import STATUS_LABELS, natural_key
+from ..model import natural_key
+from ..status import DONE, LABELS as STATUS_LABELS, UNREPORTED
 from . import structure as st
 from .sources import SourceError, SourceText, read_source
 from .text import Clutter, Paragraph, split, strip
@@ -292,7 +293,7 @@ class Builder:
         ids = self._item_ids(problems)
         items: list[dict] = []
 
-        def node_dict(node: st.Node) -> dict:
+        def node_dict(node: st.Heading) -> dict:
             d = {"id": str(node.number), "label": node.label, "title": node.title}
             if node.paragraphs:
                 d["paragraphs"] = node.paragraphs
@@ -304,7 +305,7 @@ class Builder:
                 d["issues"] = issues
             return d
 
-        def refs(trail: list[st.Node]) -> dict:
+        def refs(trail: list[st.Heading]) -> dict:
             out = {}
             for node in trail:
                 key = "issue" if node.level == problems.leaf else kinds.get(node.level)
@@ -312,7 +313,7 @@ class Builder:
                     out[key] = str(node.number)
             return out
 
-        def walk(nodes: list[st.Node], trail: list[st.Node]):
+        def walk(nodes: list[st.Heading], trail: list[st.Heading]):
             for node in nodes:
                 for draft in node.items:
                     items.append(self._item(draft, ids[id(draft)], refs(trail + [node])))
@@ -348,7 +349,7 @@ class Builder:
         return out
 
     @staticmethod
-    def _parents(problems: st.ProblemsParser) -> dict[int, list[st.Node]]:
+    def _parents(problems: st.ProblemsParser) -> dict[int, list[st.Heading]]:
         out = {}
 
         def rec(nodes, trail):
@@ -372,7 +373,7 @@ class Builder:
             where = draft.deadline_line
         else:
             where = draft.status_line
-        if deadline is None and not phrase and status != "done":
+        if deadline is None and not phrase and status != DONE:
             # a deadline phrase of this item's own text (…2024年底前完成与8个部门的数据对接), the latest one
             found = [genre.deadline_in(t) for t in draft.measures + [draft.finding_tail]]
             found = [f for f in found if f[0]]
@@ -381,9 +382,9 @@ class Builder:
                 where = draft.lines[-1] if draft.lines else 0
         if deadline is None and phrase:
             self.notes.append(f"事项 {draft.label}(第 {where} 行)的整改时限写法有误,未填写 deadline:{phrase}")
-        elif deadline is None and status != "done" and re.search(r"\d{4}\s*年\s*\d{1,2}\s*月|\d{4}[-./]\d", draft.deadline_text):
+        elif deadline is None and status != DONE and re.search(r"\d{4}\s*年\s*\d{1,2}\s*月|\d{4}[-./]\d", draft.deadline_text):
             self.notes.append(f"事项 {draft.label} 的整改时限未能识别(日期写法有误?),未填写 deadline:{draft.deadline_text}")
-        elif deadline is None and status != "done" and re.search(r"\d{4}", draft.deadline_text or draft.status_text):
+        elif deadline is None and status != DONE and re.search(r"\d{4}", draft.deadline_text or draft.status_text):
             self.notes.append(f"事项 {draft.label} 的整改时限未能识别(日期写法有误?),未填写 deadline:"
                               f"{draft.deadline_text or draft.status_text}")
         if draft.status_text and status is None:
@@ -398,7 +399,7 @@ class Builder:
             self.found.append(f"事项 {draft.label}:整改时限 {deadline} ← 第 {where} 行“{phrase}”")
         if draft.truncated:
             self.notes.append(f"事项 {draft.label} 的原文在此处中断(文本不完整),已保留已有内容并标记为 truncated。请找到完整原文核对。")
-        status = status or "unreported"
+        status = status or UNREPORTED
         d: dict = {"id": item_id, "label": draft.label}
         d.update(refs)
         heading = draft.issue.title if draft.issue is not None else (draft.finding or draft.label)
@@ -406,7 +407,7 @@ class Builder:
         d["status"] = status
         if deadline:
             d["deadline"] = deadline
-        elif status != "done":
+        elif status != DONE:
             word = genre.no_deadline_words(draft.status_text)
             d["no_deadline"] = f"原通报称“{word}”,未列明整改时限" if word else NO_DEADLINE
         d["status_text"] = draft.status_text

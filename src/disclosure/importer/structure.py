@@ -70,13 +70,13 @@ def split_finding(text: str) -> tuple[str, str, str]:
 
 
 @dataclass
-class Node:
+class Heading:
     level: str
     label: str
     number: int
     title: str
     paragraphs: list[str] = field(default_factory=list)
-    children: list["Node"] = field(default_factory=list)
+    children: list["Heading"] = field(default_factory=list)
     items: list["ItemDraft"] = field(default_factory=list)
 
 
@@ -95,7 +95,7 @@ class ItemDraft:
     responsible: list[str] = field(default_factory=list)
     measures: list[str] = field(default_factory=list)
     extra_status: list[str] = field(default_factory=list)
-    issue: Node | None = None
+    issue: Heading | None = None
     lines: list[int] = field(default_factory=list)  # source lines of everything in the item, for the report
     status_line: int = 0  # where status_text came from (0: nowhere)
     deadline_line: int = 0
@@ -193,11 +193,11 @@ class ProblemsParser:
         self.paragraphs = paragraphs
         self.patterns = [SECTION_LEVEL] + LEVELS if sections_are_items else LEVELS
         self.levels, self.leaf = item_level(paragraphs, self.patterns)
-        self.roots: list[Node] = []
+        self.roots: list[Heading] = []
         self.items: list[ItemDraft] = []
         self.intro: list[str] = []  # text before the first heading of the section
         self.notes: list[str] = []  # what the importer noticed, for stderr
-        self.stack: list[Node] = []
+        self.stack: list[Heading] = []
         self.item: ItemDraft | None = None
         self.synthetic = 0
         self.lines: list[int] = []  # source lines of the paragraph being read
@@ -237,7 +237,7 @@ class ProblemsParser:
         depth = self.levels.index(level)
         while self.stack and self.levels.index(self.stack[-1].level) >= depth:
             self.stack.pop()
-        node = Node(level, m["label"], int(m["n"]) if m["n"].isdigit() else cn_number(m["n"]), m["title"])
+        node = Heading(level, m["label"], int(m["n"]) if m["n"].isdigit() else cn_number(m["n"]), m["title"])
         (self.stack[-1].children if self.stack else self.roots).append(node)
         self.stack.append(node)
         self.item = None

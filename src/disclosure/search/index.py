@@ -41,7 +41,7 @@ from collections import defaultdict
 from importlib import resources
 from pathlib import Path
 
-from ..model import STATUS_LABELS
+from ..status import LABELS as STATUS_LABELS
 from .normalize import normalize
 from .tradmap import traditional_to_simplified_map
 

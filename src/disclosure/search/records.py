@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..model import Dataset
+from ..dataset import Dataset
 from ..site.open_data import items_records, problem_records
 
 

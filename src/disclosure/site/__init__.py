@@ -23,7 +23,8 @@ from functools import cached_property
 from pathlib import Path
 
 from ..gitinfo import History
-from ..model import Dataset, date_text
+from ..dataset import Dataset
+from ..model import date_text
 from ..search import build_index
 from . import urls
 from .item import item_pages

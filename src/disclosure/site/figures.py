@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..model import Item
+from ..status import is_done
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ def figures(items: list[Item], as_of: dt.date) -> Figures:
     this of every problem of a portal on every build."""
     done = overdue = 0
     for item in items:
-        if item.status == "done":
+        if is_done(item.status):
             done += 1
         elif item.overdue(as_of):  # never a done one
             overdue += 1

@@ -14,7 +14,6 @@ from .figures import figures
 from .item import item_changed, item_qr
 from .render import GeneratedPage, chunks, render
 
-PRINT_PAGE_SIZE = 20  # sheets per print page: a notice of 1,000 items prints in bounded pages
 
 
 def notice_changed(notice: Notice, history: History) -> str:
@@ -53,13 +52,13 @@ def withdrawn_page(url: str, notice: Notice, item: Item | None, as_of: dt.date) 
 # ---- print sheets -----------------------------------------------------------------------------
 
 def print_pages(notice: Notice, as_of: dt.date, site_url: str) -> list[GeneratedPage]:
-    """Every item of a notice as printed sheets, one per A4 page, PRINT_PAGE_SIZE sheets per web page."""
+    """Every item of a notice as printed sheets, one per A4 page, urls.PRINT_PAGE_SIZE sheets per web page."""
     items = notice.items
-    pages = chunks(items, PRINT_PAGE_SIZE)
+    pages = chunks(items, urls.PRINT_PAGE_SIZE)
     out = []
     for number, chunk in enumerate(pages, 1):
         url = urls.print_url(notice, number)
-        first = (number - 1) * PRINT_PAGE_SIZE + 1
+        first = (number - 1) * urls.PRINT_PAGE_SIZE + 1
         html = partial(_print_html, notice, chunk, url, as_of, site_url, number, len(pages), first)
         title = f"打印公示单：{notice.title}" + (f"(第 {number} 页)" if number > 1 else "")
         out.append(GeneratedPage(url, title, html,
@@ -74,12 +73,6 @@ def _print_html(notice: Notice, chunk: list[Item], url: str, as_of: dt.date, sit
                   pages=pages, first=first, total=len(notice.items), print_page_url=partial(urls.print_url, notice))
 
 
-def print_page_of(notice: Notice, item: Item | int) -> int:
-    """The print page holding an item's sheet (item, or its index in notice.items)."""
-    position = item if isinstance(item, int) else next(i for i, x in enumerate(notice.items) if x is item)
-    return position // PRINT_PAGE_SIZE + 1
-
-
 # ---- categories and groups --------------------------------------------------------------------
 
 def node_pages(notice: Notice, as_of: dt.date) -> list[GeneratedPage]:
@@ -92,26 +85,18 @@ def node_pages(notice: Notice, as_of: dt.date) -> list[GeneratedPage]:
     return out
 
 
-def node_url(notice: Notice, node: Node, parents: list[Node]) -> str | None:
-    if node.kind == "category":
-        return urls.category_url(notice, node)
-    if node.kind == "group" and parents:
-        return urls.group_url(notice, parents[0], node)
-    return None  # issues live on their group's page
-
-
 def _node_page(notice: Notice, node: Node, parents: list[Node], as_of: dt.date) -> GeneratedPage:
-    url = node_url(notice, node, parents)
+    url = urls.node_url(notice, node, parents)
     return GeneratedPage(url, f"{node.label}{node.title}", partial(_node_html, notice, node, parents, url, as_of),
                          article={"page": node.kind, "notice": notice.id, "node": node.id})
 
 
 def _node_html(notice: Notice, node: Node, parents: list[Node], url: str, as_of: dt.date) -> str:
     path = parents + [node]
-    children = [(child, node_url(notice, child, path), notice.items_under(child)) for child in node.children]
+    children = [(child, urls.node_url(notice, child, path), notice.items_under(child)) for child in node.children]
     direct = [i for i in notice.items_under(node) if len(notice.node(i)) == len(path)]
     return render("node.html", url, as_of, notice=notice, node=node, fig=figures(notice.items_under(node), as_of),
-                  parents=[(p, node_url(notice, p, parents[:i])) for i, p in enumerate(parents)],
+                  parents=[(p, urls.node_url(notice, p, parents[:i])) for i, p in enumerate(parents)],
                   children=children, direct_items=direct)
 
 

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from importlib.resources import files as package_files
 
 from ..feed import atom
-from ..model import STATUS_LABELS, Dataset, Item, Notice
+from ..dataset import Dataset
+from ..model import Item, Notice
+from ..status import LABELS as STATUS_LABELS
 from ..series import Problem, link_of
 from . import urls
 from .render import GeneratedPage, render

@@ -16,8 +16,10 @@ from itertools import groupby
 
 from markupsafe import escape
 
-from ..feed import Change, changes
-from ..model import Dataset, Notice
+from ..feed import FeedEntry, changes
+from ..dataset import Dataset
+from ..model import Notice
+from ..status import DONE
 from . import urls
 from .figures import Figures, combined, figures
 from .render import Bodies, GeneratedPage, chunks, render, tel_href
@@ -89,7 +91,7 @@ class Entry:
         """One row of notices/index.json (what the filter script needs, nothing more)."""
         row = {"id": self.notice.id, "title": self.notice.title, "unit": self.unit, "region": self.region,
                "kind": self.kind, "round": self.round, "year": self.year, "issued": self.notice.issued,
-               "total": self.fig.total, "done": self.fig.done, "overdue": self.fig.overdue,
+               "total": self.fig.total, DONE: self.fig.done, "overdue": self.fig.overdue,
                "url": urls.notice_url(self.notice)}
         if self.later:
             row["later"] = [{"id": n.id, "title": n.title, "issued": n.issued, "stage": n.inspection.get("stage", ""),
@@ -204,7 +206,7 @@ def search_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
     return GeneratedPage(urls.SEARCH, "搜索", html, article={"page": "search"}, scripts=SEARCH_SCRIPTS)
 
 
-def site_changes(notices: list[Notice]) -> list[Change]:
+def site_changes(notices: list[Notice]) -> list[FeedEntry]:
     """Every dated update of every item and each notice's publication, newest first: the /updates/
     pages and the Atom feeds (open_data.site_feed, notice_feed) share this one list, so they cannot disagree."""
     return changes(notices, lambda notice, item: urls.item_url(item), urls.notice_url,

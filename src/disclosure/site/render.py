@@ -12,10 +12,12 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from ..model import STATUS_ICONS, STATUS_LABELS, Item, date_text, month_text
+from ..model import Item, date_text, month_text
+from ..status import ICONS as STATUS_ICONS, LABELS as STATUS_LABELS, ORDER as STATUS_ORDER, is_done
 from . import urls
+from .evidence import evidence_href
+from .overdue import overdue_elapsed, overdue_note
 
-STATUS_ORDER = list(STATUS_LABELS)  # sort rank in the items table
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,6 @@ class GeneratedPage:
 
 @cache
 def environment() -> Environment:
-    from .item import evidence_href, overdue_elapsed, overdue_note  # item pages are rendered by this
     env = Environment(loader=PackageLoader("disclosure.site", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -80,7 +81,7 @@ class Bodies:
 def deadline_text(item: Item) -> str:
     if item.deadline:
         return month_text(item.deadline)
-    return item.no_deadline or ("—" if item.status == "done" else "原通报未列明整改时限")
+    return item.no_deadline or ("—" if is_done(item.status) else "原通报未列明整改时限")
 
 
 def tel_href(phone: str) -> str:

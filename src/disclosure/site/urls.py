@@ -20,7 +20,6 @@ the MkDocs file names that produce them (use_directory_urls: 'x/index.md' -> 'x/
 """
 from __future__ import annotations
 
-import posixpath
 from functools import lru_cache
 
 from ..model import Item, Node, Notice
@@ -78,6 +77,24 @@ def group_url(notice: Notice | str, category: Node, group: Node) -> str:
 
 def full_text_url(notice: Notice | str) -> str:
     return f"{_id(notice)}/full-text/"
+
+
+PRINT_PAGE_SIZE = 20  # sheets per print page: a notice of 1,000 items prints in bounded pages
+
+
+def print_page_of(notice: Notice, item: Item | int) -> int:
+    """The print page holding an item's sheet (item, or its index in notice.items)."""
+    position = item if isinstance(item, int) else next(i for i, x in enumerate(notice.items) if x is item)
+    return position // PRINT_PAGE_SIZE + 1
+
+
+def node_url(notice: Notice, node: Node, parents: list[Node]) -> str | None:
+    """A category's or a problem group's page; None for an issue (a section of its group's page)."""
+    if node.kind == "category":
+        return category_url(notice, node)
+    if node.kind == "group" and parents:
+        return group_url(notice, parents[0], node)
+    return None
 
 
 def print_url(notice: Notice | str, page: int = 1) -> str:
