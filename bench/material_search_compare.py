@@ -20,13 +20,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests"))  # tests/support: generated portals, the search oracle
 sys.path.insert(0, str(ROOT / "bench"))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from disclosure.search.harness import CHROMIUM, CHROMIUM_ARGS, StaticServer  # noqa: E402
+from support.search_page import CHROMIUM, CHROMIUM_ARGS, StaticServer  # noqa: E402
 from disclosure.search.index import build_index  # noqa: E402
-from disclosure.search.query import IndexReader, item_key, oracle_ids  # noqa: E402
+from support.search_oracle import IndexReader, item_key, oracle_ids  # noqa: E402
 from search_bench import real_records  # noqa: E402
 
 QUERIES = [

@@ -11,7 +11,7 @@ Targets (docs/performance.md): 1,000 notices <= 8 min and <= 3 GB; t(1000)/t(100
 no page over 150 KB and each kind within 5 % from 10 to 1,000; search <= 600 KB gzip fetched
 per query and median <= 100 ms. Writes bench/results/portal.json.
 
-The data is synthetic (disclosure.site.synthetic.write_synthetic_portal: the real notice's head
+The data is synthetic (tests/support/synthetic.py.write_synthetic_portal: the real notice's head
 and first 40 items under other units, years and rounds) and lives in a temporary folder.
 """
 from __future__ import annotations
@@ -28,10 +28,11 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "tests"))  # tests/support: generated portals, the search oracle
 sys.path.insert(0, str(BENCH))
 
 from disclosure.site.settings import AS_OF_ENV, DATA_ENV, Settings  # noqa: E402
-from disclosure.site.synthetic import write_synthetic_portal  # noqa: E402
+from support.synthetic import write_synthetic_portal  # noqa: E402
 from run import MKDOCS, timed  # noqa: E402
 
 AS_OF = "2026-11-26"
@@ -69,7 +70,7 @@ def build(n: int, work: Path) -> dict:
 
 def search(site: Path) -> dict:
     from playwright.sync_api import sync_playwright
-    from disclosure.search.harness import CHROMIUM, CHROMIUM_ARGS
+    from support.search_page import CHROMIUM, CHROMIUM_ARGS
     from disclosure.search.index import gzip_size
     from search_bench import measure, server_for
     records = json.loads((site / "data" / "items.json").read_text("utf-8"))

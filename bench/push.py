@@ -5,7 +5,7 @@ server hooks (bare repository + `disclosure server-setup`), and the disk five ke
     .venv/bin/python bench/push.py [--notices 88 1000] [--runs 5] [--full-runs N] [--files 1]
 
 Per size: the project (its tracked files) with a synthetic portal of N notices x 40 items as data/
-(disclosure.site.synthetic, in a temporary folder), published once; then `--runs` pushes of one
+(tests/support/synthetic.py, in a temporary folder), published once; then `--runs` pushes of one
 item's status change each (incremental: the cache holds the previous build), then `--full-runs`
 pushes (default: as many) after deleting the cache (full). Times are wall clock from `git push` to its return,
 which is when the new release is live (post-receive has switched `current`). Disk: distinct inodes
@@ -27,8 +27,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "tests"))  # tests/support: generated portals, the search oracle
 
-from disclosure.site.synthetic import write_synthetic_portal  # noqa: E402
+from support.synthetic import write_synthetic_portal  # noqa: E402
 
 ITEMS = 40
 AS_OF = "2026-11-26"

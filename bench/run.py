@@ -31,12 +31,13 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "tests"))  # tests/support: generated portals, the search oracle
 
 from disclosure.model import natural_key  # noqa: E402
 from disclosure.site import build_site  # noqa: E402
 from disclosure.site.settings import parse_as_of  # noqa: E402
 from disclosure.site.portal import nav_pages  # noqa: E402
-from disclosure.site.synthetic import write_synthetic_data  # noqa: E402
+from support.synthetic import write_synthetic_data  # noqa: E402
 from disclosure.validate import load_dataset  # noqa: E402
 
 AS_OF = "2026-11-26"

@@ -29,13 +29,14 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests"))  # tests/support: generated portals, the search oracle
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from disclosure.search.harness import CHROMIUM, CHROMIUM_ARGS, StaticServer, write_site  # noqa: E402
+from support.search_page import CHROMIUM, CHROMIUM_ARGS, StaticServer, write_site  # noqa: E402
 from disclosure.search.index import build_index, gzip_size  # noqa: E402
-from disclosure.search.query import oracle_ids  # noqa: E402
-from disclosure.search.records import records_from_dataset  # noqa: E402
+from support.search_oracle import oracle_ids  # noqa: E402
+from support.search_records import records_from_dataset  # noqa: E402
 from disclosure.validate import load_dataset  # noqa: E402
 
 QUERIES = ["党费", "丁氏家族", "黑中介", "生态环境", "软枣猕猴桃", "饮水", "村", "水", "学校", "扶贫", "信访",

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/serve.py [--notices 88]
 
-A synthetic portal of N notices x 40 items (disclosure.site.synthetic, in a temporary folder) served
+A synthetic portal of N notices x 40 items (tests/support/synthetic.py, in a temporary folder) served
 by `mkdocs serve --dirty` (what `make serve` runs); after the first build, one item's heading is
 edited 3 times and the time from the write to the served page showing it is taken. Prints JSON.
 """
@@ -23,8 +23,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "tests"))  # tests/support: generated portals, the search oracle
 
-from disclosure.site.synthetic import write_synthetic_portal  # noqa: E402
+from support.synthetic import write_synthetic_portal  # noqa: E402
 
 
 def get(url: str) -> str:

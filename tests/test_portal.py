@@ -12,7 +12,7 @@ import pytest
 
 from disclosure.site import build_site, urls
 from disclosure.site.portal import PAGE_SIZE
-from disclosure.site.synthetic import write_synthetic_portal
+from support.synthetic import write_synthetic_portal
 from disclosure.validate import load_dataset
 from helpers import ROOT, serve_directory
 

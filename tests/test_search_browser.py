@@ -14,11 +14,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from helpers import merged_data_folder
-from disclosure.search.harness import CHROMIUM, CHROMIUM_ARGS, StaticServer, write_site
+from support.search_page import CHROMIUM, CHROMIUM_ARGS, StaticServer, write_site
 from disclosure.search.index import build_index, fnv1a, searchable_text
 from disclosure.search.normalize import WHITESPACE, normalize, query_words
-from disclosure.search.query import IndexReader, item_key, oracle_ids
-from disclosure.search.records import records_from_dataset
+from support.search_oracle import IndexReader, item_key, oracle_ids
+from support.search_records import records_from_dataset
 from disclosure.validate import load_dataset
 
 pytestmark = pytest.mark.browser

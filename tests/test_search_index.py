@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from helpers import merged_data_folder
 from disclosure.search.index import build_index, fnv1a, searchable_text
 from disclosure.search.normalize import normalize, query_words, word_variants
-from disclosure.search.query import IndexReader, item_key, oracle_ids
-from disclosure.search.records import records_from_dataset
+from support.search_oracle import IndexReader, item_key, oracle_ids
+from support.search_records import records_from_dataset
 from disclosure.search.tradmap import traditional_to_simplified_map
 from disclosure.validate import load_dataset
 

@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from disclosure.site.synthetic import HOSTILE, write_synthetic_data
+from support.synthetic import HOSTILE, write_synthetic_data
 from helpers import SAMPLE_PORTAL
 from disclosure.validate import load_dataset
 

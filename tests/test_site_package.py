@@ -19,7 +19,7 @@ from disclosure.site.figures import figures
 from disclosure.site.notice import notice_paragraphs
 from disclosure.site.open_data import items_records
 from disclosure.site.overdue import elapsed_text, overdue_note
-from disclosure.site.synthetic import HOSTILE, write_synthetic_data
+from support.synthetic import HOSTILE, write_synthetic_data
 from disclosure.validate import load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -185,7 +185,6 @@ class Notice:
     items: list[Item] = field(default_factory=list)  # the published ones, in the notice's order
     withdrawn_items: list[Item] = field(default_factory=list)  # taken off by an admin: a page says why
     folder: Path | None = None
-    digest: bytes = b""  # hash of notice.yml's bytes, set by the loader (lets a serve rebuild reuse pages)
 
     @classmethod
     def parse(cls, raw: dict, folder: Path | None = None) -> "Notice":

@@ -110,10 +110,6 @@ class Problem:
         """notice/item of the item that first reported it: open data's `problem`."""
         return link_of(self.root.notice, self.root.item)
 
-    def digest(self) -> tuple:
-        """What a page showing this problem depends on beyond its own item (a serve cache key)."""
-        return tuple((s.notice.digest, repr(s.item)) for s in self.statements)
-
     @property
     def deadline_history(self) -> list[tuple[str, str]]:
         """(deadline, where it was stated: 2020年12月通报 / 2021年3月1日进展) each time it changed."""

@@ -431,8 +431,6 @@ def _load(path: Path, data_dir: Path, name: str, checker: Checker) -> Loaded | N
             _parsed[key] = _parse_and_check(raw, display, name)
         loaded, errors = _parsed[key]
     checker.errors.extend(errors)
-    if loaded is not None:
-        loaded.digest = key[2]
     return loaded
 
 
@@ -469,7 +467,6 @@ def _load_notice(folder: Path, data_dir: Path, checker: Checker) -> Notice | Non
         return None
     checker.notice(loaded, folder)
     notice = Notice.parse(loaded.data, folder)
-    notice.digest = loaded.digest
     ids: dict[str, str] = {}
     item_files = sorted((folder / "items").glob("*.yml"), key=lambda p: natural_key(p.stem))
     stray = sorted(p for p in (folder / "items").glob("*") if p.suffix != ".yml") if (folder / "items").is_dir() else []

@@ -39,7 +39,6 @@ class Loaded:
     data: Any
     positions: dict[Path_, tuple[int, int]] | None = field(default_factory=dict)  # path -> (line, col), 1-based
     text: str = ""  # kept by the fast path, to find positions only when an error needs them
-    digest: bytes = b""  # hash of the file's bytes, set by the validator
 
     def where(self, path: Path_) -> tuple[int, int]:
         """Line/column of the value at path, or of its nearest ancestor that has one."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from ..model import natural_key
+from disclosure.model import natural_key
 
 HOSTILE = {
     "heading": "<script>alert('heading')</script>{{ 7*7 }} **粗体** [链接](https://example.invalid/)",

@@ -9,8 +9,8 @@ import json
 
 from opencc import OpenCC
 
-from .index import SEP, decode_postings, fnv1a, head_fields, other_fields
-from .normalize import normalize, query_words, word_variants
+from disclosure.search.index import SEP, decode_postings, fnv1a, head_fields, other_fields
+from disclosure.search.normalize import normalize, query_words, word_variants
 
 _t2s = OpenCC("t2s")
 

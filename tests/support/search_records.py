@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..dataset import Dataset
-from ..site.open_data import items_records, problem_records
+from disclosure.dataset import Dataset
+from disclosure.site.open_data import items_records, problem_records
 
 
 def records_from_dataset(dataset: Dataset, as_of: dt.date) -> list[dict]:
