@@ -21,19 +21,13 @@ Without owners.yml only the server-setup admins may push.
 from __future__ import annotations
 
 import fnmatch
-import re
 from dataclasses import dataclass, field
 
 from .errors import DataError
+from .layout import DATA_ROOT, IN_NOTICE as NOTICE_PATH, NOTICE_FOLDER_FILE, OWNERS_PATH
 from .yamlio import Loaded
 
-DATA_ROOT = "data/"
-OWNERS_PATH = "data/owners.yml"
-NOTICE_PATH = re.compile(r"^data/notices/([^/]+)/")
-# The files a notice folder holds; a staff account may add or change nothing else (no
-# .gitattributes, which `git archive` would obey; no stray files).
-NOTICE_FILE = re.compile(r"^data/notices/[0-9A-Za-z][0-9A-Za-z._-]{0,63}/"
-                         r"(notice\.yml|source\.(txt|html|htm|docx)|items/[0-9A-Za-z][0-9A-Za-z._-]{0,63}\.yml)$")
+NOTICE_FILE = NOTICE_FOLDER_FILE
 MAX_DATA_FILE = 20_000_000  # bytes; a notice's Word file is ~1 MB, its YAML files far less
 
 

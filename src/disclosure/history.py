@@ -24,19 +24,16 @@ including any added to the schemas later, is protected by default.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from .errors import DataError, DataErrors
+from .layout import IN_NOTICE, ITEM_PATH, NOTICE_PATH as NOTICE_FILE
 from .yamlio import Loaded, field_name, load_bytes
 
 RECORD_FIELDS = {
     "item": {"updates", "corrections", "withdrawn"},
     "notice": {"contact", "corrections", "withdrawn"},  # phone numbers change; the notice does not
 }
-ITEM_PATH = re.compile(r"^data/notices/([^/]+)/items/[^/]+\.yml$")
-NOTICE_FILE = re.compile(r"^data/notices/([^/]+)/notice\.yml$")
-IN_NOTICE = re.compile(r"^data/notices/([^/]+)/")
 HOW_TO_WITHDRAW = "要撤下已公开的事项或通报,请由管理员在文件中写 withdrawn(date 日期、reason 理由),网站会保留页面并说明撤下的时间和理由。"
 
 

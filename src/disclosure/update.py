@@ -26,7 +26,8 @@ from .errors import DataErrors
 from .genre import status_of_word
 from .model import month_text
 from .status import LABELS as STATUS_LABELS
-from .validate import SAFE_ID, load_dataset
+from .layout import ITEMS, NOTICES, SAFE_ID
+from .validate import load_dataset
 from .yamlio import decode, load_text
 
 BOM = b"\xef\xbb\xbf"
@@ -76,14 +77,14 @@ def find_item(data_dir: Path, item_id: str, notice_id: str | None) -> Path:
         if value is not None and not SAFE_ID.match(value):
             raise UpdateRefused(f"{what} “{value}” 不对:只能用字母、数字和 - _ . ,不能含 / 或 ..。"
                                 "本命令只修改 data/notices/通报编号/items/ 里的事项文件。")
-    notices = data_dir / "notices"
+    notices = data_dir / NOTICES
     if not notices.is_dir():
         raise UpdateRefused(f"找不到数据文件夹 {notices}。请在网站项目的根目录运行,或用 --data 指定数据文件夹。")
     if notice_id and not (notices / notice_id).is_dir():
         known = "、".join(sorted(p.name for p in notices.iterdir() if p.is_dir())) or "无"
         raise UpdateRefused(f"没有编号为 “{notice_id}” 的通报。现有通报:{known}。")
     folders = [notices / notice_id] if notice_id else sorted(p for p in notices.iterdir() if p.is_dir())
-    hits = [f / "items" / f"{item_id}.yml" for f in folders if (f / "items" / f"{item_id}.yml").is_file()]
+    hits = [f / ITEMS / f"{item_id}.yml" for f in folders if (f / ITEMS / f"{item_id}.yml").is_file()]
     if len(hits) > 1:
         names = "、".join(p.parent.parent.name for p in hits)
         raise UpdateRefused(f"多份通报都有事项 “{item_id}”({names})。请用 --notice 指明是哪一份,如 --notice {hits[0].parent.parent.name}。")
@@ -163,20 +164,20 @@ def validate_with(data_dir: Path, item_file: Path, new_bytes: bytes) -> None:
         shadow.mkdir()
         edited_notice = item_file.parent.parent
         for entry in data_dir.iterdir():
-            if entry.name != "notices":
+            if entry.name != NOTICES:
                 _link(entry, shadow / entry.name)
-        (shadow / "notices").mkdir()
-        for notice in (data_dir / "notices").iterdir():
+        (shadow / NOTICES).mkdir()
+        for notice in (data_dir / NOTICES).iterdir():
             if notice.resolve() != edited_notice.resolve():
-                _link(notice, shadow / "notices" / notice.name)
+                _link(notice, shadow / NOTICES / notice.name)
                 continue
-            (shadow / "notices" / notice.name).mkdir()
+            (shadow / NOTICES / notice.name).mkdir()
             for entry in notice.iterdir():
-                if entry.name != "items":
-                    _link(entry, shadow / "notices" / notice.name / entry.name)
-            items = shadow / "notices" / notice.name / "items"
+                if entry.name != ITEMS:
+                    _link(entry, shadow / NOTICES / notice.name / entry.name)
+            items = shadow / NOTICES / notice.name / ITEMS
             items.mkdir()
-            for entry in (notice / "items").iterdir():
+            for entry in (notice / ITEMS).iterdir():
                 if entry.name != item_file.name:
                     _link(entry, items / entry.name)
             (items / item_file.name).write_bytes(new_bytes)

@@ -19,6 +19,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from .checked import NOT_CHECKED, CheckedFiles
+from .layout import ITEMS, NOTICE_YML, NOTICES, OWNERS, SAFE_ID, notice_path
 from .errors import DataError, DataErrors, Warning_, visible
 from .dataset import Dataset
 from .model import Item, Notice, natural_key
@@ -26,7 +27,6 @@ from .status import DONE, IN_PROGRESS, LABELS as STATUS_LABELS, MOSTLY_DONE, NOT
 from .series import link_problems
 from .yamlio import Loaded, decode, field_name, load_bytes, read_bytes
 
-SAFE_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}\Z")  # \Z: `$` would also allow a final newline
 # What MkDocs and the theme write at the site's top level besides site/urls.py's addresses and docs/
 THEME_ADDRESSES = frozenset({"index.html", "404.html", "assets", "search", "sitemap.xml", "sitemap.xml.gz"})
 MARKDOWN = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")  # MkDocs makes <stem>/ of these
@@ -312,7 +312,7 @@ def load_dataset(data_dir: Path, checked: CheckedFiles | None = None,
     checked: the build cache's store of files checked before (unchanged files are not parsed again).
     folders: the preview's notices from its last load (unchanged folders are not read again)."""
     data_dir = Path(data_dir)
-    root = data_dir / "notices"
+    root = data_dir / NOTICES
     if not root.is_dir():
         raise DataErrors([DataError(str(root), 0, 0, "", "找不到 notices 文件夹。数据应放在 data/notices/<通报编号>/ 下。")])
     checker, notices = Checker(checked), []
@@ -358,7 +358,6 @@ def load_dataset(data_dir: Path, checked: CheckedFiles | None = None,
                    withdrawn_notices=[n for n in notices if n.withdrawn])
 
 
-OWNERS_FILE = "owners.yml"
 
 
 def owners_from_bytes(raw: bytes, display: str) -> dict | None:
@@ -370,7 +369,7 @@ def owners_from_bytes(raw: bytes, display: str) -> dict | None:
 
 def _load_owners(data_dir: Path, checker: Checker) -> dict | None:
     """data/owners.yml (who may change what), schema-checked like every data file; None if absent."""
-    path = data_dir / OWNERS_FILE
+    path = data_dir / OWNERS
     if not path.exists():
         return None
     loaded = _load(path, data_dir, "owners", checker)
@@ -462,14 +461,14 @@ def _load_notice(folder: Path, data_dir: Path, checker: Checker) -> Notice | Non
     if not SAFE_ID.match(folder.name):
         checker.errors.append(DataError(_display(folder, data_dir), 0, 0, "", "文件夹名只能用字母、数字和 - 。"))
         return None
-    loaded = _load(folder / "notice.yml", data_dir, "notice", checker)
+    loaded = _load(folder / NOTICE_YML, data_dir, "notice", checker)
     if loaded is None:
         return None
     checker.notice(loaded, folder)
     notice = Notice.parse(loaded.data, folder)
     ids: dict[str, str] = {}
-    item_files = sorted((folder / "items").glob("*.yml"), key=lambda p: natural_key(p.stem))
-    stray = sorted(p for p in (folder / "items").glob("*") if p.suffix != ".yml") if (folder / "items").is_dir() else []
+    item_files = sorted((folder / ITEMS).glob("*.yml"), key=lambda p: natural_key(p.stem))
+    stray = sorted(p for p in (folder / ITEMS).glob("*") if p.suffix != ".yml") if (folder / ITEMS).is_dir() else []
     for path in stray:
         checker.errors.append(DataError(_display(path, data_dir), 0, 0, "", "items 文件夹里只能放 .yml 事项文件。请移走或改扩展名。"))
     for path in item_files:
@@ -517,11 +516,11 @@ def consistency_warnings(dataset: Dataset, notices: list[Notice] | None = None) 
             if key in stated and stated[key] != len(counts[key]):
                 ids = [i.id for i in counts[key]] if key != "total" else []
                 listed = f"(事项:{'、'.join(ids)})" if ids else ""
-                out.append(Warning_(f"data/notices/{notice.id}/notice.yml",
+                out.append(Warning_(notice_path(notice.id),
                                     f"通报原文称{word} {stated[key]} 项,但事项数据中为 {len(counts[key])} 项{listed}。"
                                     "网站显示按事项数据计算的数字,请核对。"))
         if not any(notice.contact.get(k) for k in ("phone", "address", "email", "web_form")):
-            out.append(Warning_(f"data/notices/{notice.id}/notice.yml",
+            out.append(Warning_(notice_path(notice.id),
                                 "没有填写联系方式(contact 的 phone、address、email 或 web_form)。事项页面的意见建议栏将请读者使用"
                                 "本站页脚的联系方式;如通报原文有联系方式,请补填。"))
     return out

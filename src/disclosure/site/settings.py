@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import environment
+from .. import environment, layout
 
 AS_OF_ENV = environment.AS_OF
 DATA_ENV = environment.DATA
@@ -23,7 +23,7 @@ SITE_URL_ENV = environment.SITE_URL
 PRODUCTION_ENV = environment.PRODUCTION
 BUILD_CACHE_ENV = environment.BUILD_CACHE
 GZIP_STATIC_ENV = environment.GZIP_STATIC
-DEFAULT_DATA = "data"
+DEFAULT_DATA = layout.DATA
 
 
 class AsOfError(ValueError):
