@@ -49,6 +49,8 @@ from pathlib import Path
 
 from .checked import CACHE_MISMATCH, NOT_CHECKED, CheckedFiles, files_under  # noqa: F401 - until every caller imports .checked
 from .series import linked_groups
+from .site.open_data import notice_data_paths
+from .urls import site_addresses  # refused as notice ids; kept out here too, should one slip through
 
 # What the code of a build is (relative to the project folder): a change to any of these, or to an
 # installed package, invalidates the whole cache.
@@ -119,7 +121,6 @@ def notice_keys(dataset, history, as_of, context: dict, nav, site_name: str, sit
     """Notice id (withdrawn ones too) -> the key of everything its pages and open data show: the
     site-wide inputs and the files (with git dates) of every notice linked to it. The notice part of
     THE dependency rules (module docstring); the preview reuses a notice's parts by it (site.NoticeParts)."""
-    from .validate import site_addresses  # refused as notice ids; kept out here too, should one slip through
     context = {k: v for k, v in context.items() if k not in COMMIT_FIELDS}
     common = _hash(code, site_name, site_url, as_of.isoformat(), repr(sorted(context.items())), repr(nav))
     every = {n.id: n for n in dataset.notices + dataset.withdrawn_notices}
@@ -134,7 +135,6 @@ def page_keys(site, site_name: str, site_url: str, code: str,
     """src_uri -> the key of everything the page shows; None: always rendered (a portal page); and
     a notice's open data file (its path) -> the key of its records. notices: notice_keys, if known.
     THE dependency rules of incremental builds: see the module docstring."""
-    from .site.open_data import notice_data_paths
     if notices is None:
         notices = notice_keys(site.dataset, site.history, site.as_of, site.template_context, site.nav,
                               site_name, site_url, code)

@@ -19,6 +19,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from .checked import NOT_CHECKED, CheckedFiles
+from .urls import site_addresses
 from .layout import ITEMS, NOTICE_YML, NOTICES, OWNERS, SAFE_ID, notice_path
 from .errors import DataError, DataErrors, Warning_, visible
 from .dataset import Dataset
@@ -27,18 +28,7 @@ from .status import DONE, IN_PROGRESS, LABELS as STATUS_LABELS, MOSTLY_DONE, NOT
 from .series import link_problems
 from .yamlio import Loaded, decode, field_name, load_bytes, read_bytes
 
-# What MkDocs and the theme write at the site's top level besides site/urls.py's addresses and docs/
-THEME_ADDRESSES = frozenset({"index.html", "404.html", "assets", "search", "sitemap.xml", "sitemap.xml.gz"})
 MARKDOWN = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")  # MkDocs makes <stem>/ of these
-
-
-@cache
-def site_addresses() -> frozenset[str]:
-    """The first segment (lowercase) of every address the site's code writes: each path constant
-    in site/urls.py, and the theme's files. A notice of that id would share its address."""
-    from .site import urls  # here, not at the top: the site package is much heavier than validation
-    paths = [v for k, v in vars(urls).items() if k.isupper() and isinstance(v, str)] + list(urls.SCHEMAS.values())
-    return THEME_ADDRESSES | {p.split("/")[0].lower() for p in paths if p}
 
 
 def docs_folders(data_dir: Path) -> set[Path]:

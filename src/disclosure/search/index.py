@@ -41,6 +41,7 @@ from collections import defaultdict
 from importlib import resources
 from pathlib import Path
 
+from .. import urls
 from ..status import LABELS as STATUS_LABELS
 from .normalize import normalize
 from .tradmap import traditional_to_simplified_map
@@ -235,7 +236,7 @@ def _patched_shards(previous: Path, texts: list[tuple[str, int]], chunk_files: l
         for h in range(count):
             path = previous / "shards" / f"{h}.json"
             if h not in by_shard:
-                files[f"search/shards/{h}.json"] = Unchanged(path.read_bytes(), path)
+                files[f"{urls.SEARCH}shards/{h}.json"] = Unchanged(path.read_bytes(), path)
                 continue
             shard = json.loads(path.read_bytes())
             for gram in by_shard[h]:
@@ -252,7 +253,7 @@ def _patched_shards(previous: Path, texts: list[tuple[str, int]], chunk_files: l
                     size += _gram_size(shard[gram])
                 else:
                     shard.pop(gram, None)
-            files[f"search/shards/{h}.json"] = _dumps(shard)
+            files[f"{urls.SEARCH}shards/{h}.json"] = _dumps(shard)
     except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError):
         return None  # a missing or damaged file: build from scratch
     if _shard_count(size) != count:
@@ -344,12 +345,12 @@ def build_index(records: list[dict], *, docs_per_chunk: int = DOCS_PER_CHUNK,
         "facets": _facets(records),
         "head_end": [head_end for _, head_end in texts],
     }
-    files: dict[str, bytes] = {"search/search.js": search_js()}
+    files: dict[str, bytes] = {f"{urls.SEARCH}search.js": search_js()}
     bundle = small_bundle(docs, bundle_max_gzip_bytes)
     if bundle is not None:
         meta["bundle"] = "bundle.json"
         meta["shard_count"] = 0
-        files["search/bundle.json"] = bundle
+        files[f"{urls.SEARCH}bundle.json"] = bundle
     else:
         patched = _patched_shards(previous, texts, chunk_files, docs_per_chunk) \
             if previous is not None and shard_count is None else None
@@ -362,11 +363,11 @@ def build_index(records: list[dict], *, docs_per_chunk: int = DOCS_PER_CHUNK,
             size = _postings_size(postings)
             count = shard_count or _shard_count(size)
             for h, shard in enumerate(_shards(postings, count)):
-                files[f"search/shards/{h}.json"] = _dumps(shard)
+                files[f"{urls.SEARCH}shards/{h}.json"] = _dumps(shard)
         meta["shard_count"] = count
         meta["postings_size"] = size  # lets the next build patch this index (same shard count rule)
         for c, data in enumerate(chunk_files):
             unchanged = changed is not None and c not in changed  # patched: the same bytes as before
-            files[f"search/docs/{c}.json"] = Unchanged(data, previous / "docs" / f"{c}.json") if unchanged else data
-    files["search/meta.json"] = _dumps(meta)
+            files[f"{urls.SEARCH}docs/{c}.json"] = Unchanged(data, previous / "docs" / f"{c}.json") if unchanged else data
+    files[f"{urls.SEARCH}meta.json"] = _dumps(meta)
     return dict(sorted(files.items()))

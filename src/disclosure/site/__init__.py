@@ -26,7 +26,7 @@ from ..gitinfo import History
 from ..dataset import Dataset
 from ..model import date_text
 from ..search import build_index
-from . import urls
+from .. import urls  # the URL scheme (disclosure/urls.py), offered here for the adapter
 from .item import item_pages
 from .notice import full_text_page, node_pages, notice_changed, notice_page, print_pages, withdrawn_page
 from .open_data import (data_page, joined_data_files, notice_data_paths, notice_feed, notice_records, open_data_files,

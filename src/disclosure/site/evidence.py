@@ -5,7 +5,7 @@ import posixpath
 import re
 from urllib.parse import unquote, urlsplit
 
-from . import urls
+from .. import urls
 
 # Evidence entries of an update are free text typed by staff: a web address, or the site path of a
 # file under docs/ (with an extension, e.g. evidence/2024/验收.pdf). Only those two become links;

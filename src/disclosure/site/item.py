@@ -13,7 +13,7 @@ from ..gitinfo import History
 from ..model import Item, Notice
 from ..qr import qr_svg
 from ..series import Problem
-from . import urls
+from .. import urls
 from .render import GeneratedPage, render, tel_href
 
 

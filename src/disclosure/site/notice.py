@@ -9,7 +9,7 @@ from functools import partial
 
 from ..gitinfo import History
 from ..model import Item, Node, Notice
-from . import urls
+from .. import urls
 from .figures import figures
 from .item import item_changed, item_qr
 from .render import GeneratedPage, chunks, render

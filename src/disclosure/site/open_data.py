@@ -26,7 +26,7 @@ from ..dataset import Dataset
 from ..model import Item, Notice
 from ..status import LABELS as STATUS_LABELS
 from ..series import Problem, link_of
-from . import urls
+from .. import urls
 from .render import GeneratedPage, render
 
 

@@ -20,7 +20,7 @@ from ..feed import FeedEntry, changes
 from ..dataset import Dataset
 from ..model import Notice
 from ..status import DONE
-from . import urls
+from .. import urls
 from .figures import Figures, combined, figures
 from .render import Bodies, GeneratedPage, chunks, render, tel_href
 
@@ -198,7 +198,7 @@ def contact_pages(dataset: Dataset, as_of: dt.date, bodies: Bodies | None = None
 
 # The search engine's script, site-relative; its index files come from Site.search_files. Without
 # JavaScript the page shows its fallback link to the directory.
-SEARCH_SCRIPTS: tuple[str, ...] = ("search/search.js",)
+SEARCH_SCRIPTS: tuple[str, ...] = (f"{urls.SEARCH}search.js",)
 
 
 def search_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from ..model import Item, date_text, month_text
 from ..status import ICONS as STATUS_ICONS, LABELS as STATUS_LABELS, ORDER as STATUS_ORDER, is_done
-from . import urls
+from .. import urls
 from .evidence import evidence_href
 from .overdue import overdue_elapsed, overdue_note
 

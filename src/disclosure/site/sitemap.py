@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from markupsafe import escape
 
-from . import urls
+from .. import urls
 
 HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 XMLNS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'

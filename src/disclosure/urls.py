@@ -20,9 +20,9 @@ the MkDocs file names that produce them (use_directory_urls: 'x/index.md' -> 'x/
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
-from ..model import Item, Node, Notice
+from .model import Item, Node, Notice
 
 HOME = ""
 DIRECTORY = "notices/"
@@ -157,3 +157,15 @@ def _relative(target: str, page_url: str) -> str:
 
 def _id(notice: Notice | str) -> str:
     return notice if isinstance(notice, str) else notice.id
+
+
+# What MkDocs and the theme write at the site's top level besides the addresses above (hand-written pages: validate.docs_folders)
+THEME_ADDRESSES = frozenset({"index.html", "404.html", "assets", "search", "sitemap.xml", "sitemap.xml.gz"})
+
+
+@cache
+def site_addresses() -> frozenset[str]:
+    """The first segment (lowercase) of every address the site's code writes: each path constant
+    in this module, and the theme's files. A notice of that id would share its address."""
+    paths = [v for k, v in globals().items() if k.isupper() and isinstance(v, str)] + list(SCHEMAS.values())
+    return THEME_ADDRESSES | {p.split("/")[0].lower() for p in paths if p}
