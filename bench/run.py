@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "tests"))  # tests/support: generated portals, the search oracle
 
 from disclosure.model import natural_key  # noqa: E402
-from disclosure.site import build_site  # noqa: E402
+from disclosure.site import BuildContext, build_site  # noqa: E402
 from disclosure.site.settings import parse_as_of  # noqa: E402
 from disclosure.site.portal import nav_pages  # noqa: E402
 from support.synthetic import write_synthetic_data  # noqa: E402
@@ -93,7 +93,7 @@ def build_with_hooks(data: Path, out: Path) -> tuple[float, float]:
 
 def write_baseline_project(data: Path, root: Path) -> Path:
     """The same pages as Markdown files with front matter, same theme/overrides/nav, no hooks."""
-    site = build_site(load_dataset(data), parse_as_of(AS_OF), "baseline")
+    site = build_site(load_dataset(data), BuildContext(parse_as_of(AS_OF), "baseline"))
     docs = root / "docs"
     shutil.copytree(REPO / "docs", docs)
     not_in_nav = []

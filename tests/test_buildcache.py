@@ -11,7 +11,7 @@ import yaml
 from helpers import write_test_data
 from disclosure.buildcache import BuildCache, page_keys
 from disclosure.series import linked_groups
-from disclosure.site import build_site
+from disclosure.site import BuildContext, build_site
 from disclosure.validate import load_dataset
 
 AS_OF = dt.date(2024, 7, 1)
@@ -19,8 +19,8 @@ SAMPLE = "shixian-xuncha-2024"
 
 
 def keys(data: Path, as_of: dt.date = AS_OF) -> dict[str, str | None]:
-    site = build_site(load_dataset(data), as_of, "测试站")
-    return page_keys(site, "测试站", "", "code-1")
+    site = build_site(load_dataset(data), BuildContext(as_of, "测试站"))
+    return page_keys(site, "code-1")
 
 
 def changed(a: dict, b: dict) -> set[str]:
@@ -101,8 +101,8 @@ def test_an_incremental_build_of_a_sharded_portal_equals_a_full_build(tmp_path):
     import sys
 
     from conftest import ROOT
-    from disclosure.publish import tree_differences
-    from disclosure.site.synthetic import write_synthetic_portal
+    from disclosure.publish.setup import tree_differences
+    from support.synthetic import write_synthetic_portal
 
     data = write_synthetic_portal(ROOT / "data", tmp_path / "data", 10, items_per_notice=40)
     cache = BuildCache(tmp_path / "cache")
@@ -188,19 +188,15 @@ def test_files_checked_by_the_last_build_are_not_parsed_again_and_give_the_same_
 
 def test_a_generated_page_a_handwritten_page_links_to_is_never_left_out():
     """MkDocs resolves `[..](x/index.md)` in a hand-written page only if x/index.md is one of its
-    files: such a page is always given to MkDocs, never reused (hooks/disclosure_site._linked_from)."""
-    import importlib.util
+    files: such a page is always given to MkDocs, never reused (disclosure_mkdocs.files.linked_from)."""
     from types import SimpleNamespace
 
-    from conftest import ROOT
+    from disclosure_mkdocs.files import linked_from
 
-    spec = importlib.util.spec_from_file_location("disclosure_site_hook", ROOT / "hooks" / "disclosure_site.py")
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
     pages = [SimpleNamespace(src_uri="about.md", content_string="见[通报](jinpu-2019/index.md#top)与[数据](data/index.md)"),
              SimpleNamespace(src_uri="guide/how.md", content_string="[事项](<../jinpu-2019/items/1/index.md>) [外链](https://x.cn/a.md)")]
     files = SimpleNamespace(documentation_pages=lambda: pages)
-    assert hook._linked_from(files) == {"jinpu-2019/index.md", "data/index.md", "jinpu-2019/items/1/index.md"}
+    assert linked_from(files) == {"jinpu-2019/index.md", "data/index.md", "jinpu-2019/items/1/index.md"}
 
 
 def _preview_build(data: Path, folders, last=None, as_of: dt.date = AS_OF):
@@ -209,9 +205,9 @@ def _preview_build(data: Path, folders, last=None, as_of: dt.date = AS_OF):
     from disclosure.gitinfo import History
     dataset = load_dataset(data, folders=folders)
     history = History()
-    keys = notice_keys(dataset, history, as_of, template_context(dataset, as_of, history), site_nav(dataset),
-                       "测试站", "", "code-1")
-    return build_site(dataset, as_of, "测试站", history=history, keys=keys, last=last)
+    context = BuildContext(as_of, "测试站", history=history)
+    keys = notice_keys(dataset, context, template_context(dataset, context), site_nav(dataset), "code-1")
+    return build_site(dataset, context, keys=keys, last=last)
 
 
 def _everything(site) -> dict:
@@ -236,7 +232,7 @@ def test_a_preview_rebuild_reuses_unchanged_notices_and_equals_a_build_from_scra
     item = follow_up / "items" / "1.yml"
     item.write_text(item.read_text("utf-8").replace("status: partly_done", "status: done"), "utf-8")
     second = _preview_build(data, folders, last=first)
-    fresh = build_site(load_dataset(data), AS_OF, "测试站")
+    fresh = build_site(load_dataset(data), BuildContext(AS_OF, "测试站"))
     assert second.dataset.notice("jinpu-2019") is first.dataset.notice("jinpu-2019")  # folder not read again
     assert second.dataset.notice("follow-up") is not first.dataset.notice("follow-up")
     assert second.parts["jinpu-2019"] is first.parts["jinpu-2019"]
@@ -252,13 +248,13 @@ def test_a_preview_rebuild_reuses_unchanged_notices_and_equals_a_build_from_scra
     assert body(second, "notices/") is not body(first, "notices/")
     assert _everything(second) == _everything(fresh) != _everything(first)
     assert second.records == fresh.records
-    assert page_keys(second, "测试站", "", "code-1") == page_keys(fresh, "测试站", "", "code-1")
+    assert page_keys(second, "code-1") == page_keys(fresh, "code-1")
     # a new day: nothing is reused, and still the same as from scratch
     third = _preview_build(data, folders, last=second, as_of=AS_OF + dt.timedelta(days=40))
     assert not any(third.parts[i] is second.parts[i] for i in third.parts)
     assert mine(third, "jinpu-2019")[0] is mine(second, "jinpu-2019")[0]  # a problem does not depend on the date
     assert body(third, "updates/") is not body(second, "updates/")  # every page shows the date
-    assert _everything(third) == _everything(build_site(load_dataset(data), AS_OF + dt.timedelta(days=40), "测试站"))
+    assert _everything(third) == _everything(build_site(load_dataset(data), BuildContext(AS_OF + dt.timedelta(days=40), "测试站")))
 
 
 def test_a_watched_preview_reads_again_only_the_folders_it_is_told_of(tmp_path):

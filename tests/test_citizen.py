@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from disclosure.site import build_site
+from disclosure.site import BuildContext, build_site
 from disclosure.site.render import finding_beyond_heading, label_text
 from disclosure.validate import load_dataset
 from helpers import ROOT, serve_directory
@@ -46,7 +46,7 @@ def other_site(tmp_path_factory):
     roundup = data / "notices" / "roundup-2022" / "notice.yml"
     roundup.write_text(re.sub(r"^contact:.*?(?=^\S|\Z)", "contact: {}\n", roundup.read_text("utf-8"), flags=re.S | re.M),
                        "utf-8")
-    site = build_site(load_dataset(data), AS_OF, "站", site_url="https://xuncha.example.gov.cn/")
+    site = build_site(load_dataset(data), BuildContext(AS_OF, "站", site_url="https://xuncha.example.gov.cn/"))
     return {p.url: p.html for p in site.pages}, load_dataset(data)
 
 
@@ -78,7 +78,7 @@ def test_a_notice_without_items_says_so_instead_of_zero_percent(other_site):
 def test_the_notice_banner_compares_the_claim_with_its_own_status_lines(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
-    page = lambda: next(p.html for p in build_site(load_dataset(data), AS_OF, "站").pages if p.url == "jinpu-2019/")  # noqa: E731
+    page = lambda: next(p.html for p in build_site(load_dataset(data), BuildContext(AS_OF, "站")).pages if p.url == "jinpu-2019/")  # noqa: E731
     before = page()
     # the notice says 已完成19项; its own status lines say 20: that is a discrepancy with the notice
     assert "已完成 19 项" in before and "已完成 20 项，与原文说法不同" in before and "data-progress-since" not in before
@@ -114,7 +114,7 @@ def test_a_notice_without_contacts_points_every_item_to_the_site_contact(tmp_pat
     notice = data / "notices" / "jinpu-2019" / "notice.yml"
     notice.write_text(re.sub(r"^contact:.*?(?=^\S|\Z)", "contact: {}\n", notice.read_text("utf-8"), flags=re.S | re.M),
                       "utf-8")
-    pages = {p.url: p.html for p in build_site(load_dataset(data), AS_OF, "站").pages}
+    pages = {p.url: p.html for p in build_site(load_dataset(data), BuildContext(AS_OF, "站")).pages}
     box = pages["jinpu-2019/items/5-2/"].split("data-feedback>", 1)[1].split("</section>", 1)[0]
     assert 'data-feedback-way="site"' in box and 'href="../../../contact/"' in box
 

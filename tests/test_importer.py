@@ -233,7 +233,7 @@ def test_the_import_report_names_the_source_line_of_every_filled_value(tmp_path,
 
 
 def test_a_truncated_item_is_kept_flagged_and_its_page_says_so(tmp_path, scratch_data):
-    from disclosure.site import build_site
+    from disclosure.site import BuildContext, build_site
     from disclosure.validate import load_dataset
     import datetime as dt
     folder = scratch_data / "notices" / "cut-2024"
@@ -244,7 +244,7 @@ def test_a_truncated_item_is_kept_flagged_and_its_page_says_so(tmp_path, scratch
     text = notice.read_text("utf-8")
     if "issued:" not in text:  # the fragment has no date: staff fill it in, as the import report asks
         notice.write_text(text.replace("source:", 'issued: "2024-05-10"\nsource:', 1), "utf-8")
-    site = build_site(load_dataset(scratch_data), dt.date(2026, 11, 26), "测试", site_url="")
+    site = build_site(load_dataset(scratch_data), BuildContext(dt.date(2026, 11, 26), "测试", site_url=""))
     page = next(p for p in site.pages if p.url == f"cut-2024/items/{next(iter(items))}/")
     assert "data-truncated" in page.html and "原文在此处中断" in page.html
 

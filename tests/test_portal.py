@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from disclosure.site import build_site, urls
+from disclosure.site import BuildContext, build_site, urls
 from disclosure.site.portal import PAGE_SIZE
 from support.synthetic import write_synthetic_portal
 from disclosure.validate import load_dataset
@@ -25,7 +25,7 @@ def portals(tmp_path_factory):
     out = {}
     for n in (60, 200):  # both fill the first page of the directory and of /updates/
         data = write_synthetic_portal(ROOT / "data", tmp_path_factory.mktemp(f"portal{n}") / "data", n)
-        out[n] = build_site(load_dataset(data), AS_OF, "整改公示")
+        out[n] = build_site(load_dataset(data), BuildContext(AS_OF, "整改公示"))
     return out
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from disclosure.series import fold, heading_key, propose_links
-from disclosure.site import build_site
+from disclosure.site import BuildContext, build_site
 from disclosure.site.figures import figures
 from disclosure.validate import load_dataset
 from helpers import ROOT
@@ -111,7 +111,7 @@ def site_figures(site) -> dict[str, int]:
 def sites(settled):
     without = load_dataset(ROOT / "data")
     with_followup = load_dataset(settled)
-    return {(name, when): build_site(ds, when, "站") for name, ds in (("before", without), ("after", with_followup))
+    return {(name, when): build_site(ds, BuildContext(when, "站")) for name, ds in (("before", without), ("after", with_followup))
             for when in (AS_OF, EARLY)}
 
 
@@ -241,6 +241,7 @@ def test_bad_links_are_refused_with_file_and_line(case, settled, tmp_path, capsy
     assert "Traceback" not in text
 
 
+@pytest.mark.slow  # a whole MkDocs build
 def test_mkdocs_builds_the_series_and_every_series_link_resolves(settled, tmp_path):
     from conftest import run_mkdocs_build
     out = tmp_path / "site"

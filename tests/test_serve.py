@@ -29,12 +29,32 @@ def _get(url: str) -> str:
 
 
 def _fresh_hook():
-    """The MkDocs hook as a new module: its preview state starts empty, as in a new `make serve`."""
+    """The object the MkDocs hook forwards every event to, new: its preview state starts empty, as
+    in a new `make serve`."""
+    from disclosure_mkdocs.hook import DisclosureHook
+    return DisclosureHook()
+
+
+def test_the_hook_file_only_forwards_mkdocs_events_to_one_object():
+    """hooks/disclosure_site.py (named in mkdocs.yml) is a thin adapter: one DisclosureHook, and for
+    each event it defines a function that hands the event to that object's method of the same name."""
     import importlib.util
+    import inspect
+
+    from disclosure_mkdocs.hook import DisclosureHook
+
     spec = importlib.util.spec_from_file_location("disclosure_site_hook", ROOT / "hooks" / "disclosure_site.py")
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
-    return hook
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert "hooks/disclosure_site.py" in (ROOT / "mkdocs.yml").read_text("utf-8")
+    events = {name for name in vars(module) if name.startswith("on_")}
+    assert events == {name for name in vars(DisclosureHook) if name.startswith("on_")}
+    assert isinstance(module._hook, DisclosureHook)
+    for name in events:
+        assert inspect.signature(getattr(module, name)) == inspect.signature(getattr(module._hook, name)), name
+    code = [line for line in (ROOT / "hooks" / "disclosure_site.py").read_text("utf-8").splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+    assert len(code) <= 150
 
 
 def _wait(url: str, ready, seconds: float) -> str:
@@ -100,7 +120,8 @@ def test_the_preview_is_told_of_a_save_rather_than_polling_for_it(tmp_path):
     from mkdocs.livereload import LiveReloadServer
     from watchdog.observers.polling import PollingObserver
 
-    hook = _fresh_hook()
+    from disclosure_mkdocs.preview import watch_by_notification
+
     data, later = tmp_path / "data", tmp_path / "hooks"
     data.mkdir(), later.mkdir()
     server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
@@ -108,7 +129,7 @@ def test_the_preview_is_told_of_a_save_rather_than_polling_for_it(tmp_path):
         server.watch(str(data))
         server.watch(str(data))  # MkDocs counts repeated watches of one path
         assert isinstance(server.observer, PollingObserver)
-        hook._watch_by_notification(server, [str(later)])
+        watch_by_notification(server, [str(later)])
         assert not isinstance(server.observer, PollingObserver)
         server.watch(str(later))
         assert server._watched_paths == {str(data): 2, str(later): 1}
@@ -141,7 +162,7 @@ def test_the_preview_compiles_a_theme_template_once_and_again_when_it_is_edited(
     import jinja2
 
     hook = _fresh_hook()
-    hook._serving = True
+    hook.on_startup("serve", dirty=False)
     template = tmp_path / "main.html"
     template.write_text("<p>{{ x }} 第一版</p>", "utf-8")
     compiled = []
@@ -162,43 +183,43 @@ def test_stopping_the_preview_while_the_index_is_written_is_not_reported_as_a_fa
     import logging
 
     from disclosure.site.background import BackgroundWriter
+    from disclosure_mkdocs.hook import report_background
 
     hook = _fresh_hook()
     (tmp_path / "site").mkdir()
-    writer = hook._background = BackgroundWriter(lambda: time.sleep(60) or {}, tmp_path / "site").start()
+    writer = hook.background = BackgroundWriter(lambda: time.sleep(60) or {}, tmp_path / "site").start()
     with caplog.at_level(logging.ERROR, logger="mkdocs.hooks.disclosure"):
         hook.on_shutdown()  # Ctrl+C: MkDocs calls it on the way out
-        hook._report_background(writer)  # what the preview's reporting thread does
-    assert not writer.process.is_alive() and hook._background is None
+        report_background(writer)  # what the preview's reporting thread does
+    assert not writer.process.is_alive() and hook.background is None
     assert not caplog.records, caplog.text
 
 
 def test_the_preview_rewrites_a_later_portal_page_only_when_it_would_change(tmp_path):
-    from types import SimpleNamespace
-
     from disclosure.site import GeneratedPage
 
-    hook = _fresh_hook()
-    config = SimpleNamespace(site_dir=str(tmp_path))
+    preview = _fresh_hook().preview
+    site_dir = str(tmp_path)
     page = GeneratedPage("notices/page/2/", "通报目录(第 2 页)", "<p>甲单位 3 项</p>", {"page": "directory"})
-    assert not hook._written_as_before(page, config)  # never written: given to MkDocs
+    assert not preview.written_as_before(page, site_dir)  # never written: given to MkDocs
     (tmp_path / "notices" / "page" / "2").mkdir(parents=True)
     (tmp_path / "notices" / "page" / "2" / "index.html").write_text("<html>", "utf-8")  # MkDocs wrote it
-    assert hook._written_as_before(page, config)  # the same body: left as written
+    assert preview.written_as_before(page, site_dir)  # the same body: left as written
     changed = GeneratedPage(page.url, page.title, "<p>甲单位 4 项</p>", page.article)
-    assert not hook._written_as_before(changed, config)
-    hook._context_key = 1  # what every page shares (footer, navigation) changed
-    assert not hook._written_as_before(changed, config)
+    assert not preview.written_as_before(changed, site_dir)
+    preview.context_key = 1  # what every page shares (footer, navigation) changed
+    assert not preview.written_as_before(changed, site_dir)
     (tmp_path / "notices" / "page" / "2" / "index.html").unlink()
-    assert not hook._written_as_before(changed, config)  # its file is gone
+    assert not preview.written_as_before(changed, site_dir)  # its file is gone
 
 
 def test_the_preview_lists_the_theme_files_once():
     """MkDocs lists Material's 14,000 theme files on every build to find the static ones; the
-    preview lists them once (hook _list_theme_once) and gives MkDocs the same list every rebuild."""
+    preview lists them once (disclosure_mkdocs Preview.list_theme_once) and gives MkDocs the same
+    list every rebuild."""
     from mkdocs.theme import Theme
 
-    hook = _fresh_hook()
+    preview = _fresh_hook().preview
     theme = Theme(name="material", custom_dir=str(ROOT / "overrides"))
     asked = []
 
@@ -206,7 +227,7 @@ def test_the_preview_lists_the_theme_files_once():
         asked.append(name)
         return not name.endswith(".html") and not name.startswith(".")
 
-    hook._list_theme_once(theme)
+    preview.list_theme_once(theme)
     first = theme.get_env().list_templates(filter_func=static)
     walked = len(asked)
     assert walked > 1000 and first and all(static(name) for name in first)
@@ -221,18 +242,17 @@ def test_lost_change_notices_make_the_preview_check_every_folder(tmp_path):
 
     from mkdocs.livereload import LiveReloadServer
 
-    hook = _fresh_hook()
+    preview = _fresh_hook().preview
     server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
     try:
         (tmp_path / "notices" / "a").mkdir(parents=True)
-        hook._folders.put(tmp_path / "notices" / "a", (), None, {})
-        hook._folders.watch()
-        hook._folders.untold()  # the first load after watching checks all
-        assert hook._folders.untold() == {str(tmp_path / "notices" / "a")}  # nothing told: trusted
-        hook._LostChanges.server = server
+        preview.folders.put(tmp_path / "notices" / "a", (), None, {})
+        preview.folders.watch()
+        preview.folders.untold()  # the first load after watching checks all
+        assert preview.folders.untold() == {str(tmp_path / "notices" / "a")}  # nothing told: trusted
+        preview.hear_lost_changes(server)  # as on_serve does
         logging.getLogger("watchdog.observers.inotify_c").warning("Inotify queue overflowed; filesystem events were lost")
-        assert hook._folders.untold() == set() and server._want_rebuild  # checked again, and rebuilt
+        assert preview.folders.untold() == set() and server._want_rebuild  # checked again, and rebuilt
     finally:
-        logging.getLogger("watchdog.observers.inotify_c").removeHandler(
-            next(h for h in logging.getLogger("watchdog.observers.inotify_c").handlers if isinstance(h, hook._LostChanges)))
+        logging.getLogger("watchdog.observers.inotify_c").removeHandler(preview.lost_changes)
         server.server_close()

@@ -13,7 +13,7 @@ import pytest
 from helpers import write_test_data
 
 from disclosure.model import Item
-from disclosure.site import build_site, urls
+from disclosure.site import BuildContext, build_site, urls
 from disclosure.site.settings import AsOfError, as_of_from_env, parse_as_of
 from disclosure.site.figures import figures
 from disclosure.site.notice import notice_paragraphs
@@ -39,7 +39,7 @@ def jinpu(dataset):
 
 @pytest.fixture(scope="module")
 def site(dataset):
-    return build_site(dataset, AS_OF, "巡视整改情况公示")
+    return build_site(dataset, BuildContext(AS_OF, "巡视整改情况公示"))
 
 
 def make_item(status="in_progress", deadline="2019-12", **extra) -> Item:
@@ -165,7 +165,7 @@ def test_nav_is_fixed_and_a_notices_pages_carry_its_local_nav(site):
 
 def test_data_is_escaped_not_interpreted(tmp_path):
     data = write_synthetic_data(ROOT / "data", tmp_path / "data", 3, hostile=True)
-    hostile_site = build_site(load_dataset(data), AS_OF, "站")
+    hostile_site = build_site(load_dataset(data), BuildContext(AS_OF, "站"))
     page = next(p for p in hostile_site.pages if p.url == "jinpu-2019/items/3/")
     assert "<script>alert" not in page.html and "<img src=x" not in page.html and "<b>不应加粗" not in page.html
     assert "&lt;script&gt;" in page.html
@@ -213,7 +213,7 @@ def test_two_notices_get_separate_urls_and_a_nested_nav(tmp_path):
     notice_yml = second / "notice.yml"
     notice_yml.write_text(notice_yml.read_text("utf-8").replace('id: "jinpu-2019"', 'id: "jinpu-2020"')
                           .replace('issued: "2019-08-12"', 'issued: "2020-08-12"'), "utf-8")
-    two = build_site(load_dataset(data), AS_OF, "站")
+    two = build_site(load_dataset(data), BuildContext(AS_OF, "站"))
     page_urls = [p.url for p in two.pages]
     assert len(page_urls) == len(set(page_urls))
     assert "jinpu-2020/items/5-2/" in page_urls and "jinpu-2019/items/5-2/" in page_urls

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
-from disclosure.site import build_site, urls
+from disclosure.site import BuildContext, build_site, urls
 from disclosure.validate import load_dataset
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -15,7 +15,7 @@ SITE = "https://disclosure.example.gov.cn/sub/"
 
 
 def test_every_page_once_grouped_by_notice_with_its_change_date(test_data):
-    site = build_site(load_dataset(test_data), dt.date(2026, 11, 26), "测试站", site_url=SITE)
+    site = build_site(load_dataset(test_data), BuildContext(dt.date(2026, 11, 26), "测试站", site_url=SITE))
     files = site.sitemap_files(["about/", "promises/", "search/"])  # search/: generated, listed once
     index = ET.fromstring(files[urls.SITEMAP])
     assert index.tag == f"{{{NS['s']}}}sitemapindex"
@@ -43,7 +43,7 @@ def test_every_page_once_grouped_by_notice_with_its_change_date(test_data):
 
 
 def test_no_sitemap_without_a_site_address(test_data):
-    site = build_site(load_dataset(test_data), dt.date(2026, 11, 26), "测试站")
+    site = build_site(load_dataset(test_data), BuildContext(dt.date(2026, 11, 26), "测试站"))
     assert site.sitemap_files(["about/"]) == {}
 
 

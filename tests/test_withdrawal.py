@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from disclosure.site import build_site
+from disclosure.site import BuildContext, build_site
 from disclosure.validate import load_dataset
 
 AS_OF = dt.date(2026, 11, 26)
@@ -21,7 +21,7 @@ def test_a_withdrawn_item_keeps_a_page_and_leaves_every_count(scratch_data):
     append(items / "8.yml", 'withdrawn:\n  date: "2024-06-24"\n  reason: 与第 9 项重复,合并公示。\n')
     append(items / "9.yml", 'corrections:\n  - date: "2024-06-23"\n    reason: 标题录入漏字,按原文更正。\n')
     dataset = load_dataset(scratch_data)
-    site = build_site(dataset, AS_OF, "测试", site_url="")
+    site = build_site(dataset, BuildContext(AS_OF, "测试", site_url=""))
     pages = {p.url: p for p in site.pages}
     gone = pages["jinpu-2019/items/8/"]
     assert gone.article["page"] == "withdrawn" and gone.article["withdrawn"] == "2024-06-24"
@@ -41,7 +41,7 @@ def test_a_withdrawn_notice_keeps_its_addresses_saying_why(scratch_data):
     append(notice, 'withdrawn:\n  date: "2024-07-01"\n  reason: 误发,已由发文单位撤回。\n')
     dataset = load_dataset(scratch_data)
     assert [n.id for n in dataset.notices] == ["jinpu-2019"]
-    site = build_site(dataset, AS_OF, "测试", site_url="")
+    site = build_site(dataset, BuildContext(AS_OF, "测试", site_url=""))
     pages = {p.url: p for p in site.pages}
     overview = pages["shixian-xuncha-2024/"]
     assert overview.article["page"] == "withdrawn" and "误发,已由发文单位撤回。" in overview.html

@@ -2,7 +2,7 @@
 
 What a page shows is a function of its inputs; when every input of a page is the same as in the
 last build, its file is taken (hard-linked) from that build instead of being rendered again: MkDocs
-is not even told about it (hooks/disclosure_site.py; at 40,000 items MkDocs' own work per page was
+is not even told about it (the MkDocs adapter, disclosure_mkdocs/reuse.py; at 40,000 items MkDocs' own work per page was
 most of a publish). The inputs, and so the dependency rules, are all in `notice_keys` and `page_keys` below:
 
     every page      the fingerprint: the code, templates, hand-written pages, mkdocs.yml and the
@@ -49,6 +49,7 @@ from pathlib import Path
 
 from .checked import CACHE_MISMATCH, NOT_CHECKED, CheckedFiles, files_under  # noqa: F401 - until every caller imports .checked
 from .series import linked_groups
+from .site.context import BuildContext
 from .site.open_data import notice_data_paths
 from .urls import site_addresses  # refused as notice ids; kept out here too, should one slip through
 
@@ -116,13 +117,15 @@ def _dates_by_notice(history) -> dict[str, list[str]]:
     return out
 
 
-def notice_keys(dataset, history, as_of, context: dict, nav, site_name: str, site_url: str,
-                code: str) -> dict[str, str]:
+def notice_keys(dataset, build: BuildContext, template: dict, nav, code: str) -> dict[str, str]:
     """Notice id (withdrawn ones too) -> the key of everything its pages and open data show: the
-    site-wide inputs and the files (with git dates) of every notice linked to it. The notice part of
-    THE dependency rules (module docstring); the preview reuses a notice's parts by it (site.NoticeParts)."""
-    context = {k: v for k, v in context.items() if k not in COMMIT_FIELDS}
-    common = _hash(code, site_name, site_url, as_of.isoformat(), repr(sorted(context.items())), repr(nav))
+    site-wide inputs (the build context, the theme's template context, the navigation, the code)
+    and the files (with git dates) of every notice linked to it. The notice part of THE dependency
+    rules (module docstring); the preview reuses a notice's parts by it (site.NoticeParts)."""
+    history = build.history
+    template = {k: v for k, v in template.items() if k not in COMMIT_FIELDS}
+    common = _hash(code, build.site_name, build.site_url, build.as_of.isoformat(), repr(sorted(template.items())),
+                   repr(nav))
     every = {n.id: n for n in dataset.notices + dataset.withdrawn_notices}
     groups = linked_groups(list(every.values()))
     dates = _dates_by_notice(history)
@@ -130,14 +133,12 @@ def notice_keys(dataset, history, as_of, context: dict, nav, site_name: str, sit
     return {i: _hash(common, *(digests[m] for m in groups[i])) for i in every if i.lower() not in site_addresses()}
 
 
-def page_keys(site, site_name: str, site_url: str, code: str,
-              notices: dict[str, str] | None = None) -> dict[str, str | None]:
+def page_keys(site, code: str, notices: dict[str, str] | None = None) -> dict[str, str | None]:
     """src_uri -> the key of everything the page shows; None: always rendered (a portal page); and
     a notice's open data file (its path) -> the key of its records. notices: notice_keys, if known.
     THE dependency rules of incremental builds: see the module docstring."""
     if notices is None:
-        notices = notice_keys(site.dataset, site.history, site.as_of, site.template_context, site.nav,
-                              site_name, site_url, code)
+        notices = notice_keys(site.dataset, site.context, site.template_context, site.nav, code)
     keys: dict[str, str | None] = {page.src_uri: None for page in site.pages}
     for notice in site.dataset.notices + site.dataset.withdrawn_notices:
         parts = site.parts.get(notice.id)

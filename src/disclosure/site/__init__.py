@@ -31,29 +31,43 @@ from .item import item_pages
 from .notice import full_text_page, node_pages, notice_changed, notice_page, print_pages, withdrawn_page
 from .open_data import (data_page, joined_data_files, notice_data_paths, notice_feed, notice_records, open_data_files,
                         problem_records, site_feed)
-from .portal import Entry, directory_files, entries, footer_contacts, portal_pages, site_nav
+from .portal import directory_files, entries, footer_contacts, portal_pages, site_nav
 from .render import Bodies, GeneratedPage
+from .context import BuildContext
 from .settings import Settings
 from .sitemap import sitemap_files
 
-__all__ = ["Site", "Settings", "GeneratedPage", "NoticeParts", "build_site", "site_nav", "template_context"]
+__all__ = ["Site", "Settings", "BuildContext", "GeneratedPage", "NoticeParts", "build_site", "site_nav", "template_context"]
 
 
 @dataclass
 class Site:
     dataset: Dataset
-    as_of: dt.date
+    context: BuildContext  # as-of date, site name and address, git history: what every page shares
     pages: list[GeneratedPage]
     other_files: dict[str, str | bytes]  # notices' feeds and the directory's index (open data: generated_files)
     nav: list[dict]
     records: list[dict]  # items.json records: open data, feeds' rows and the search index share them
-    history: History = History()  # the build commit and data dates (gitinfo.read_history)
     changed: dict[str, str] = field(default_factory=dict)  # notice id (withdrawn too) -> ISO date its data last changed
-    site_url: str = ""
     parts: dict[str, NoticeParts] = field(default_factory=dict)  # notice id -> what it puts on the site
     portal_pages: list[GeneratedPage] = field(default_factory=list)  # the pages no one notice owns
-    site_name: str = ""
     bodies: Bodies = field(default_factory=Bodies)  # the portal's paged bodies, for the next preview rebuild
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.context.as_of
+
+    @property
+    def site_url(self) -> str:
+        return self.context.site_url
+
+    @property
+    def site_name(self) -> str:
+        return self.context.site_name
+
+    @property
+    def history(self) -> History:
+        return self.context.history
 
     def notice_files(self, notice_id: str) -> list[str]:
         """The files a notice may own (its open data, feed and sitemap; a withdrawn one has no open
@@ -83,7 +97,7 @@ class Site:
         if any(self.parts[n.id].open_data is None for n in self.dataset.notices):
             self.generated_files(gzip_static=gzip_static, site_wide=False)  # encodes each notice's files once
         return {**joined_data_files(self.dataset, self._notice_data(), gzip_static),
-                **site_feed(self.dataset, self.site_name, self.site_url)}
+                **site_feed(self.dataset, self.context)}
 
     def _notice_data(self) -> dict[str, tuple[str, bytes]]:
         return {i: p.open_data for i, p in self.parts.items() if p.open_data is not None}
@@ -110,11 +124,12 @@ class Site:
 
     @property
     def template_context(self) -> dict:
-        return template_context(self.dataset, self.as_of, self.history)
+        return template_context(self.dataset, self.context)
 
 
-def template_context(dataset: Dataset, as_of: dt.date, history: History) -> dict:
+def template_context(dataset: Dataset, context: BuildContext) -> dict:
     """What the theme templates (header, footer) need on every page."""
+    as_of, history = context.as_of, context.history
     commit_day = history.commit_date
     issuers = len({n.issuer for n in dataset.notices})
     contacts = footer_contacts(dataset)
@@ -143,15 +158,13 @@ class NoticeParts:
     sitemap: str | None = None
 
 
-def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str = "",
-               history: History | None = None, keys: dict[str, str] | None = None,
+def build_site(dataset: Dataset, context: BuildContext, keys: dict[str, str] | None = None,
                last: "Site | None" = None) -> Site:
-    """site_url: the public address ('' if unknown; Settings.site_url). history: gitinfo.read_history
-    for a build from git; None: no commit, dates from the data. Page bodies are rendered when asked
-    for (GeneratedPage.html), never all held at once. keys and last (the preview): each notice's key
-    (buildcache.notice_keys) and the previous rebuild's Site, whose parts are reused where the key
-    is unchanged."""
-    history = history or History()
+    """context: the as-of date, site name, public address and git history every page shares. Page
+    bodies are rendered when asked for (GeneratedPage.html), never all held at once. keys and last
+    (the preview): each notice's key (buildcache.notice_keys) and the previous rebuild's Site, whose
+    parts are reused where the key is unchanged."""
+    as_of, history = context.as_of, context.history
     keys = keys or {}
     every = dataset.notices + dataset.withdrawn_notices
     before = last.parts if last is not None else {}
@@ -160,32 +173,31 @@ def build_site(dataset: Dataset, as_of: dt.date, site_name: str, site_url: str =
     kept = {n.id: before[n.id] for n in every
             if n.id in before and before[n.id].key is not None and before[n.id].key == keys.get(n.id)}
     changed = {n.id: kept[n.id].changed if n.id in kept else notice_changed(n, history) for n in every}
-    parts = {n.id: kept.get(n.id) or _notice_parts(n, dataset, as_of, site_url, history, changed, keys.get(n.id))
-             for n in every}
+    parts = {n.id: kept.get(n.id) or _notice_parts(n, dataset, context, changed, keys.get(n.id)) for n in every}
     records = [r for n in dataset.notices for r in parts[n.id].records]
     listed = entries(dataset, as_of)  # the directory's entries: its pages, the home page and notices/index.json
     files = directory_files(listed)
     for notice in dataset.notices:
         files.update(parts[notice.id].feed)
     bodies = Bodies(last=last.bodies.now if last is not None else {})
-    portal = portal_pages(dataset, as_of, site_name, listed, bodies) + [data_page(dataset, as_of)]
+    portal = portal_pages(dataset, context, listed, bodies) + [data_page(dataset, as_of)]
     pages = list(portal)
     for notice in every:
         pages += parts[notice.id].pages
-    return Site(dataset, as_of, pages, files, site_nav(dataset), records, history, changed, site_url, parts, portal,
-                site_name, bodies)
+    return Site(dataset, context, pages, files, site_nav(dataset), records, changed, parts, portal, bodies)
 
 
-def _notice_parts(notice, dataset: Dataset, as_of: dt.date, site_url: str, history: History,
-                  changed: dict[str, str], key: str | None) -> NoticeParts:
+def _notice_parts(notice, dataset: Dataset, context: BuildContext, changed: dict[str, str],
+                  key: str | None) -> NoticeParts:
+    as_of = context.as_of
     if notice.withdrawn:  # every address it had still answers, saying why it is gone
         pages = [withdrawn_page(urls.notice_url(notice), notice, None, as_of)]
         pages += [withdrawn_page(urls.item_url(i), notice, i, as_of) for i in notice.items + notice.withdrawn_items]
         return NoticeParts(key, pages, [], {}, changed[notice.id])
     pages = [notice_page(notice, as_of, changed), full_text_page(notice, as_of)]
-    pages += print_pages(notice, as_of, site_url)
+    pages += print_pages(notice, context)
     pages += node_pages(notice, as_of)
-    pages += item_pages(notice, as_of, site_url, history, dataset.problem_of)
+    pages += item_pages(notice, context, dataset.problem_of)
     pages += [withdrawn_page(urls.item_url(i), notice, i, as_of) for i in notice.withdrawn_items]
     return NoticeParts(key, pages, notice_records(dataset, notice, as_of),
-                       notice_feed(dataset, notice, site_url), changed[notice.id])
+                       notice_feed(dataset, notice, context.site_url), changed[notice.id])

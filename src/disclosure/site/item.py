@@ -3,7 +3,6 @@
 changed."""
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from functools import partial
 from pathlib import PurePosixPath
@@ -14,27 +13,27 @@ from ..model import Item, Notice
 from ..qr import qr_svg
 from ..series import Problem
 from .. import urls
+from .context import BuildContext
 from .render import GeneratedPage, render, tel_href
 
 
-def item_pages(notice: Notice, as_of: dt.date, site_url: str = "", history: History | None = None,
+def item_pages(notice: Notice, context: BuildContext,
                problem_of: Callable[[Item], Problem] | None = None) -> list[GeneratedPage]:
     """Bodies are rendered when asked for (a build writes each page once, and only pages whose
     inputs changed are asked for: buildcache.page_keys)."""
     items = notice.items
-    history = history or History()
     pages = []
     for i, item in enumerate(items):
         previous, next_ = (items[i - 1] if i else None), (items[i + 1] if i + 1 < len(items) else None)
-        changed = item_changed(item, notice, history)
+        changed = item_changed(item, notice, context.history)
         problem = problem_of(item) if problem_of else None
-        pages.append(item_page(notice, item, previous, next_, as_of, site_url, changed, lazy=True, position=i,
-                               problem=problem))
+        pages.append(item_page(notice, item, context, previous=previous, next_=next_, changed=changed, lazy=True,
+                               position=i, problem=problem))
     return pages
 
 
-def item_page(notice: Notice, item: Item, previous: Item | None, next_: Item | None, as_of: dt.date,
-              site_url: str = "", changed: str = "", lazy: bool = False, position: int | None = None,
+def item_page(notice: Notice, item: Item, context: BuildContext, *, previous: Item | None = None,
+              next_: Item | None = None, changed: str = "", lazy: bool = False, position: int | None = None,
               problem: Problem | None = None) -> GeneratedPage:
     """position: the item's index in notice.items (which print page holds its sheet). problem: the
     problem it is part of (series.Problem); its current status and deadline are the page's."""
@@ -42,15 +41,16 @@ def item_page(notice: Notice, item: Item, previous: Item | None, next_: Item | N
     print_page = urls.print_page_of(notice, item if position is None else position)
     several = problem is not None and len(problem.statements) > 1
     state = problem if several else item  # what the page calls 当前状态: the newest word on the problem
-    body = partial(_item_html, notice, item, previous, next_, as_of, site_url, changed, print_page,
+    body = partial(_item_html, notice, item, context, previous, next_, changed, print_page,
                    problem if several else None, state)
     article = {"page": "item", "notice": notice.id, "item-id": item.id, "status": state.status,
-               "overdue": "true" if state.overdue(as_of) else "false"}
+               "overdue": "true" if state.overdue(context.as_of) else "false"}
     return GeneratedPage(urls.item_url(item), f"{item.label} {item.heading}", body if lazy else body(), article=article)
 
 
-def _item_html(notice: Notice, item: Item, previous: Item | None, next_: Item | None, as_of: dt.date,
-               site_url: str, changed: str, print_page: int, problem: Problem | None, state) -> str:
+def _item_html(notice: Notice, item: Item, context: BuildContext, previous: Item | None, next_: Item | None,
+               changed: str, print_page: int, problem: Problem | None, state) -> str:
+    as_of, site_url = context.as_of, context.site_url
     url = urls.item_url(item)
     path = notice.node(item)
     node_links = [urls.node_url(notice, node, path[:i]) for i, node in enumerate(path)]

@@ -10,6 +10,7 @@ from functools import partial
 from ..gitinfo import History
 from ..model import Item, Node, Notice
 from .. import urls
+from .context import BuildContext
 from .figures import figures
 from .item import item_changed, item_qr
 from .render import GeneratedPage, chunks, render
@@ -51,7 +52,7 @@ def withdrawn_page(url: str, notice: Notice, item: Item | None, as_of: dt.date) 
 
 # ---- print sheets -----------------------------------------------------------------------------
 
-def print_pages(notice: Notice, as_of: dt.date, site_url: str) -> list[GeneratedPage]:
+def print_pages(notice: Notice, context: BuildContext) -> list[GeneratedPage]:
     """Every item of a notice as printed sheets, one per A4 page, urls.PRINT_PAGE_SIZE sheets per web page."""
     items = notice.items
     pages = chunks(items, urls.PRINT_PAGE_SIZE)
@@ -59,17 +60,17 @@ def print_pages(notice: Notice, as_of: dt.date, site_url: str) -> list[Generated
     for number, chunk in enumerate(pages, 1):
         url = urls.print_url(notice, number)
         first = (number - 1) * urls.PRINT_PAGE_SIZE + 1
-        html = partial(_print_html, notice, chunk, url, as_of, site_url, number, len(pages), first)
+        html = partial(_print_html, notice, chunk, url, context, number, len(pages), first)
         title = f"打印公示单：{notice.title}" + (f"(第 {number} 页)" if number > 1 else "")
         out.append(GeneratedPage(url, title, html,
                                  article={"page": "print", "notice": notice.id, "print-page": str(number)}))
     return out
 
 
-def _print_html(notice: Notice, chunk: list[Item], url: str, as_of: dt.date, site_url: str, number: int,
-                pages: int, first: int) -> str:
-    sheets = [(item, item_qr(item, site_url)) for item in chunk]
-    return render("print.html", url, as_of, notice=notice, sheets=sheets, site_url=site_url, page=number,
+def _print_html(notice: Notice, chunk: list[Item], url: str, context: BuildContext, number: int, pages: int,
+                first: int) -> str:
+    sheets = [(item, item_qr(item, context.site_url)) for item in chunk]
+    return render("print.html", url, context.as_of, notice=notice, sheets=sheets, site_url=context.site_url, page=number,
                   pages=pages, first=first, total=len(notice.items), print_page_url=partial(urls.print_url, notice))
 
 

@@ -27,6 +27,8 @@ from ..model import Item, Notice
 from ..status import LABELS as STATUS_LABELS
 from ..series import Problem, link_of
 from .. import urls
+from .context import BuildContext
+from .portal import site_changes
 from .render import GeneratedPage, render
 
 
@@ -274,16 +276,14 @@ def _last_build_files(previous: dict[str, str], json_path: str, csv_path: str,
     return (json_text, csv_bytes) if csv_bytes.startswith(header) else None
 
 
-def site_feed(dataset: Dataset, site_name: str, site_url: str) -> dict[str, bytes]:
+def site_feed(dataset: Dataset, context: BuildContext) -> dict[str, bytes]:
     """Atom feed of what changed on the whole site (portal.site_changes); each notice has its own."""
-    from .portal import site_changes
-    return {urls.FEED: atom(site_changes(dataset.notices), feed_id="site", title=f"{site_name} · 最近更新",
-                            site_url=site_url, self_path=urls.FEED)}
+    return {urls.FEED: atom(site_changes(dataset.notices), feed_id="site", title=f"{context.site_name} · 最近更新",
+                            site_url=context.site_url, self_path=urls.FEED)}
 
 
 def notice_feed(dataset: Dataset, notice: Notice, site_url: str) -> dict[str, bytes]:
     """A notice's own feed also carries later notices' reports on its problems (series.py)."""
-    from .portal import site_changes
     mine = [c for c in site_changes(dataset.series(notice))
             if c.notice_id == notice.id or c.url.startswith(urls.notice_url(notice))]
     path = urls.notice_feed(notice)

@@ -21,6 +21,7 @@ from ..dataset import Dataset
 from ..model import Notice
 from ..status import DONE
 from .. import urls
+from .context import BuildContext
 from .figures import Figures, combined, figures
 from .render import Bodies, GeneratedPage, chunks, render, tel_href
 
@@ -147,11 +148,12 @@ def directory_files(listed: list[Entry]) -> dict[str, str | bytes]:
 
 # ---- pages ------------------------------------------------------------------------------------
 
-def portal_pages(dataset: Dataset, as_of: dt.date, site_name: str, listed: list[Entry],
+def portal_pages(dataset: Dataset, context: BuildContext, listed: list[Entry],
                  bodies: Bodies | None = None) -> list[GeneratedPage]:
     """bodies: the paged lists' bodies of the last build, reused where their inputs are the same."""
     bodies = bodies or Bodies()
-    return [home_page(dataset, as_of, site_name, listed), *contact_pages(dataset, as_of, bodies),
+    as_of = context.as_of
+    return [home_page(dataset, as_of, context.site_name, listed), *contact_pages(dataset, as_of, bodies),
             search_page(dataset, as_of), *updates_pages(dataset, as_of, bodies), *directory_pages(listed, as_of, bodies)]
 
 
