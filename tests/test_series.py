@@ -298,3 +298,28 @@ def test_a_status_only_update_does_not_bring_back_an_old_deadline():
     assert problem.deadline == "2021-12" and not problem.overdue(dt.date(2021, 6, 30))
     assert problem.latest.notice.id == "a"  # the newest word on its status is a's 2021 update
     assert problem.deadline_history == [("2019-12", "2019年8月通报"), ("2021-12", "2020年6月通报")]
+
+
+def test_an_item_pages_timeline_holds_later_statements_and_updates_in_date_order():
+    from disclosure.dataset import Dataset
+    from disclosure.model import Update
+    from disclosure.series import NOTICE, STATEMENT, UPDATE, timeline
+    a1 = _item("a", "1", deadline="2019-12", updates=[Update("2019-10-01", "in_progress", "甲"),
+                                                      Update("2021-03-01", "in_progress", "乙")])
+    b1 = _item("b", "1", status="done", continues="a/1", updates=[Update("2020-09-01", "done", "丙")])
+    a = _notice("a", "2019-08-01", items=[a1, _item("a", "2")])
+    b = _notice("b", "2020-06-01", "a", [b1])
+    dataset = Dataset([b, a])
+    problem = dataset.problem_of(a1)
+    got = [(p.date, p.kind, p.statement.item.notice_id, p.own) for p in timeline(a, a1, problem)]
+    assert got == [("2019-08-01", NOTICE, "a", True), ("2019-10-01", UPDATE, "a", True),
+                   ("2020-06-01", STATEMENT, "b", False), ("2020-09-01", UPDATE, "b", False),
+                   ("2021-03-01", UPDATE, "a", True)]
+    # the later notice's page: its own word, then what came after it wherever it was recorded
+    got = [(p.date, p.kind, p.statement.item.notice_id, p.own) for p in timeline(b, b1, problem)]
+    assert got == [("2020-06-01", NOTICE, "b", True), ("2020-09-01", UPDATE, "b", True),
+                   ("2021-03-01", UPDATE, "a", False)]
+    # a problem one notice reports on: the notice's word alone (the page then says there is no news)
+    two = a.items[1]
+    assert [(p.date, p.kind) for p in timeline(a, two, dataset.problem_of(two))] == [("2019-08-01", NOTICE)]
+    assert [(p.date, p.kind) for p in timeline(a, two)] == [("2019-08-01", NOTICE)]

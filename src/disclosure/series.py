@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .model import Item, Notice, date_text, month_text
+from .model import Item, Notice, Update, date_text, month_text
 from .status import is_overdue, month_end
 
 SEPARATOR = "/"  # continues: <notice-id>/<item-id>
@@ -42,7 +42,12 @@ class Statement:
     @property
     def date(self) -> str:
         """The item's last dated update, else its notice's publication date."""
-        return self.item.updates[-1].date if self.item.updates else (self.notice.published or self.notice.issued)
+        return self.item.updates[-1].date if self.item.updates else self.published
+
+    @property
+    def published(self) -> str:
+        """The date its notice was published (issued, when no publication date is known)."""
+        return self.notice.published or self.notice.issued
 
 
 @dataclass
@@ -118,6 +123,47 @@ class Problem:
             if not out or out[-1][0] != deadline:
                 out.append((deadline, where))
         return out
+
+
+# ---- an item page's timeline ------------------------------------------------------------------
+
+NOTICE, UPDATE, STATEMENT = "notice", "update", "statement"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One dated entry of an item page's timeline (整改进展记录). kind: NOTICE, the page's own notice
+    published the item; UPDATE, a dated progress record (`update`) of the statement's item;
+    STATEMENT, a later notice's word on the same problem (its status line and measures as that
+    notice published them). own: the entry belongs to the page's own item."""
+    date: str
+    kind: str
+    statement: Statement
+    update: Update | None = None
+    own: bool = True
+
+
+def timeline(notice: Notice, item: Item, problem: Problem | None = None) -> list[Progress]:
+    """What the page of item tells of the problem since its notice's word, oldest first: its
+    notice's publication; its own dated updates; and, when later notices report on the same
+    problem, each later notice's statement with that item's updates, and the updates of earlier
+    notices' items dated after this notice was published (progress is progress wherever it was
+    recorded). Equal dates keep the notices' order, then each item's order of updates."""
+    own = Statement(notice, item)
+    statements = problem.statements if problem is not None else [own]
+    k_own = next((k for k, s in enumerate(statements) if s.item is item), None)
+    if k_own is None:  # an item the problem does not list: its own word only
+        statements, k_own = [own], 0
+    entries: list[tuple[tuple[str, int, int], Progress]] = []
+    for k, s in enumerate(statements):
+        mine = k == k_own
+        if k > k_own:
+            entries.append(((s.published, k, 0), Progress(s.published, STATEMENT, s, own=False)))
+        for n, u in enumerate(s.item.updates):
+            if k >= k_own or u.date > own.published:
+                entries.append(((u.date, k, n + 1), Progress(u.date, UPDATE, s, u, own=mine)))
+    first = Progress(own.published, NOTICE, statements[k_own])
+    return [first] + [p for _, p in sorted(entries, key=lambda e: e[0])]
 
 
 def root_link(item: Item, by_link: dict[str, Item], notice_id: str | None = None) -> str:

@@ -1,6 +1,7 @@
 """One item's page: the finding, measures and status verbatim, the deadline and how long overdue
-(overdue.py), its updates with their evidence (evidence.py), its QR code, and when its data last
-changed."""
+(overdue.py), its timeline (series.timeline: its updates with their evidence (evidence.py) and, for
+a problem that later notices report on again, each later notice's status line and measures as
+progress), its QR code, and when its data last changed."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from urllib.parse import quote, urlsplit
 from ..gitinfo import History
 from ..model import Item, Notice
 from ..qr import qr_svg
-from ..series import Problem
+from ..series import Problem, timeline
 from .. import urls
 from .context import BuildContext
 from .render import GeneratedPage, render, tel_href
@@ -57,7 +58,7 @@ def _item_html(notice: Notice, item: Item, context: BuildContext, previous: Item
     return render("item.html", url, as_of, notice=notice, item=item, path=path, node_links=node_links,
                   previous=previous, next=next_, qr=item_qr(item, site_url), site_url=site_url,
                   print_url=urls.print_url(notice, print_page), changed=changed, problem=problem, state=state,
-                  feedback=feedback_links(notice, item, site_url))
+                  timeline=timeline(notice, item, problem), feedback=feedback_links(notice, item, site_url))
 
 
 def feedback_links(notice: Notice, item: Item, site_url: str = "") -> list[dict]:
