@@ -151,8 +151,8 @@ def test_files_checked_by_the_last_build_are_not_parsed_again_and_give_the_same_
     """CheckedFiles: the second load parses only the file that changed; the dataset equals a load
     without the cache; a file with errors is never taken from it (checked, and explained, each time);
     a damaged pack is ignored; another checking code does not see the packs."""
-    from disclosure import buildcache, validate
-    from disclosure.buildcache import CheckedFiles
+    from disclosure import checked, validate
+    from disclosure.checked import CheckedFiles
     from disclosure.errors import DataErrors
 
     data, cache = write_test_data(tmp_path / "data"), tmp_path / "cache"
@@ -181,7 +181,7 @@ def test_files_checked_by_the_last_build_are_not_parsed_again_and_give_the_same_
     assert _items(load_dataset(data, CheckedFiles(cache))) == _items(second)
     assert len(parsed) > 40  # all parsed again
     parsed.clear()
-    monkeypatch.setattr(buildcache, "checker_fingerprint", lambda: "other-code")
+    monkeypatch.setattr(checked, "checker_fingerprint", lambda: "other-code")
     assert _items(load_dataset(data, CheckedFiles(cache))) == _items(second)
     assert len(parsed) > 40
 

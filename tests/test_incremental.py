@@ -13,6 +13,8 @@ import time
 import pytest
 import yaml
 
+from disclosure.publish.build import Builds
+from disclosure.publish.server import Server as PublishServer  # Server is test_publish's: repo + web root
 from test_publish import Server, disclosure, html_containing, set_up_server
 
 SAMPLE = "shixian-xuncha-2024"
@@ -153,8 +155,6 @@ def test_the_kept_source_tree_equals_a_fresh_export_after_adds_edits_and_deletes
     notice without notice.yml)."""
     import subprocess
 
-    from disclosure.publish import Site, export_for_build, kept_source
-
     work, bare = tmp_path / "work", tmp_path / "site.git"
     subprocess.run(["git", "init", "-q", "--initial-branch=main", str(work)], check=True)
     env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
@@ -179,12 +179,12 @@ def test_the_kept_source_tree_equals_a_fresh_export_after_adds_edits_and_deletes
                      "data/notices/b/notice.yml": None, "data/notices/c 空格/notice.yml": "c\n"})
     third = commit({"src/code.py": "2\n", "src/new.py": "3\n", "data/notices/a/items/2.yml": None})
     subprocess.run(["git", "clone", "-q", "--bare", str(work), str(bare)], check=True)
-    site = Site(web_root=tmp_path / "www", git_dir=bare)
+    builds = Builds(PublishServer(web_root=tmp_path / "www", git_dir=bare))
     for data, code in [(first, first), (second, first), (second, second), (third, second), (third, third)]:
-        kept = kept_source(site, data, code)
+        kept = builds.kept_source(data, code)
         fresh = tmp_path / f"fresh-{data[:7]}-{code[:7]}"
         fresh.mkdir()
-        export_for_build(site, data, code, fresh)
+        builds.export_for_build(data, code, fresh)
         assert _tree(kept) == _tree(fresh), (data, code)
         assert _folders(kept) == _folders(fresh), (data, code)
     assert "data/notices/b" not in _folders(kept)
@@ -193,13 +193,13 @@ def test_the_kept_source_tree_equals_a_fresh_export_after_adds_edits_and_deletes
     fifth = commit({".gitattributes": "data/notices/a/items/1.yml export-ignore\n"})
     subprocess.run(["git", "push", "-q", str(bare), "HEAD:main"], cwd=work, check=True)
     for data, code in [(fourth, third), (fifth, fifth)]:
-        kept = kept_source(site, data, code)
+        kept = builds.kept_source(data, code)
         fresh = tmp_path / f"fresh-{data[:7]}-{code[:7]}"
         fresh.mkdir()
-        export_for_build(site, data, code, fresh)
+        builds.export_for_build(data, code, fresh)
         assert _tree(kept) == _tree(fresh), (data, code)
     assert "data/notices/a/items/1.yml" not in _tree(kept)
     third = fifth
-    (site.cache / "source.json").write_text("{damaged", "utf-8")  # not trusted: exported afresh
+    (builds.server.cache / "source.json").write_text("{damaged", "utf-8")  # not trusted: exported afresh
     (kept / "data" / "stray.yml").write_text("x", "utf-8")
-    assert _tree(kept_source(site, third, third)) == _tree(fresh)
+    assert _tree(builds.kept_source(third, third)) == _tree(fresh)

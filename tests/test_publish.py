@@ -19,7 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from disclosure import publish
+from disclosure import environment
+from disclosure.publish.build import Builds
+from disclosure.publish.releases import PRUNED
+from disclosure.publish.server import Server as PublishServer  # Server below is a test server: repo + web root
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = "2024-07-01"
@@ -69,8 +72,8 @@ def snapshot(web_root: Path) -> tuple[str, dict[str, str]]:
 
 
 def release_dirs(web_root: Path) -> list[str]:
-    """Everything in releases/ but releases past --keep being deleted in the background (publish.prune)."""
-    return sorted(p.name for p in (web_root / "releases").iterdir() if not p.name.startswith(publish.PRUNED))
+    """Everything in releases/ but releases past --keep being deleted in the background (Releases.prune)."""
+    return sorted(p.name for p in (web_root / "releases").iterdir() if not p.name.startswith(PRUNED))
 
 
 def html_containing(root: Path, text: str) -> list[Path]:
@@ -310,9 +313,9 @@ def test_push_after_rollback_publishes_main_again(server):
     assert len([n for n in release_dirs(server.web) if not n.startswith(".")]) == 3
     # the releases past --keep 3 left releases/ at once; their files are deleted in the background
     deadline = time.monotonic() + 30
-    while list((server.web / "releases").glob(f"{publish.PRUNED}*")) and time.monotonic() < deadline:
+    while list((server.web / "releases").glob(f"{PRUNED}*")) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not list((server.web / "releases").glob(f"{publish.PRUNED}*"))
+    assert not list((server.web / "releases").glob(f"{PRUNED}*"))
 
 
 # ---- administrator mistakes: Chinese message, exit 1, nothing touched -------------------------
@@ -462,8 +465,13 @@ def test_a_build_past_its_memory_bound_is_refused_with_a_clear_message(tmp_path)
     assert not (web / "current").exists() and list((web / "releases").iterdir()) == []
 
 
-def test_the_publish_sets_the_settings_the_site_reads():
-    """publish.py names the build's environment without importing the site: the same names."""
+def test_the_publish_sets_the_settings_the_site_reads(tmp_path):
+    """The publish names the build's environment without importing the site (both through
+    environment.py): the build's environment sets the very names the site's settings read."""
     from disclosure.site import settings
-    for name in ("AS_OF_ENV", "PRODUCTION_ENV", "SITE_URL_ENV", "BUILD_CACHE_ENV", "GZIP_STATIC_ENV"):
-        assert getattr(publish, name) == getattr(settings, name), name
+    git_dir = Path(sh(REPO, "git", "rev-parse", "--absolute-git-dir").stdout.strip())
+    server = PublishServer(web_root=tmp_path, git_dir=git_dir, site_url=SITE_URL, gzip_static=True)
+    build_env = Builds(server).build_env(tmp_path, "HEAD", incremental=True)
+    for name in ("AS_OF", "PRODUCTION", "SITE_URL", "BUILD_CACHE", "GZIP_STATIC"):
+        assert getattr(environment, name) == getattr(settings, f"{name}_ENV"), name
+        assert getattr(settings, f"{name}_ENV") in build_env, name

@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from disclosure import gitinfo, publish
+from disclosure import gitinfo
 from disclosure.access import Owners, link_refusals, name_refusals
-from disclosure.buildcache import CACHE_MISMATCH, NOT_CHECKED, CheckedFiles
+from disclosure.checked import CACHE_MISMATCH, NOT_CHECKED, CheckedFiles
 from disclosure.history import Change, history_refusals
+from disclosure.publish.build import Builds, Step, validation_result
+from disclosure.publish.checks import PushChecks
+from disclosure.publish.server import Pusher, Refused, Server
 from disclosure.yamlio import load_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,23 +132,22 @@ def test_dates_come_from_the_publish_table_not_from_commits(tmp_path, monkeypatc
 
 
 def test_publish_days_come_from_the_log_up_to_the_release_rebuilt(tmp_path):
-    site = publish.Site(web_root=tmp_path, git_dir=tmp_path)
+    server = Server(web_root=tmp_path, git_dir=tmp_path)
     (tmp_path / "publish.log").write_text(
         "2024-03-01T10:00:00+08:00\tpublished\taaaaaaaaaaaa\tadmin\t-\trelease 20240301-100000-aaaaaaaaaaaa\n"
         "2024-03-02T10:00:00+08:00\trefused\tbbbbbbbbbbbb\tjinpu\t-\tinvalid: x\n"
         "2024-05-02T10:00:00+08:00\tpublished\tcccccccccccc\tjinpu\t-\trelease 20240502-100000-cccccccccccc"
         " as-of 2024-05-01 (catch-up)\n")
     # the as-of date the release was built with where the line states it, else the line's own date
-    assert publish.publish_days(site) == "aaaaaaaaaaaa\t2024-03-01\ncccccccccccc\t2024-05-01\n"
-    assert publish.publish_days(site, "20240502-100000-cccccccccccc") == "aaaaaaaaaaaa\t2024-03-01\n"
+    assert Builds(server).publish_days() == "aaaaaaaaaaaa\t2024-03-01\ncccccccccccc\t2024-05-01\n"
+    assert Builds(server).publish_days("20240502-100000-cccccccccccc") == "aaaaaaaaaaaa\t2024-03-01\n"
 
 
 # ---- the log, the cache, a full disk ----------------------------------------------------------------
 
 def test_every_log_field_keeps_tabs_and_newlines_escaped(tmp_path):
-    site = publish.Site(web_root=tmp_path, git_dir=tmp_path)
-    publish.log_event(site, "published", "a" * 40, "release x\nsecond\tline",
-                      publish.Pusher("jinpu", "张\t三\npublished <z@example.org>"))
+    server = Server(web_root=tmp_path, git_dir=tmp_path)
+    server.log_event("published", "a" * 40, "release x\nsecond\tline", Pusher("jinpu", "张\t三\npublished <z@example.org>"))
     line = (tmp_path / "publish.log").read_text("utf-8")
     assert line.count("\n") == 1 and len(line.rstrip("\n").split("\t")) == 6
     assert "张\\t三\\npublished" in line
@@ -181,29 +183,29 @@ def test_a_full_disk_leaves_no_half_written_pack(tmp_path, monkeypatch):
 
 
 def test_a_step_that_ran_out_of_disk_gets_its_own_message(tmp_path):
-    site = publish.Site(web_root=tmp_path, git_dir=tmp_path)
+    builds = Builds(Server(web_root=tmp_path, git_dir=tmp_path))
     script = "import sys; sys.stderr.write('OSError: [Errno 28] No space left on device\\n'); sys.exit(1)"
-    step = publish.start_step(site, [sys.executable, "-c", script], tmp_path, dict(os.environ), tmp_path, "t")
-    with pytest.raises(publish.Refused) as refused:
-        publish.finish_step(site, step, deadline=__import__("time").monotonic() + 60)
+    step = builds.start_step([sys.executable, "-c", script], tmp_path, dict(os.environ), tmp_path, "t")
+    with pytest.raises(Refused) as refused:
+        builds.finish_step(step, deadline=__import__("time").monotonic() + 60)
     assert refused.value.result == "disk-full" and "磁盘已满" in str(refused.value)
-    silent = publish.Step(returncode=1, stdout="", stderr="")
-    with pytest.raises(publish.Refused) as refused:
-        publish.validation_result(silent)
+    silent = Step(returncode=1, stdout="", stderr="")
+    with pytest.raises(Refused) as refused:
+        validation_result(silent)
     assert "返回码 1" in str(refused.value) and str(refused.value) != "数据检查未通过:\n"
 
 
 def test_staff_may_push_only_the_published_branch():
-    site = publish.Site(web_root=Path("."), git_dir=Path("."))
-    assert publish.ref_refusal(site, "refs/heads/main", admin=False) == ""
-    assert "替换引用" in publish.ref_refusal(site, "refs/replace/" + "a" * 40, admin=True)
+    checks = PushChecks(Server(web_root=Path("."), git_dir=Path(".")))
+    assert checks.ref_refusal("refs/heads/main", admin=False) == ""
+    assert "替换引用" in checks.ref_refusal("refs/replace/" + "a" * 40, admin=True)
     for ref in ("refs/tags/v1", "refs/heads/x", "refs/notes/commits"):
-        assert "只能推送 main 分支" in publish.ref_refusal(site, ref, admin=False)
-        assert publish.ref_refusal(site, ref, admin=True) == ""
+        assert "只能推送 main 分支" in checks.ref_refusal(ref, admin=False)
+        assert checks.ref_refusal(ref, admin=True) == ""
 
 
 def test_the_build_environment_reads_only_real_objects(tmp_path):
-    site = publish.Site(web_root=tmp_path, git_dir=tmp_path)
+    server = Server(web_root=tmp_path, git_dir=tmp_path)
     subprocess.run(["git", "init", "-q", "--bare", str(tmp_path)], check=True)
     blob = subprocess.run(["git", f"--git-dir={tmp_path}", "hash-object", "-w", "--stdin"], input=b"x",
                           capture_output=True, check=True).stdout.decode().strip()
@@ -212,5 +214,5 @@ def test_the_build_environment_reads_only_real_objects(tmp_path):
     commit = subprocess.run(["git", f"--git-dir={tmp_path}", "commit-tree", tree, "-m", "x"], capture_output=True,
                             check=True, env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e",
                                              "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}).stdout.decode().strip()
-    env = publish.build_env(site, tmp_path, commit)
+    env = Builds(server).build_env(tmp_path, commit)
     assert env["GIT_NO_REPLACE_OBJECTS"] == "1" and env["GIT_GRAFT_FILE"] == os.devnull

@@ -443,7 +443,7 @@ def test_an_oversized_data_file_is_refused(server):
 
 def test_an_accepted_push_whose_post_receive_never_ran_is_published_at_once(server):
     """git ran no post-receive (the client hung up, the server stopped it): main moved, the site
-    must not lag it. The push's finisher (publish.start_finisher) publishes it as soon as git is
+    must not lag it. The push's finisher (Hooks.start_finisher) publishes it as soon as git is
     done, and logs it under the account that pushed."""
     hook = server.bare / "hooks" / "post-receive"
     kept = hook.read_text()
@@ -495,7 +495,7 @@ def test_a_killed_hook_leaves_no_process_and_the_next_push_removes_its_leftovers
     # The next push publishes, and nothing of the killed one remains.
     done = server.push("jinpu")
     assert done.returncode == 0, done.stderr
-    deadline = time.monotonic() + 30  # releases past --keep are deleted in the background (publish.prune)
+    deadline = time.monotonic() + 30  # releases past --keep are deleted in the background (Releases.prune)
     while list((server.web / "releases").glob(".pruned-*")) and time.monotonic() < deadline:
         time.sleep(0.1)
     leftovers = [p.name for p in (server.web / "releases").iterdir() if p.name.startswith(".")]

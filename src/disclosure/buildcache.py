@@ -28,7 +28,7 @@ Checked data files (parsed and schema-checked, by the hash of their bytes) are c
 
 Layout (on the server: WEB_ROOT/.cache, `DISCLOSURE_BUILD_CACHE`):
     checked/        checked.py: the data files already parsed and schema-checked
-    source/, source.json  the tree the last publish built from, and its commits (publish.kept_source)
+    source/, source.json  the tree the last publish built from, and its commits (publish.build.Builds.kept_source)
     manifest.json   {"fingerprint", "site": the published release it describes,
                      "pages": {src_uri: [key, file in the release, size]}, "index": {search file: size}}
     next.json       the same for the build just finished, adopted when that build is published
@@ -47,7 +47,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from .checked import CACHE_MISMATCH, NOT_CHECKED, CheckedFiles, files_under  # noqa: F401 - until every caller imports .checked
+from .checked import files_under
 from .series import linked_groups
 from .site.context import BuildContext
 from .site.open_data import notice_data_paths

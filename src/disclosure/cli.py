@@ -1,20 +1,59 @@
 """`disclosure` command line. Every failure staff can cause ends in a Chinese message and exit 1,
-never a traceback. Commands live in their own modules and register here."""
+never a traceback.
+
+The library raises its own errors (DataErrors, ImportFailed, SetupError, Refused, OSError ...);
+each command here turns the ones it expects into the one UserError (usererror.py) with the message
+for the person who ran it, and main() prints it and returns its exit code. `update`, `staff` and
+`ssh-serve` live in their modules (update.py, identity.py), which register them here."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from pathlib import Path
 
+from . import environment, identity, update
+from .checked import CheckedFiles
 from .errors import DataErrors
+from .importer import ImportFailed, import_notice, link_followup, write
+from .publish.releases import release_commit, rollback
+from .publish.server import Refused, SetupError, add_server_options, trust_only_real_objects
+from .publish.setup import publish_existing, server_setup, verify_release
+from .usererror import UserError
+from .validate import SAFE_ID, consistency_warnings, load_dataset
 
+IDENTITY_HELP = {
+    "ssh": "OpenSSH 强制命令(disclosure staff add 登记的每把密钥对应一个账号)",
+    "gitolite": "gitolite3 设置的 GL_USER",
+    "gitlab": "GitLab 服务器钩子的 GL_USERNAME",
+    "gitea": "Gitea/Forgejo 钩子的 GITEA_PUSHER_NAME",
+}
+
+
+@contextlib.contextmanager
+def failing_as(prefix: str, cannot: str = "", refused: str = ""):
+    """The publish library's errors inside, as the one UserError: SetupError as `prefix` + its
+    message; OSError (if `cannot` is given) as `prefix` + "`cannot` FILE:REASON"; Refused (if
+    `refused` is given) as `refused` + its message. Anything else passes through."""
+    try:
+        yield
+    except SetupError as exc:
+        raise UserError(f"{prefix}{exc}") from exc
+    except Refused as exc:
+        if not refused:
+            raise
+        raise UserError(f"{refused}{exc}") from exc
+    except OSError as exc:
+        if not cannot:
+            raise
+        raise UserError(f"{prefix}{cannot} {exc.filename}:{exc.strerror}") from exc
+
+
+# ---- data: validate, import ----------------------------------------------------------------------
 
 def cmd_validate(args) -> int:
-    import os
-    from .buildcache import CheckedFiles
-    from .site.settings import BUILD_CACHE_ENV
-    from .validate import consistency_warnings, load_dataset
-    cache = os.environ.get(BUILD_CACHE_ENV, "").strip()  # a publish's check: files the last build checked
+    cache = os.environ.get(environment.BUILD_CACHE, "").strip()  # a publish's check: files the last build checked
     dataset = load_dataset(Path(args.data_dir), CheckedFiles(Path(cache), writable=False) if cache else None)
     for warning in consistency_warnings(dataset):
         print(warning, file=sys.stderr)
@@ -23,29 +62,21 @@ def cmd_validate(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .importer import ImportFailed, import_notice, link_followup, write
-    from .validate import SAFE_ID
     source = Path(args.notice)
     try:
         raw = source.read_bytes()
     except OSError as exc:
-        print(f"无法读取通报文件 {source}:{exc.strerror}", file=sys.stderr)
-        return 1
+        raise UserError(f"无法读取通报文件 {source}:{exc.strerror}") from exc
     notice_id = args.id or Path(args.out).resolve().name  # the folder is the notice: data/notices/<id>
     if not SAFE_ID.match(notice_id):
-        print(f"通报编号 “{notice_id}” 不对:只能用字母、数字和 - _ . 。请用 --id 指定,或换一个输出文件夹名。", file=sys.stderr)
-        return 1
+        raise UserError(f"通报编号 “{notice_id}” 不对:只能用字母、数字和 - _ . 。请用 --id 指定,或换一个输出文件夹名。")
     try:
         result = import_notice(raw, notice_id, source.name)
         if args.follows:
-            earlier = _earlier_notice(Path(args.out), args.follows)
-            if earlier is None:
-                return 1
-            link_followup(result, earlier)
+            link_followup(result, _earlier_notice(Path(args.out), args.follows))
         write(result, Path(args.out))
     except ImportFailed as exc:
-        print(f"{source}: {exc}", file=sys.stderr)
-        return 1
+        raise UserError(f"{source}: {exc}") from exc
     for note in result.notes:
         print(f"{source}: 提示: {note}", file=sys.stderr)
     print(f"已导入 {len(result.items)} 项整改事项到 {args.out}")
@@ -55,18 +86,78 @@ def cmd_import(args) -> int:
 
 def _earlier_notice(out: Path, notice_id: str):
     """The notice a follow-up follows, from the data folder the follow-up is imported into."""
-    from .validate import load_dataset
     data_dir = out.resolve().parent.parent  # data/notices/<id> -> data
     try:
         dataset = load_dataset(data_dir)
     except DataErrors as exc:
-        print(f"--follows 需要先读取 {data_dir} 中的数据,但数据校验未通过:\n{exc.report()}", file=sys.stderr)
-        return None
+        raise UserError(f"--follows 需要先读取 {data_dir} 中的数据,但数据校验未通过:\n{exc.report()}") from exc
     found = next((n for n in dataset.notices if n.id == notice_id), None)
     if found is None:
-        print(f"--follows 写的通报 “{notice_id}” 在 {data_dir}/notices/ 中不存在。请写已导入的那份通报的文件夹名。", file=sys.stderr)
+        raise UserError(f"--follows 写的通报 “{notice_id}” 在 {data_dir}/notices/ 中不存在。请写已导入的那份通报的文件夹名。")
     return found
 
+
+# ---- the publishing server: server-setup, rollback, verify-release -------------------------------
+
+def cmd_server_setup(args) -> int:
+    trust_only_real_objects()
+    with failing_as("未完成设置:", cannot="无法写入", refused=f"钩子已安装,但 {args.branch} 当前内容无法发布:\n"):
+        server = server_setup(Path(args.bare_repo), Path(args.web_root), args.keep, args.branch, args.build_command,
+                              args.identity, tuple(args.admin or ()), args.build_timeout, args.max_memory_mb,
+                              args.site_url or "", args.gzip_static)
+        print(f"已安装发布钩子到 {server.git_dir}/hooks(pre-receive、post-receive)。")
+        print(f"推送者身份取自:{IDENTITY_HELP[server.identity]}。管理员:{'、'.join(server.admins) or '(未指定)'}。")
+        if not server.admins:
+            print("提醒:没有用 --admin 指定管理员,在 data/owners.yml 存在之前没有人能推送。")
+        print(f"推送到 {server.branch} 分支时:检查数据 → 生成网站 → 切换 {server.current}。其他分支只保存不发布。")
+        print(f"网站服务器(nginx)的根目录请设为 {server.current},示例配置见 deploy/nginx.conf。")
+        if server.gzip_static:
+            print("--gzip-static:全站 data/items.json、items.csv 只保存压缩版(.gz);nginx 必须包含 deploy/nginx.conf "
+                  "中 data/items 那一段(gzip_static always、gunzip),否则这两个文件打不开。")
+        name = publish_existing(server)
+        print(f"已发布 {server.branch} 当前内容:{name}" if name else f"仓库里还没有 {server.branch} 分支,第一次推送时发布。")
+    return 0
+
+
+def cmd_rollback(args) -> int:
+    with failing_as("未回滚:", cannot="无法操作"):
+        old, new = rollback(Path(args.web_root))
+    print(f"已回滚:网站现在显示版本 {new}(提交 {release_commit(new)}),原版本 {old or '无'} 仍保留。")
+    print("注意:仓库的 main 分支仍包含被撤下的修改,下次推送会重新发布 main 的最新内容。"
+          "请先修正数据(或 git revert 那次提交)再推送。")
+    return 0
+
+
+def cmd_verify_release(args) -> int:
+    trust_only_real_objects()
+    with failing_as("未核对:", refused="未核对:重建失败:"):
+        name, differences = verify_release(Path(args.bare_repo), Path(args.web_root), args.release)
+    if differences:
+        raise UserError("\n".join([f"版本 {name} 与从头重建的结果不一致({len(differences)} 处):"]
+                                  + ["  " + line for line in differences[:50]]))
+    print(f"版本 {name} 与从头重建的结果逐字节一致。")
+    return 0
+
+
+def register_server_commands(sub) -> None:
+    p = sub.add_parser("server-setup", help="在自建服务器的裸仓库上安装“推送即发布”钩子")
+    p.add_argument("bare_repo", help="裸仓库路径,如 /srv/git/disclosure.git")
+    p.add_argument("web_root", help="网站发布目录,如 /srv/www/disclosure(nginx 指向其中的 current)")
+    add_server_options(p)
+    p.set_defaults(func=cmd_server_setup)
+
+    p = sub.add_parser("rollback", help="把网站切回上一次发布的版本")
+    p.add_argument("web_root", help="网站发布目录(server-setup 时指定的那个)")
+    p.set_defaults(func=cmd_rollback)
+
+    p = sub.add_parser("verify-release", help="从头重建某个已发布版本,逐字节核对网站没有被改动")
+    p.add_argument("bare_repo", help="服务器上的裸仓库")
+    p.add_argument("web_root", help="网站发布目录")
+    p.add_argument("--release", help="要核对的版本(releases/ 下的文件夹名;默认当前版本)")
+    p.set_defaults(func=cmd_verify_release)
+
+
+# ---- the parser and main -------------------------------------------------------------------------
 
 class ChineseArgumentParser(argparse.ArgumentParser):
     """argparse speaks English; staff get the problem and the way to the help in Chinese."""
@@ -92,18 +183,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id", help="通报编号(默认取输出文件夹名)")
     p.set_defaults(func=cmd_import)
 
-    for module in EXTRA_COMMANDS:
-        __import__(f"disclosure.{module}", fromlist=["register"]).register(sub)
+    update.register(sub)
+    register_server_commands(sub)
+    identity.register(sub)
     return parser
-
-
-EXTRA_COMMANDS: list[str] = ["update", "publish", "identity"]  # modules with a register(subparsers) function
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except UserError as exc:
+        print(exc.message, file=sys.stderr)
+        return exc.code
     except DataErrors as exc:
         print(exc.report(), file=sys.stderr)
         return 1

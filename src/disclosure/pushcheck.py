@@ -1,9 +1,9 @@
 """The rules for what a push's data says, run inside the bounded build process.
 
 Every byte of pushed YAML is parsed here, under the build's time and memory bounds and in its
-process group (publish.build_commit_into starts this beside the validator), never in the hook
-process that holds the publish lock: six 2 MB YAML files once held a colleague's push for two
-minutes and 336 MB outside every bound. The hook only lists paths and sizes (git plumbing).
+process group (publish.build: Builds.build_commit_into starts it beside the validator), never in
+the hook process that holds the publish lock: six 2 MB YAML files once held a colleague's push for
+two minutes and 336 MB outside every bound. The hook only lists paths and sizes (git plumbing).
 
     python -m disclosure.pushcheck OLD NEW ACCOUNT [--admin] --today YYYY-MM-DD [--setup-admin NAME]
 
@@ -20,15 +20,16 @@ import datetime as dt
 import os
 import subprocess
 import sys
+from pathlib import Path
 
-from .access import DATA_ROOT, OWNERS_PATH, Owners, link_refusals, name_refusals
+from .access import Owners, link_refusals, name_refusals
 from .errors import DataError
 from .history import Change, history_refusals, load_yaml
+from .layout import DATA_ROOT, NOTICE_YML, NOTICES_ROOT, OWNERS_PATH, notice_path
 from .validate import owners_from_bytes
 from .yamlio import Loaded
 
 ZERO = "0" * 40
-NOTICES = "data/notices"
 
 
 def _git(*args: str) -> str:
@@ -39,11 +40,13 @@ def _git(*args: str) -> str:
     return done.stdout
 
 
-def read_blobs(specs: list[str]) -> dict[str, bytes | None]:
-    """`<commit>:<path>` -> bytes (None if missing), all through one `git cat-file --batch`."""
+def read_blobs(specs: list[str], git_dir: Path | None = None) -> dict[str, bytes | None]:
+    """`<commit>:<path>` -> bytes (None if missing), all through one `git cat-file --batch`; from the
+    repository in GIT_DIR unless `git_dir` is given (the hook's Server.read_blobs)."""
     if not specs:
         return {}
-    done = subprocess.run(["git", "cat-file", "--batch"], input=("\n".join(specs) + "\n").encode(),
+    where = [f"--git-dir={git_dir}"] if git_dir is not None else []
+    done = subprocess.run(["git", *where, "cat-file", "--batch"], input=("\n".join(specs) + "\n").encode(),
                           capture_output=True, check=True)
     out, pos, data = {}, 0, done.stdout
     for spec in specs:
@@ -71,7 +74,7 @@ def notice_ids(commit: str) -> set[str]:
     if commit == ZERO:
         return set()
     try:
-        return set(_git("ls-tree", "--name-only", f"{commit}:{NOTICES}").split())
+        return set(_git("ls-tree", "--name-only", f"{commit}:{NOTICES_ROOT}").split())
     except RuntimeError:
         return set()
 
@@ -85,7 +88,7 @@ def owners_at(commit: str, setup_admins: tuple[str, ...]) -> Owners:
 def others_names(new: str, account: str, owners: Owners) -> dict[str, str]:
     """issuer / inspected unit -> a notice of another account that states it (in the pushed tree)."""
     others = sorted(i for i in notice_ids(new) if not owners.may_change_notice(account, i))
-    specs = [f"{new}:{NOTICES}/{i}/notice.yml" for i in others]
+    specs = [f"{new}:{notice_path(i)}" for i in others]
     names: dict[str, str] = {}
     for notice_id, spec in zip(others, specs):
         loaded = load_yaml(read_blobs([spec])[spec], spec.split(":", 1)[1])
@@ -109,11 +112,11 @@ def refusals(old: str, new: str, account: str, is_admin: bool, today: dt.date,
         return problems
     owners = owners_at(old, setup_admins)
     pushed: list[tuple[str, Loaded]] = [(c.path, loaded) for c in changes
-                                        if c.path.startswith(NOTICES) and c.path.endswith(".yml")
+                                        if c.path.startswith(NOTICES_ROOT) and c.path.endswith(".yml")
                                         and (loaded := load_yaml(c.new, c.path)) is not None]
     problems += link_refusals(account, owners, pushed)
     new_notices = [(path, loaded) for path, loaded in pushed
-                   if path.endswith("/notice.yml") and blobs.get(f"{old}:{path}") is None]
+                   if path.endswith(f"/{NOTICE_YML}") and blobs.get(f"{old}:{path}") is None]
     if new_notices:
         problems += name_refusals(account, owners, new_notices, others_names(new, account, owners))
     return problems

@@ -1,6 +1,6 @@
 """The sitemap for search engines: sitemap.xml is an index of one sitemap per notice (its own
 folder's pages) and one for the portal's pages. A notice's sitemap changes only when the notice
-does, so releases share it (publish.freeze_and_share), and no file comes near the protocol's
+does, so releases share it (publish.releases.freeze_and_share), and no file comes near the protocol's
 50,000 addresses a file, which one list of a 40,000-item portal's 60,000 pages would pass.
 Sitemaps need full addresses: without a configured site address there is none."""
 from __future__ import annotations
