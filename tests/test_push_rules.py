@@ -216,3 +216,14 @@ def test_the_build_environment_reads_only_real_objects(tmp_path):
                                              "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}).stdout.decode().strip()
     env = Builds(server).build_env(tmp_path, commit)
     assert env["GIT_NO_REPLACE_OBJECTS"] == "1" and env["GIT_GRAFT_FILE"] == os.devnull
+
+
+def test_a_checker_that_crashes_is_a_program_fault_never_a_traceback_shown_to_staff():
+    crashed = Step(returncode=1, stdout="", stderr=(
+        "Traceback (most recent call last):\n  File \"x.py\", line 1, in <module>\n    import y\n"
+        "ModuleNotFoundError: No module named 'y'\n"))
+    with pytest.raises(Refused) as refused:
+        validation_result(crashed)
+    text = str(refused.value)
+    assert refused.value.result == "check-failed" and "不是数据的问题" in text
+    assert "Traceback" not in text and 'File "' not in text and "ModuleNotFoundError" in text

@@ -428,6 +428,9 @@ def validation_result(done: Step) -> str:
         if not reason:  # killed, or died before it could say why: never "数据检查未通过:" and nothing
             raise Refused("check-failed", f"数据检查程序意外退出(返回码 {done.returncode}),没有给出原因。"
                           "网站没有变化。请稍后重新推送;仍然出现请联系技术人员。")
+        if "Traceback (most recent call last)" in reason:  # the checker itself broke: a program fault, not bad data
+            raise Refused("check-failed", "数据检查程序出错(不是数据的问题),网站没有变化。请把下面这行发给技术人员:\n"
+                          + build_output_summary(reason, lines=1))
         raise Refused("invalid", "数据检查未通过:\n" + reason)
     return done.stderr.strip()  # consistency warnings: shown, not fatal
 
