@@ -144,16 +144,28 @@ def no_deadline_words(text: str) -> str:
     return next((w for w in NO_DEADLINE_WORDS if w in text), "")
 
 
+# ---- dates a page or a notice states about itself ----------------------------------------------
+# The document's own date (issued), as 政府信息公开 blocks and info lines label it; 发布 is the page's.
+ISSUED_LABELS = "成文日期|成文时间|发文日期|发文时间|印发日期|印发时间|生成日期"
+
+
 # ---- the notice's own figures ("反馈问题31个,已完成整改26个、正在整改5个,整改完成率83.9%") --------------
 _N = r"(?P<n>\d+)\s*(?:个|项|条|件)"
+# A count of problems followed by its status (5个问题已完成整改) is a part, not the total.
+_NOT_TOTAL = r"(?!\s*(?:已|均已|正在|基本|阶段性|持续|长期|未|尚未|需))"
 FIGURE_TOTAL = [
-    re.compile(rf"{_N}(?:具体)?问题"),
-    re.compile(r"问题\s*(?P<n>\d+)\s*(?:个|项|条|件)"),
-    re.compile(rf"(?:反馈|指出|交办|梳理|细化为?)[^,，。;；]{{0,10}}?{_N}"),
+    re.compile(rf"{_N}(?:具体)?问题(?:清单)?{_NOT_TOTAL}"),
+    re.compile(rf"问题\s*(?P<n>\d+)\s*(?:个|项|条|件){_NOT_TOTAL}"),
+    re.compile(rf"(?:反馈|指出|交办|梳理|细化为?)[^,，。;；]{{0,10}}?{_N}{_NOT_TOTAL}"),
+    # 建立整改台账,列出问题清单32项
+    re.compile(rf"(?:问题清单|问题台账|整改台账|整改任务清单)[^,，。;；\d]{{0,8}}?{_N}{_NOT_TOTAL}"),
 ]
+# A total alone is a figure only when the sentence says it counts the problems found.
+COUNTING = re.compile(r"共|发现|反馈|形成|细化|梳理|交办|列出|建立|移交|指出")
+ALL_DONE = re.compile(r"(?:已全部|均已|全部)(?:完成整改|整改完成|整改到位|完成)")
 def _parts(before: str, after: str) -> list[re.Pattern]:
     """'已完成整改26个' (words before the number) and '19项问题已完成' (words after it)."""
-    return [re.compile(rf"(?:{before})[^,，、；;。\d（(]{{0,14}}?{_N}"), re.compile(rf"{_N}(?:问题)?(?:{after})")]
+    return [re.compile(rf"(?:{before})[^,，、；;。\d（(]{{0,14}}?{_N}"), re.compile(rf"{_N}(?:问题)?已?(?:{after})")]
 
 
 FIGURE_PARTS: list[tuple[str, list[re.Pattern]]] = [
@@ -167,30 +179,43 @@ FIGURE_PARTS: list[tuple[str, list[re.Pattern]]] = [
 FIGURE_RATE = re.compile(r"(?:整改)?完成率(?:为|达到?)?\s*(?P<rate>\d+(?:\.\d+)?\s*[%％])")
 
 
-def stated_figures(sentence: str) -> dict:
-    """The figures one sentence states about the notice, with the exact words they came from."""
-    total = next((m for m in (p.search(sentence) for p in FIGURE_TOTAL) if m), None)  # in order of trust
-    if total is None:
-        return {}
-    out: dict = {"total": int(total["n"])}
-    taken = [(total.start(), total.end())]
-    end = total.end()
+def stated_figures(sentence: str, parts_only: bool = False) -> dict:
+    """The figures one sentence states about the notice, with the exact words they came from.
+    `parts_only`: the counts by status of a sentence that follows the one stating the total."""
+    total = None if parts_only else \
+        next((m for m in (p.search(sentence) for p in FIGURE_TOTAL) if m), None)  # in order of trust
+    if total is None and not parts_only:  # 5个问题已完成整改,1个问题已基本完成整改: counts without a total
+        parts = stated_figures(sentence, parts_only=True)
+        return parts if len(parts) > 2 else {}
+    out: dict = {"total": int(total["n"])} if total else {}
+    taken = [(total.start(), total.end())] if total else []
+    start = end = total.end() if total else len(sentence)
+    begin = total.start() if total else len(sentence)
     for key, patterns in FIGURE_PARTS:
-        found = [m for p in patterns for m in p.finditer(sentence, total.end())
+        found = [m for p in patterns for m in p.finditer(sentence, start if total else 0)
                  if not any(a < m.end() and m.start() < b for a, b in taken)]
         if not found:
             continue
         m = min(found, key=lambda m: m.start())
         out[key] = int(m["n"])
         taken.append((m.start(), m.end()))
+        begin = min(begin, m.start())
+        end = max(end, m.end()) if not total else end
         end = max(end, m.end("n") + len(re.match(r"\s*(?:个|项|条|件)", sentence[m.end("n"):])[0]))
-    rate = FIGURE_RATE.search(sentence, total.end())
+    rate = FIGURE_RATE.search(sentence, start if total else 0)
     if rate:
         out["rate"] = rate["rate"].replace(" ", "")
         end = max(end, rate.end())
-    if len(out) < 2:
+    if total and len(out) == 1 and COUNTING.search(sentence[:total.start()] + sentence[total.start():total.end()]):
+        done = ALL_DONE.search(sentence, total.end())  # 反馈问题21个,已全部完成整改
+        if done:
+            out[DONE] = out["total"]
+            end = done.end()
+        out["text"] = sentence.strip()  # a total alone: the whole sentence that states it
+        return {key: out[key] for key in FIGURE_KEYS if key in out}
+    if len(out) < (1 if parts_only else 2):
         return {}
-    out["text"] = sentence[total.start():end]
+    out["text"] = sentence.strip() if parts_only else sentence[begin:end]
     return {key: out[key] for key in FIGURE_KEYS if key in out}
 
 
@@ -209,6 +234,8 @@ UNIT_PHRASE = re.compile(rf"巡[视察]组(?:于[^,，。;；]{{0,30}}?)?对(?P<
                          r"(?:进行了|开展了|开展|进行)[^,，。;；]{0,16}?巡[视察]")
 # "十二届区委第二轮巡察" / "省委第八轮巡视": the round as the notice words it.
 ROUND_PHRASE = re.compile(rf"(?P<round>(?:{_NUM}届)?{_ORGAN}?第{_NUM}轮)(?:常规|专项)?巡[视察]")
+ROUND_OF_RECTIFICATION = re.compile(rf"(?P<round>(?:{_NUM}届)?{_ORGAN}?第{_NUM}轮)(?:常规|专项)?巡[视察](?:的|反馈(?:意见|问题)?的?)?"
+                                    r"(?:整改|集中整改)(?:进展|落实|工作)?情况")
 _SELF = re.compile(r"^(?:我|本)")  # 对我局党组: the issuer itself, not a name
 
 
@@ -237,6 +264,8 @@ def inspection_round(title: str, text: str) -> str:
     if not m:
         opening = next((s for s in re.split(r"[。;；]", text) if UNIT_PHRASE.search(s)), "")
         m = ROUND_PHRASE.search(opening)
+    if not m:  # …听取了十二届区委第二轮巡察的整改进展情况报告: the round whose rectification this reports
+        m = ROUND_OF_RECTIFICATION.search(text)
     return m["round"] if m else ""
 
 

@@ -30,6 +30,10 @@ SOURCE_NAME = "source.txt"
 DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 NO_DEADLINE = "原通报未列明整改时限"
 TITLE_LIKE = re.compile(r"(关于|巡视|巡察).*(通报|情况|公告|公示|报告)$")
+# a site's name or column glued before or after a title (a page's <title>, a copied header)
+SITE_PREFIX = re.compile(r"^(?P<site>.{2,30}?(网站|门户网|网|专栏|栏目|公开|动态|公示公告|通知公告)\s*[-—|｜_>»]*\s*)"
+                         r"(?P<title>(中共|关于).{6,})$")
+SITE_SUFFIX = re.compile(r"^(?P<title>.{6,}?(通报|报告|公告|公示|情况))(?P<site>\s*[-—|｜_]+\s*[^-—|｜_]{2,30})$")
 ORGAN = re.compile(r"(委员会|党组|党委|工委|办公室|政府|局|公司|集团|中心|学校|医院|大学|支部|总支)$")
 
 
@@ -113,15 +117,21 @@ class Builder:
         a repeated 文件名称), kept in page.lines. Without such a line, a first short line that
         is no sentence is the title, as before."""
         title = addressees = ""
-        looks = [i for i, p in enumerate(body[:12]) if TITLE_LIKE.search(p.text) and len(p.text) <= 80
-                 and not p.text.endswith(("。", ":", "：")) and not st.SECTION.match(p.text)]
-        if looks:
+        body = self._join_title(body)
+        looks = [i for i, p in enumerate(body[:12]) if self._title_line(p.text)]
+        # lines above the title are the page's only when they read as page lines (a site name, a
+        # column), never body text: furniture is what a line is, not where it stands
+        if looks and all(self._head_line(p.text) for p in body[:looks[0]]):
             for p in body[:looks[0]]:
                 self.clutter.append(Clutter("head", p.text, p.text, p.lines[0]))
             body = body[looks[0]:]
         if body and len(body[0].text) <= 80 and not body[0].text.endswith(("。", ":", "：")) \
                 and not st.SECTION.match(body[0].text) and not st.level_of(body[0].text):
             title, body, self.where["标题"] = body[0].text, body[1:], body[0].lines[0]
+            site = SITE_PREFIX.match(title) or SITE_SUFFIX.match(title)
+            if site and TITLE_LIKE.search(site["title"]):  # 某某县人民政府门户网站 巡察公开 中共…的通报
+                self.page_extra.update(site=site["site"].strip(" -—|｜_>»"), title_line=title)
+                title = site["title"]
             prefix = re.match(r"^[^:：“”]{2,10}[:：](?=.{6,}(关于|通报))", title)
             if prefix:  # 巡察整改公开:中共…: a column name written before the title
                 self.page_extra.update(column=prefix[0].rstrip(":："), title_line=title)
@@ -134,6 +144,32 @@ class Builder:
         if first.endswith((":", "：")) and len(first) <= 200 and "。" not in first and not st.genre.is_status_line(first):
             addressees, body = body[0].text, body[1:]
         return title, addressees, body
+
+    @staticmethod
+    def _title_line(text: str) -> bool:
+        return bool(TITLE_LIKE.search(text)) and len(text) <= 80 and not text.endswith(("。", ":", "：")) \
+            and not st.SECTION.match(text) and not st.level_of(text) and not re.search(r"[。；;]", text)
+
+    @staticmethod
+    def _head_line(text: str) -> bool:
+        return len(text) <= 40 and not re.search(r"[。；;,，]", text)
+
+    def _join_title(self, body: list[Paragraph]) -> list[Paragraph]:
+        """A title printed over two lines: '中共某某县农业农村局党组关于县委第二轮巡察' / '反馈意见整改
+        进展情况的通报', or the organ's name on a line above '关于……的通报'. Joined only when the
+        first part is a title's beginning (it holds 关于, or names a party organ) and no page line."""
+        for i in range(min(len(body) - 1, 11)):
+            first, second = body[i].text, body[i + 1].text
+            if not (self._head_line(first) and self._head_line(second)) or self._title_line(first) \
+                    or re.search(r"[:：]", first + second) or second.startswith("中共"):
+                continue
+            starts = ("关于" in first and "关于" not in second) or \
+                (re.search(r"(党组|党委|委员会|党工委|支部|总支|领导小组|办公室)$", first) and second.startswith("关于")
+                 and first.startswith("中共"))
+            if starts and self._title_line(first + second):
+                joined = Paragraph(first + second, body[i].lines + body[i + 1].lines, body[i].indented)
+                return body[:i] + [joined] + body[i + 2:]
+        return body
 
     def take_signature(self, body: list[Paragraph]) -> tuple[list[str], str, str, list[Paragraph]]:
         """Issuer and date under the text: '中共…委员会' / '2019年8月12日'. The issuer may be split
@@ -292,9 +328,10 @@ class Builder:
             self.notes.append(f"编号层级超过三层({extra}),该层标题保留在上一层的段落中。")
         ids = self._item_ids(problems)
         items: list[dict] = []
+        node_ids = self._node_ids(problems)
 
         def node_dict(node: st.Heading) -> dict:
-            d = {"id": str(node.number), "label": node.label, "title": node.title}
+            d = {"id": node_ids[id(node)], "label": node.label, "title": node.title}
             if node.paragraphs:
                 d["paragraphs"] = node.paragraphs
             groups = [node_dict(c) for c in node.children if kinds.get(c.level) == "group"]
@@ -310,7 +347,7 @@ class Builder:
             for node in trail:
                 key = "issue" if node.level == problems.leaf else kinds.get(node.level)
                 if key:
-                    out[key] = str(node.number)
+                    out[key] = node_ids[id(node)]
             return out
 
         def walk(nodes: list[st.Heading], trail: list[st.Heading]):
@@ -329,6 +366,27 @@ class Builder:
                 item.pop("issue", None)
             return [], items
         return [node_dict(n) for n in top], items
+
+    def _node_ids(self, problems: st.ProblemsParser) -> dict[int, str]:
+        """Each heading's id: its number, unique among its siblings of the same kind. A number used
+        twice on one level (a category heading repeated) gets a letter (1, 1b), and is reported."""
+        out: dict[int, str] = {}
+
+        def rec(nodes: list[st.Heading], issues_seen: set[str]):
+            seen: set[str] = set()
+            for node in nodes:
+                used = issues_seen if node.level == problems.leaf else seen
+                candidate = str(node.number)
+                while candidate in used:
+                    candidate += "b"
+                if candidate != str(node.number):
+                    self.notes.append(f"编号 “{node.label.strip()}” 在同一层级重复出现(第二次的标题:{node.title[:20]}…),"
+                                      f"其编号记为 {candidate},请核对。")
+                used.add(candidate)
+                out[id(node)] = candidate
+                rec(node.children, set())
+        rec(problems.roots, set())
+        return out
 
     def _item_ids(self, problems: st.ProblemsParser) -> dict[int, str]:
         """'5-2' for (5) 二是, '1' for (1). Numbering that restarts per group gets the group prefix."""
@@ -474,13 +532,34 @@ class Builder:
         return out
 
     def _stated_figures(self) -> dict:
-        """The first sentence that counts the notice's problems and how many are done (genre.py)."""
+        """The first sentence that counts the notice's problems and how many are done (genre.py);
+        failing that, the first that states the total alone (共发现反馈问题21个) or the counts alone
+        (5个问题已完成整改,1个问题已基本完成整改), with the next sentence's counts when it gives them."""
+        fallback = None
         for p in self.paragraphs:
-            for sentence in re.split(r"[。；;]", p.text):
+            sentences = re.split(r"[。；;]", p.text)
+            for i, sentence in enumerate(sentences):
                 figures = genre.stated_figures(sentence)
-                if figures:
+                if not figures:
+                    continue
+                if "total" in figures and len(set(figures) - {"total", "text"}) >= 1 and "text" in figures \
+                        and not figures.get("_lenient"):
                     self.found.append(f"通报自述的数字(第 {p.lines[0]} 行):{figures['text']}")
                     return figures
+                if fallback is None:
+                    if set(figures) <= {"total", "text"} and i + 1 < len(sentences):
+                        parts = genre.stated_figures(sentences[i + 1], parts_only=True)
+                        if parts:  # 共发现反馈问题21个。目前已完成整改18个,正在整改3个
+                            start = p.text.index(figures["text"])
+                            stop = p.text.index(parts["text"], start) + len(parts["text"])
+                            merged = {**{k: v for k, v in parts.items() if k != "text"}, "total": figures["total"]}
+                            figures = {key: merged[key] for key in genre.FIGURE_KEYS if key in merged}
+                            figures["text"] = p.text[start:stop]
+                    fallback = (p, figures)
+        if fallback:
+            p, figures = fallback
+            self.found.append(f"通报自述的数字(第 {p.lines[0]} 行):{figures['text']}")
+            return figures
         return {}
 
     def _contact(self) -> dict:

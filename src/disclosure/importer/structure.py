@@ -47,6 +47,11 @@ PLAIN_SUB_ITEM = re.compile(rf"^(?P<label>(?P<n>{CN})是)(?P<rest>.+)$")
 FINDING = re.compile(r"^关于\s*[“\"‘']")
 CLOSING = re.compile(r"^(下一步|今后|欢迎|热忱欢迎|诚恳欢迎|联系电话|监督电话|举报电话|电子邮箱|电子信箱|邮政信箱|通信地址|"
                      r"通讯地址|来信地址|联系地址|邮寄地址|邮政编码|网络举报)")
+# The vocabulary of a heading about the work (整改工作/组织领导/压实责任) and of one about problems.
+ORGANISATIONAL = re.compile(r"组织领导|领导小组|压实|责任落实|主体责任|整改工作|整改责任|高度重视|提高政治站位|提高站位|"
+                            r"统筹推进|建章立制|举一反三|长效机制|督促检查|督导检查|跟踪问效|强化监督|坚持问题导向|"
+                            r"细化整改|整改方案|整改措施|成果运用")
+PROBLEM_HEADING = re.compile(r"方面|问题|不够|不足|不到位|不严|不力|不规范|薄弱|缺失|偏差|关于[“\"]")
 HEADING_MAX = 120  # numbered paragraphs longer than this are body text that happens to start with 1.
 
 def parse_status(text: str) -> tuple[str | None, str | None]:
@@ -341,11 +346,39 @@ class ProblemsParser:
             root.children = []
             self.items = [d for d in self.items if id(d) not in gone]
 
+    def demote_empty_roots(self):
+        """(一)加强组织领导…… (二)压实整改责任……: numbered paragraphs about the work, before (or among)
+        the problem categories, hold no item. They are text, never categories: a category without
+        items whose heading speaks of the work rather than of problems (方面/问题), or whose number
+        another category already uses, is kept as a paragraph where it stands."""
+        if not self.items or self.leaf is None:
+            return
+        def has_items(node):
+            return bool(node.items) or any(has_items(c) for c in node.children)
+
+        def lines_of(node):
+            out = [node.label + node.title] + node.paragraphs
+            for child in node.children:
+                out += lines_of(child)
+            return out
+        numbers = {(n.level, n.number) for n in self.roots if has_items(n)}
+        kept: list[Heading] = []
+        for root in self.roots:
+            if root.level != self.leaf and not has_items(root) and (
+                    (root.level, root.number) in numbers or not PROBLEM_HEADING.search(root.title)
+                    or ORGANISATIONAL.search(root.title[:20])):
+                (kept[-1].paragraphs if kept else self.intro).extend(lines_of(root))
+                self.notes.append(f"“{root.label}{root.title[:20]}…”下没有整改事项,作为正文段落保留,未列为问题类别。")
+                continue
+            kept.append(root)
+        self.roots = kept
+
     def finish(self, ends_here: bool = False):
         """Items whose finding never came: the issue heading itself states the problem. Items
         without a status line may close with a status sentence (目前已整改到位。). `ends_here`: the
         source text ends inside this section, so its last item may be cut off."""
         self.demote_descriptive_roots()
+        self.demote_empty_roots()
         self.take_outro()
         for draft in self.items:
             if not draft.finding and draft.issue is not None and not draft.sub_label:

@@ -22,9 +22,12 @@ CLUTTER = [  # (kind, pattern) — lines a web page adds around the notice
     ("breadcrumb", re.compile(r"^(?P<value>(首页|网站首页|主页)\s*(>|›|»|＞|>>|/)\s*.*)$")),
     # 发布日期:2024-03-08 / 时间:2024-03-08 10:21:33 / 发布日期:2024-03-08信息来源:市卫健委 (glued)
     ("published", re.compile(rf"^(发布时间|发布日期|发布于|发表时间|发表日期|时间|日期|更新时间)\s*[:：]?\s*(?P<value>{_DAY})(.*)$")),
-    ("issued", re.compile(rf"^(成文日期|印发日期|生成日期)\s*[:：]?\s*(?P<value>{_DAY})(.*)$")),
+    # 成文日期 / 成文时间 / 发文日期 / 印发日期: the document's own date (issued), never the page's
+    ("issued", re.compile(rf"^({genre.ISSUED_LABELS})\s*[:：]?\s*(?P<value>{_DAY})(.*)$")),
+    # a bare timestamp glued before the source: 2022-05-11 09:30:00来源:某市交通运输局
+    ("published", re.compile(rf"^(?P<value>{_DAY})(\s*\d{{1,2}}:\d{{2}}(:\d{{2}})?)?\s*(来源|信息来源|作者|浏览|点击)(.*)$")),
     ("editor", re.compile(r"^(责编|责任编辑|编辑|审核|校对|来源编辑)\s*[:：]\s*(?P<value>.*)$")),
-    ("meta", re.compile(r"^(来源|信息来源|文章来源|作者|浏览次数|点击数|阅读次数|访问量|浏览量|阅读量|字号|分享到|"
+    ("meta", re.compile(r"^[-—–]*\s*(来源|信息来源|文章来源|作者|浏览次数|点击数|阅读次数|访问量|浏览量|阅读量|字号|分享到|"
                         r"信息索引号|索引号|文件名称|发布机构|发文机关|公开方式|公开范围|公开时限|主题分类|体裁分类|"
                         r"文号|发文字号|有效性|主题词|所属机构|信息分类)\s*[:：]\s*(?P<value>.*)$")),
     ("chrome", re.compile(r"^(【[^】]{1,8}】\s*)+$")),  # 【打印】【关闭】
@@ -44,7 +47,8 @@ CLUTTER = [  # (kind, pattern) — lines a web page adds around the notice
 # 政府信息公开 pages print a block of labels, each label and its value on a line of its own.
 META_LABELS = {
     "信息索引号": "meta", "索引号": "meta", "文件名称": "meta", "名称": "meta", "发布机构": "meta", "发文机关": "meta",
-    "成文日期": "issued", "发布日期": "published", "生成日期": "issued", "公开方式": "meta", "公开范围": "meta",
+    "成文日期": "issued", "发布日期": "published", "成文时间": "issued", "发文日期": "issued", "发文时间": "issued",
+    "印发日期": "issued", "发布时间": "published", "生成日期": "issued", "公开方式": "meta", "公开范围": "meta",
     "公开时限": "meta", "主题分类": "meta", "体裁分类": "meta", "文号": "meta", "发文字号": "meta", "有效性": "meta",
     "主题词": "meta", "信息来源": "meta", "来源": "meta", "所属机构": "meta", "信息分类": "meta",
 }
@@ -79,7 +83,9 @@ def strip(line: str) -> str:
     return line.strip(BLANKS)
 
 
-PUBLISHED_ANYWHERE = re.compile(r"(发布时间|发布日期|发表时间)\s*[:：]\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})")
+# 来源:…  发布时间:… / 作者:办公室 日期:2023年03月15日: a page date further along a metadata line
+PUBLISHED_ANYWHERE = re.compile(r"(?:发布时间|发布日期|发表时间|(?:^|(?<=[\s\u3000|｜]))(?:日期|时间))\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
+ISSUED_ANYWHERE = re.compile(rf"(?:^|[\s\u3000|｜/])(?:{genre.ISSUED_LABELS})\s*[:：]\s*(\d{{4}}\s*[-/.年]\s*\d{{1,2}}\s*[-/.月]\s*\d{{1,2}})")
 
 
 def classify_clutter(text: str, line: int) -> Clutter | None:
@@ -91,12 +97,18 @@ def classify_clutter(text: str, line: int) -> Clutter | None:
             value = m.groupdict().get("value") or text
             label = m.group(1) if kind in ("meta", "published", "issued", "editor") else ""
             if kind == "meta" and (date := PUBLISHED_ANYWHERE.search(text)):  # 来源:…  发布时间:…
-                kind, value = "published", date[2]
+                kind, value = "published", date[1]
+            elif kind == "meta" and (date := ISSUED_ANYWHERE.search(text)):  # 索引号:… 成文日期:…
+                kind, value = "issued", date[1]
+            if kind == "published" and (date := ISSUED_ANYWHERE.search(text)):  # 成文时间:… / 发文时间:… on one line
+                if not text.startswith(("发布", "发表", "时间", "日期")):
+                    kind, value = "issued", date[1]
             return Clutter(kind, text, value.strip(BLANKS), line, label)
     return None
 
 
 HEADING_LINE = 30
+TITLE_END = re.compile(r"(关于|巡视|巡察).*(通报|报告|公告|公示)$")
 
 
 def is_open(text: str) -> bool:
@@ -106,6 +118,8 @@ def is_open(text: str) -> bool:
         return False
     if text.count("“") > text.count("”"):
         return True
+    if TITLE_END.search(text) and not re.search(r"[,，。;；:：]", text) and len(text) <= 80:
+        return False  # 中共……关于……的通报: a whole title, whatever its length; the body starts below
     if text.endswith(TERMINAL):
         return False
     # Lines broken by a page's width are long, or stop just after a sentence ('…整改。巡');
