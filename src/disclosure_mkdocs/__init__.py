@@ -8,6 +8,8 @@ mkdocs.yml names, only forwards each event to hook.DisclosureHook.
     files    what MkDocs is given: generated pages and files (File.generated), links into them
     preview  `mkdocs serve --dirty`: what is kept between rebuilds (unchanged notices, files and
              templates are not made again) and watching by change notification
+    errorpages  what the preview shows while the data has errors: a Chinese page listing them in
+             place of every page, until a rebuild succeeds
     reuse    a publish with a build cache: pages linked from the last build, the cache recorded
     shim     the only code that reaches past MkDocs' public API (LiveReloadServer's private
              attributes, Theme.get_env, File.is_modified), each function naming the limit it works

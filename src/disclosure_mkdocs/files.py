@@ -53,6 +53,14 @@ def given_pages(site, kept: set[str], linked: set[str]):
                     for page in site.parts[urls.owner(src)].pages if page.src_uri == src]
 
 
+def static_only(files, docs_dir: str):
+    """The preview while the data has errors: no page is rendered (the theme's templates need the
+    site), the styles and images are still copied."""
+    for file in [f for f in files if f.is_documentation_page()] + unused_theme_scripts(files, docs_dir):
+        files.remove(file)
+    return files
+
+
 def unused_theme_scripts(files, docs_dir: str):
     """Material's JavaScript (bundle, lunr search, workers, source maps) is never loaded: our
     templates include only our own small script. Not publishing it keeps the site self-contained

@@ -1,7 +1,8 @@
 """DisclosureHook: the state of one MkDocs process (a build, or a preview's successive rebuilds) and
 a method per MkDocs event, each handing off to the library: disclosure (the data and the site),
-files (what MkDocs is given), preview (what a preview keeps and how it watches), reuse (a publish's
-reuse of the last build). No site logic lives here."""
+files (what MkDocs is given), preview (what a preview keeps and how it watches), errorpages (what a
+preview shows while the data has errors), reuse (a publish's reuse of the last build). No site
+logic lives here."""
 from __future__ import annotations
 
 import logging
@@ -22,8 +23,9 @@ from disclosure.site.background import BackgroundFailed, BackgroundWriter
 from disclosure.site.portal import nav_pages
 from disclosure.validate import consistency_warnings, load_dataset
 
+from . import shim
 from .config import HookConfig
-from .files import generated_file, given_pages, linked_from, page_file, unused_theme_scripts
+from .files import generated_file, given_pages, linked_from, page_file, static_only, unused_theme_scripts
 from .preview import Preview
 from .reuse import Reuse
 
@@ -50,6 +52,8 @@ class DisclosureHook:
         # time lets MkDocs skip the unchanged ones (an edit to one item re-renders a few pages, not all)
         self.preview = Preview()
         self.background: BackgroundWriter | None = None  # the search index, written while pages render
+        # the preview's last load found these: this rebuild writes the error page, not the site
+        self.data_errors: DataErrors | None = None
 
     def on_startup(self, command, dirty):
         self.serving, self.dirty = command == "serve", dirty
@@ -72,7 +76,10 @@ class DisclosureHook:
             # the preview: folders untouched since the last rebuild are not read again
             dataset = load_dataset(settings.data_dir, checked, self.preview.folders if self.serving else None)
         except DataErrors as exc:
-            raise PluginError("数据校验未通过，网站没有生成：\n" + exc.report()) from None
+            if not self.serving:  # a publish (or CI) stops: nothing half right goes out
+                raise PluginError("数据校验未通过，网站没有生成：\n" + exc.report()) from None
+            return self._show_data_errors(config, exc)
+        self.data_errors = None
         # the notice's own figures differ from its items (shown on the site); a preview rebuild repeats
         # only those of the notices it read again (at 1,000 notices the console had 3,000 lines a save)
         last = {n.id: n for n in self.site.dataset.notices} if self.serving and self.site is not None else {}
@@ -100,13 +107,32 @@ class DisclosureHook:
             self.preview.list_theme_once(config.theme)
         return config
 
+    def _show_data_errors(self, config, exc: DataErrors):
+        """The preview does not stop at a data error (MkDocs would log it in the terminal only and
+        the browser would keep the old page): this rebuild writes no page, and every page of the
+        preview becomes the error page (on_post_build), until a rebuild loads the data again."""
+        log.error("数据有错误,网站暂未更新(浏览器中的每个页面都会列出这些问题;改正后保存文件,页面会自动刷新):\n"
+                  + exc.report())
+        self.data_errors, self.pages = exc, {}
+        self._stop_background()
+        self.preview.data_errors()
+        self.preview.list_theme_once(config.theme)
+        config.theme.static_templates.clear()  # 404.html and the sitemap need the site: not made
+        return config
+
     def on_serve(self, server, config, builder):
-        data_dir = self.config.settings.data_dir if self.config is not None and self.site is not None else None
+        # the data folder is watched even when the first build found errors: fixing them rebuilds
+        data_dir = self.config.settings.data_dir if self.config is not None else None
         self.preview.watch(server, data_dir, list(config.watch), config.docs_dir)
         return server
 
     def on_files(self, files, config):
+        if self.data_errors is not None:  # the preview's error page: MkDocs renders no page
+            return static_only(files, config.docs_dir)
         site, preview, reuse = self.site, self.preview, self.reuse
+        if self.serving and preview.error_pages.showing:  # the hand-written pages hold the error page
+            for file in files.documentation_pages(inclusion=lambda _: True):
+                shim.always_write(file)
         config.nav = site.nav
         in_nav = set(nav_pages(site.nav))
         handwritten = [unquote(f.url) for f in files.documentation_pages()]  # File.url is percent-encoded
@@ -206,7 +232,11 @@ class DisclosureHook:
         return output
 
     def on_post_build(self, config):
+        if self.data_errors is not None:  # the preview: every page shows the errors
+            self.preview.error_pages.show(config.site_dir, self.data_errors.errors)
+            return
         if self.serving:  # every page is written: the next rebuild may leave these out
+            self.preview.error_pages.cleared(config.site_dir)
             self.preview.served_now(self.site)
             if self.background:  # the preview serves pages now; the index lands moments later
                 threading.Thread(target=report_background, args=(self.background,), daemon=True).start()

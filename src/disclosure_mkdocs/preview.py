@@ -2,9 +2,11 @@
 
     Preview            the state: the notices as last loaded (validate.LoadedFolders), each notice's
                        key as last served, what each generated file last held, the compiled theme
-                       templates, the listing of the theme's files
+                       templates, the listing of the theme's files, the error page shown while the
+                       data has errors (errorpages.ErrorPages)
     ChangesOnly        watchdog's change-notification observer, reporting changes only
-    TellLoadedFolders  tells LoadedFolders which notice folder each change is in
+    TellLoadedFolders  tells LoadedFolders which notice folder each change is in; a new folder
+                       is read again, and rebuilt, once its files have settled
     LostChanges        when the kernel's queue of change notices overflows: check every folder
     watch_by_notification  moves MkDocs' polling watches to change notification
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import posixpath
+import threading
 from pathlib import Path
 
 from jinja2 import BytecodeCache
@@ -26,6 +29,7 @@ from watchdog.observers.polling import PollingObserver
 from disclosure.validate import LoadedFolders
 
 from . import shim
+from .errorpages import ErrorPages
 
 log = logging.getLogger("mkdocs.hooks.disclosure")
 WATCHDOG_LOG = "watchdog.observers.inotify_c"  # where watchdog says it lost change notices
@@ -46,6 +50,7 @@ class Preview:
         self.compiled_templates = CompiledTemplates()
         self.theme_listing: dict[tuple, list[str]] = {}
         self.lost_changes: LostChanges | None = None
+        self.error_pages = ErrorPages()  # what every page shows while the data has errors
 
     def kept_notices(self, site, site_dir: str) -> set[str]:
         """The notices whose parts have the key their pages and files were last written with (and
@@ -62,6 +67,13 @@ class Preview:
         """After a failed build nothing on disk can be trusted to be current."""
         self.previous.clear()
         self.served.clear()
+
+    def data_errors(self) -> None:
+        """A load found errors: it stopped part way, after the watcher's news was taken (a folder
+        told of but not read again would be trusted as unchanged next time), so the next load checks
+        every folder; and the pages on disk are about to be replaced by the error page."""
+        self.folders.changed(None)
+        self.forget()
 
     def written_as_before(self, page, site_dir: str) -> bool:
         """Whether a portal page outside the navigation (its later pages: MkDocs builds the
@@ -115,7 +127,7 @@ class Preview:
             server.watch(str(data_dir))
         watch_by_notification(server, [*watched, docs_dir])
         if data_dir:
-            shim.tell_of_changes(server, TellLoadedFolders(data_dir, self.folders), str(data_dir))
+            shim.tell_of_changes(server, TellLoadedFolders(data_dir, self.folders, server), str(data_dir))
             self.folders.watch()
             self.hear_lost_changes(server)
 
@@ -145,18 +157,51 @@ class LostChanges(logging.Handler):
 
 
 class TellLoadedFolders(FileSystemEventHandler):
-    """Tells validate.LoadedFolders which notice folder each change under the data folder is in."""
+    """Tells validate.LoadedFolders which notice folder each change under the data folder is in.
 
-    def __init__(self, data_dir: Path, folders: LoadedFolders):
+    A folder that appears (`disclosure import` writes one beside its place and renames it there; a
+    copy makes one and fills it) is a directory event, and MkDocs rebuilds only for a file's: the
+    folder is told of and a rebuild asked for here. And a load may read it half written (a rebuild
+    starts 0.1 s after the last event): it is told of again, with a rebuild, once its files have
+    settled (SETTLE), whether or not their own events arrived."""
+
+    SETTLE = (0.5, 2.0)  # seconds after a folder appears: read it again
+
+    def __init__(self, data_dir: Path, folders: LoadedFolders, server=None):
         self.notices = os.path.join(os.path.abspath(data_dir), "notices")
-        self.folders = folders
+        self.folders, self.server = folders, server
+        self._settling: set[str] = set()
+        self._lock = threading.Lock()
 
     def on_any_event(self, event):
         for path in (event.src_path, getattr(event, "dest_path", "")):
             if path:
-                rel = os.path.relpath(os.fsdecode(path), self.notices)
-                inside = rel != "." and not rel.startswith("..")
-                self.folders.changed(rel.split(os.sep, 1)[0] if inside else None)
+                name = self._folder(path)
+                self.folders.changed(name)
+                if name and not name.startswith(".") and event.is_directory and event.event_type in ("created", "moved"):
+                    self._appeared(name)
+
+    def _folder(self, path) -> str | None:
+        rel = os.path.relpath(os.fsdecode(path), self.notices)
+        return rel.split(os.sep, 1)[0] if rel != "." and not rel.startswith("..") else None
+
+    def _appeared(self, name: str) -> None:
+        with self._lock:
+            if name in self._settling:
+                return
+            self._settling.add(name)
+        shim.ask_rebuild(self.server)
+        for delay in self.SETTLE:
+            timer = threading.Timer(delay, self._settled, (name, delay == self.SETTLE[-1]))
+            timer.daemon = True
+            timer.start()
+
+    def _settled(self, name: str, last: bool) -> None:
+        if last:
+            with self._lock:
+                self._settling.discard(name)
+        self.folders.changed(name)
+        shim.ask_rebuild(self.server)
 
 
 # What polling can see: a file made, changed, removed or renamed. Change notification also reports a

@@ -78,3 +78,35 @@ def leave_unwritten(file) -> None:
     rewrites it even when its content is what the last build wrote: told it is unmodified (MkDocs
     asks is_modified only in --dirty builds)."""
     file.is_modified = lambda: False
+
+
+def always_write(file) -> None:
+    """A --dirty build writes a hand-written page only when its Markdown is newer than the page
+    written last time (File.is_modified compares the two files' times). After the preview showed
+    its error page in place of every page (errorpages.ErrorPages), those pages are newer than their
+    Markdown yet wrong: the first good rebuild is told they are modified, so MkDocs writes them."""
+    file.is_modified = lambda: True
+
+
+# MkDocs puts its live-reload script into every .html file it serves, but not into the page it
+# answers a missing address with (serve.py's error_handler returns 404.html as it is). While the data
+# has errors that page is the error page (errorpages.ErrorPages), and must reload by itself when the
+# next rebuild succeeds: it asks as MkDocs' own script does. /livereload/<epoch>/<request id> is
+# LiveReloadServer's private protocol (mkdocs/livereload/__init__.py): it answers the epoch of the
+# last good build, at once when that is newer than <epoch> (0: at once), else within a minute.
+RELOAD_SCRIPT = """(function () {
+  var seen = null;
+  function poll() {
+    var req = new XMLHttpRequest();
+    req.onloadend = function () {
+      var epoch = parseFloat(this.responseText);
+      if (this.status !== 200 || isNaN(epoch)) { setTimeout(poll, 3000); }
+      else if (seen === null) { seen = epoch; poll(); }
+      else if (epoch > seen) { location.reload(); }
+      else { poll(); }
+    };
+    req.open("GET", "/livereload/" + (seen === null ? 0 : seen) + "/" + Date.now());
+    req.send();
+  }
+  poll();
+})();"""
