@@ -75,6 +75,9 @@ def hostile_site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("hostile")
     for notice_id in ("demo", "demo-two"):
         hostile_notice(root / "data" / "notices" / notice_id, notice_id)
+    # site.yml: the operator's text reaches every portal page's footer (the filings are patterns, not text)
+    write_yaml(root / "data" / "site.yml", poison({"operator": "x", "contact": {"phone": "x", "address": "x", "email": "x"},
+                                                  "report": {"phone": "x", "note": "x"}}))
     result = run_mkdocs_build(root / "site", data_dir=root / "data")
     assert result.returncode == 0, result.stderr[-3000:]
     return root / "site"
@@ -97,6 +100,8 @@ def test_the_data_really_is_hostile_everywhere(hostile_site):
     assert notice["categories"][0]["groups"][0]["issues"][0]["title"] == hostile("title")
     assert notice["sections"][0]["paragraphs"] == [hostile("paragraphs")]
     assert set(notice["contact"].values()) == {hostile(k) for k in ("phone", "address", "email", "web_form", "note")}
+    site = yaml.safe_load((hostile_site.parent / "data/site.yml").read_text("utf-8"))
+    assert site["operator"] == hostile("operator") and site["report"]["note"] == hostile("note")
     for field in ("label", "heading", "finding", "finding_lead", "finding_tail", "status_text"):
         assert item[field] == hostile(field)
     assert item["measures"] == [hostile("measures")] and item["responsible"] == [hostile("responsible")] * 2

@@ -7,7 +7,7 @@ most of a publish). The inputs, and so the dependency rules, are all in `notice_
 
     every page      the fingerprint: the code, templates, hand-written pages, mkdocs.yml and the
                     installed packages (`fingerprint`), the as-of date and the site address, and the
-                    site-wide template context (footer contacts, navigation) except the build commit
+                    site-wide template context (the site settings, navigation) except the build commit
                     (shown on home and 关于本站 only, which are portal pages)
     a notice's own  + every file of every notice linked to it (follows / continues, withdrawn ones too:
     pages, and its  a follow-up's statements appear on the earlier notice's item pages and back), and
@@ -57,6 +57,10 @@ from .urls import site_addresses  # refused as notice ids; kept out here too, sh
 # installed package, invalidates the whole cache.
 CODE_PATHS = ("src", "hooks", "overrides", "docs", "mkdocs.yml", "requirements.txt", "pyproject.toml")
 COMMIT_FIELDS = ("build_commit", "build_commit_date", "build_commit_date_text")  # home and about only
+# Template-context fields that are not site-wide inputs: the commit (home and 关于本站 only, portal
+# pages, always rendered) and each notice's own footer contact (a notice's pages read only their own
+# entry, which comes from the notice's notice.yml, already in its key).
+NOT_SITE_WIDE = (*COMMIT_FIELDS, "notice_contacts")
 
 
 def _hash(*parts: bytes | str) -> str:
@@ -123,7 +127,7 @@ def notice_keys(dataset, build: BuildContext, template: dict, nav, code: str) ->
     and the files (with git dates) of every notice linked to it. The notice part of THE dependency
     rules (module docstring); the preview reuses a notice's parts by it (site.NoticeParts)."""
     history = build.history
-    template = {k: v for k, v in template.items() if k not in COMMIT_FIELDS}
+    template = {k: v for k, v in template.items() if k not in NOT_SITE_WIDE}
     common = _hash(code, build.site_name, build.site_url, build.as_of.isoformat(), repr(sorted(template.items())),
                    repr(nav))
     every = {n.id: n for n in dataset.notices + dataset.withdrawn_notices}

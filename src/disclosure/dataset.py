@@ -15,6 +15,7 @@ class Dataset:
     notices: list[Notice]  # published notices, newest first
     owners: dict | None = None  # data/owners.yml as validated plain data (publishing reads it)
     withdrawn_notices: list[Notice] = field(default_factory=list)  # a page each says when and why
+    site: dict | None = None  # site.yml as validated plain data (site/settings_file.py: the footer's operator, filings)
 
     @property
     def items(self) -> list[Item]:

@@ -16,7 +16,7 @@ class DataError:
     file: str
     line: int  # 1-based; 0 when the problem concerns the whole file
     column: int  # 1-based; 0 when unknown
-    field: str  # dotted path such as "updates[2].date", or "" for the whole file
+    field: str  # the field in words (yamlio.field_name): "status", "第2条进展记录的日期"; "" for the whole file
     message: str  # what was found and what is expected, in Chinese
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@ pattern, owners.yml. The JSON schemas' id patterns are checked against ID by tes
 
     data/                         DATA (a project may point DISCLOSURE_DATA elsewhere)
       owners.yml                  OWNERS: who may change which notice (access.py)
+      site.yml                    SITE: the site's operator, filings and 12388 line (optional; site/settings_file.py)
       notices/<notice-id>/        NOTICES; <notice-id> matches NOTICE_ID (a folder name: ID)
         notice.yml                NOTICE_YML
         items/<item-id>.yml       ITEMS; <item-id> matches ID
@@ -19,6 +20,7 @@ NOTICES = "notices"
 ITEMS = "items"
 NOTICE_YML = "notice.yml"
 OWNERS = "owners.yml"
+SITE = "site.yml"  # outside notices/: only admins may change it (access.path_refusals)
 SOURCE_SUFFIXES = ("txt", "html", "htm", "docx")
 ID = r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}"  # a notice's or an item's id: a folder or file name, never / or ..
 NOTICE_ID = r"[a-z0-9][a-z0-9-]{0,63}"  # notice.yml's own id (notice.schema.json): lower case, its pages' address

@@ -16,6 +16,7 @@ the MkDocs file names that produce them (use_directory_urls: 'x/index.md' -> 'x/
     data/  data/items.json  data/items.csv  data/*.schema.json    open data and its description
     contact/  contact/page/<n>/           every notice's contacts, paged
     search/
+    accessibility/                        无障碍声明 (the hand-written docs/accessibility.md), linked from every footer
     sitemap.xml  sitemap-portal.xml       the sitemap index (every notice's sitemap) and the portal's pages
 """
 from __future__ import annotations
@@ -39,6 +40,7 @@ RECORD_SCHEMA = "data/items.schema.json"
 SITEMAP = "sitemap.xml"
 PORTAL_SITEMAP = "sitemap-portal.xml"
 SCHEMAS = {"item.schema.json": "data/item.schema.json", "notice.schema.json": "data/notice.schema.json"}
+ACCESSIBILITY = "accessibility/"  # docs/accessibility.md
 
 
 def updates_url(page: int = 1) -> str:

@@ -20,11 +20,12 @@ from referencing import Registry, Resource
 
 from .checked import NOT_CHECKED, CheckedFiles
 from .urls import site_addresses
-from .layout import ITEMS, NOTICE_YML, NOTICES, OWNERS, SAFE_ID, notice_path
+from .layout import ITEMS, NOTICE_YML, NOTICES, OWNERS, SAFE_ID, SITE, notice_path
 from .errors import DataError, DataErrors, Warning_, visible
 from .dataset import Dataset
 from .model import Item, Notice, natural_key
 from .status import DONE, IN_PROGRESS, LABELS as STATUS_LABELS, MOSTLY_DONE, NOT_STARTED, ONGOING, PARTLY_DONE, is_done
+from .genre import status_of_word
 from .series import link_problems
 from .yamlio import Loaded, decode, field_name, load_bytes, read_bytes
 
@@ -78,6 +79,10 @@ PATTERN_HINTS = {
     "source": "只能是与 notice.yml 同一文件夹里的文件名",
     "admins": "账号名只能用字母、数字、汉字和 . _ @ -",
     "accounts": "通报编号或通配符只能用字母、数字、- _ . 和 * ?",
+    # site.yml (site.schema.json)
+    "site_code": "网站标识码是 10 位字母或数字,如 \"2102130001\",请照政府网站标识码登记结果填写",
+    "icp_record": "应照备案结果填写,如 辽ICP备12345678号 或 辽ICP备12345678号-1",
+    "police_record": "应照备案结果填写,如 辽公网安备 21021302000123号",
 }
 
 
@@ -110,6 +115,9 @@ def _schema_message(err, name: str) -> tuple[tuple, str]:
     if v == "enum":
         if key == "status":
             choices = "、".join(f"{k}({w})" for k, w in STATUS_LABELS.items())
+            if meant := _status_meant(err.instance):  # 已完成 / 整改到位 / Done: say the exact word to write
+                return path, (f"状态写成了{_found(err.instance)},这不是允许的值,请写 {meant}({STATUS_LABELS[meant]})。"
+                              f"状态只能写这些代码之一:{choices}。")
         else:
             choices = "、".join(map(str, err.validator_value))
         return path, f"{_found(err.instance)} 不是允许的值。可选:{choices}。"
@@ -123,6 +131,19 @@ def _schema_message(err, name: str) -> tuple[tuple, str]:
     if v == "minimum":
         return path, f"不能小于 {err.validator_value}。"
     return path, f"不符合格式要求({err.message})。"
+
+
+def _status_meant(value) -> str | None:
+    """The status code a wrongly written status means: a site name (已完成), a word of the genre
+    (整改到位, as `disclosure update --status` takes it) or a code in other letters (Done, in-progress).
+    The YAML keeps codes only (one vocabulary: status.py); the message names the code to write."""
+    if not isinstance(value, str):
+        return None
+    code = status_of_word(value)
+    if code is None:
+        spelled = re.sub(r"[\s-]+", "_", value.strip().lower())
+        code = spelled if spelled in STATUS_LABELS else None
+    return code
 
 
 def schema_errors(loaded: Loaded, name: str) -> list[DataError]:
@@ -334,6 +355,7 @@ def load_dataset(data_dir: Path, checked: CheckedFiles | None = None,
     if folders is not None:
         folders.keep_only(seen)
     owners = _load_owners(data_dir, checker)
+    site = _load_site_settings(data_dir, checker)
     for problem in link_problems(notices):  # a series' links: only once every notice is read
         checker.err(checker.links[(problem.notice_id, problem.item_id)],
                     ("continues",) if problem.item_id else ("follows",), problem.message)
@@ -345,7 +367,7 @@ def load_dataset(data_dir: Path, checked: CheckedFiles | None = None,
         raise DataErrors([DataError(str(root), 0, 0, "", "没有任何通报数据。请先用 disclosure import 导入通报。")])
     notices.sort(key=lambda n: (n.issued, n.id), reverse=True)  # newest notice first
     return Dataset([n for n in notices if not n.withdrawn], owners=owners,
-                   withdrawn_notices=[n for n in notices if n.withdrawn])
+                   withdrawn_notices=[n for n in notices if n.withdrawn], site=site)
 
 
 
@@ -363,6 +385,16 @@ def _load_owners(data_dir: Path, checker: Checker) -> dict | None:
     if not path.exists():
         return None
     loaded = _load(path, data_dir, "owners", checker)
+    return loaded.data if loaded is not None else None
+
+
+def _load_site_settings(data_dir: Path, checker: Checker) -> dict | None:
+    """site.yml beside notices/ (the site's operator, its filings, the 12388 line: site.schema.json),
+    schema-checked like every data file; None if absent (site/settings_file.py says what is shown then)."""
+    path = data_dir / SITE
+    if not path.exists():
+        return None
+    loaded = _load(path, data_dir, "site", checker)
     return loaded.data if loaded is not None else None
 
 

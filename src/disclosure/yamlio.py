@@ -50,11 +50,46 @@ class Loaded:
         return self.positions.get(path, (1, 1))
 
 
+# Field names in words, for messages staff read ("第2条进展记录的日期", not updates[1].date).
+# A top-level key stays as typed (it is what staff see at the start of the line: 字段 status).
+FIELD_WORDS = {
+    # item.schema.json
+    "updates": "进展记录", "corrections": "更正记录", "measures": "整改措施", "evidence": "佐证材料",
+    "withdrawn": "撤回说明", "date": "日期", "status": "状态", "note": "说明", "deadline": "整改时限",
+    "reason": "理由", "fields": "更正的字段", "id": "编号", "label": "序号", "heading": "标题",
+    "finding": "问题原文", "status_text": "整改情况原文", "responsible": "责任单位", "continues": "接续事项",
+    # notice.schema.json
+    "categories": "类别", "groups": "问题组", "issues": "具体问题", "sections": "段落组", "paragraphs": "段落",
+    "title": "标题", "role": "作用", "contact": "联系方式", "phone": "电话", "address": "地址", "email": "电子邮箱",
+    "web_form": "网上留言", "inspection": "巡视巡察信息", "kind": "类型", "by": "派出单位", "period": "时间",
+    "unit": "被巡视巡察单位", "region": "地区", "round": "轮次", "stage": "阶段", "stated_figures": "通报列明的数字",
+    "total": "事项总数", "rate": "完成率", "text": "原文", "page": "原网页", "lines": "各行", "addressees": "主送单位",
+    "follows": "前一份通报", "unplaced": "未归入事项的文字",
+}
+COUNTERS = {"updates": "条", "corrections": "条", "measures": "条", "paragraphs": "段", "lines": "行"}  # else 项/个
+_PLACES = {"categories": "个", "groups": "个", "issues": "个", "sections": "个"}
+
+
 def field_name(path: Path_) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+    """How a message names a field: the key itself at the top level, words below it
+    (updates/1/date -> 第2条进展记录的日期; numbering from 1). A path under a key that has no
+    words (owners.yml's accounts/<name>) keeps the dotted form."""
+    path = tuple(path)
+    if len(path) <= 1 or not isinstance(path[0], str) or path[0] not in FIELD_WORDS:
+        out = ""
+        for part in path:
+            out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        return out
+    words: list[str] = []
+    for i, part in enumerate(path):
+        if isinstance(part, int):
+            owner = path[i - 1] if i and isinstance(path[i - 1], str) else ""
+            counter = COUNTERS.get(owner) or _PLACES.get(owner) or "项"
+            noun = words.pop() if words and owner else "项"
+            words.append(f"第{part + 1}{counter}{noun}")
+        else:
+            words.append(FIELD_WORDS.get(part) or (f" {part}" if words else part))  # a key without words: as typed
+    return "的".join(words)
 
 
 def decode(raw: bytes, file: str) -> str:
@@ -132,7 +167,9 @@ def load_text(text: str, file: str) -> Loaded:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise DataErrors([DataError(file, line, col, "", _explain_yaml_error(exc))]) from None
+        found = None if "duplicate key" in str(exc) else staff_mistake(text, line)
+        line, col, message = found or (line, col, _explain_yaml_error(exc))
+        raise DataErrors([DataError(file, line, col, "", message)]) from None
     except _Unconstructable as exc:
         raise DataErrors([DataError(file, exc.line, exc.column, "", exc.message)]) from None
     except ReaderError as exc:  # a control character, e.g. pasted from Word or a PDF
@@ -283,6 +320,87 @@ def load_bytes(raw: bytes, file: str, fast: bool = True) -> Loaded:
         raise DataErrors([DataError(file, 0, 0, "", f"文件过大({len(raw)} 字节,上限 {MAX_FILE_BYTES})。请检查是否误粘贴了大量内容。")])
     text = decode(raw, file)
     return load_text_fast(text, file) if fast else load_text(text, file)
+
+
+# ---- the mistakes staff make, found in the text --------------------------------------------------
+# The parser reports where it noticed a problem, often a line or more after it: a full-width colon
+# or a missing space turns `status：done` into text, and only the next field fails. These patterns
+# are looked for in the raw text up to the reported line, so the message names the line to fix.
+
+_KEY = r"[A-Za-z_][A-Za-z0-9_]*"
+_FULL_WIDTH_COLON = re.compile(rf"^( *)((?:- +)?)({_KEY}) *：")
+_NO_SPACE = re.compile(rf"^( *)((?:- +)?)({_KEY}):(?=[^\s/])(.*)$")
+_QUOTE_START = re.compile(rf"^( *)(?:- +|(?:- +)?{_KEY}: +)([\"'])")
+_CLOSED = {'"': re.compile(r'"(?:[^"\\]|\\.)*"'), "'": re.compile(r"'(?:[^']|'')*'")}
+_FIELD = re.compile(rf"^( *)((?:- +)?)({_KEY}):(?: +(.*))?$")
+_BLOCK_HEADER = re.compile(rf"^( *)((?:- +)?)(?:({_KEY}): +)?[|>][-+0-9]*\s*(?:#.*)?$")
+
+
+def _structure_lines(lines: list[str]) -> list[bool]:
+    """For each line: True if it is part of the structure (not blank, not a comment, not the text
+    of a block scalar `|-`)."""
+    out, block = [], None  # block: lines indented deeper than this column are a block's text
+    for line in lines:
+        indent = len(line) - len(line.lstrip(" "))
+        if block is not None and (not line.strip() or indent > block):
+            out.append(False)
+            continue
+        block = None
+        out.append(bool(line.strip()) and not line.lstrip().startswith("#"))
+        if m := _BLOCK_HEADER.match(line):
+            block = len(m[1]) + (len(m[2]) if m[3] else 0)
+    return out
+
+
+def staff_mistake(text: str, reported: int) -> tuple[int, int, str] | None:
+    """(line, column, message) of a typing mistake at or before the reported line, or None."""
+    lines = text.split("\n")
+    structure = _structure_lines(lines)
+    last = min(max(reported, 1), len(lines))
+    for n in range(1, last + 1):  # the first one breaks the parse: everything before it was read
+        line = lines[n - 1]
+        if not structure[n - 1]:
+            continue
+        if m := _FULL_WIDTH_COLON.match(line):
+            value = line[m.end():].strip()
+            return n, line.index("：") + 1, (f"“{m[3]}”后面用了中文全角冒号“：”。请改成英文冒号加一个空格,"
+                                            f"写成 “{m[3]}: {value}”。")
+        if m := _NO_SPACE.match(line):
+            return n, len(m[1] + m[2] + m[3]) + 2, (f"冒号后面少了一个空格。请在英文冒号后加一个空格,"
+                                                   f"写成 “{m[3]}: {m[4]}”。")
+        if (m := _QUOTE_START.match(line)) and not _CLOSED[m[2]].match(line, m.end() - 1):
+            quote, rest = m[2], line[m.end():]
+            wrong = next((c for c in "”“’‘" if c in rest), "")
+            tip = f"结尾的“{wrong}”是中文引号,请改成英文引号 {quote}" if wrong else f"请在值的末尾补上英文引号 {quote}"
+            return n, m.end(), f"引号没有配对:这一行的值以英文引号 {quote} 开头,却没有结束的 {quote}。{tip}。"
+    return _indentation(lines, structure, last)
+
+
+def _indentation(lines: list[str], structure: list[bool], n: int) -> tuple[int, int, str] | None:
+    """A field indented more or less than the field before it, at the same level."""
+    m = _FIELD.match(lines[n - 1])
+    if not m or m[2] or not structure[n - 1]:
+        return None
+    previous = next((j for j in range(n - 1, 0, -1) if structure[j - 1]), None)
+    p = _FIELD.match(lines[previous - 1]) if previous else None
+    if not p or not p[4]:  # the previous field opens a nested block: deeper is right there
+        return None
+    indent, sibling = len(m[1]), len(p[1] + p[2])
+    where = "上一行" if previous == n - 1 else f"第 {previous} 行"
+    if indent > sibling:
+        k = indent - sibling
+        return n, 1, (f"这一行比{where}多缩进了 {k} 个空格。同一层的字段要左端对齐:请删掉行首多出的 {k} 个空格,"
+                      f"与同级字段 “{p[3]}:” 对齐。")
+    levels, column = set(), sibling  # the columns of the enclosing fields: going back to one is right
+    for j in range(previous - 1, 0, -1):
+        if structure[j - 1] and (f := _FIELD.match(lines[j - 1])) and len(f[1] + f[2]) < column:
+            column = len(f[1] + f[2])
+            levels.add(column)
+    if indent < sibling and indent not in levels:
+        k = sibling - indent
+        return n, 1, (f"这一行比{where}少缩进了 {k} 个空格。同一层的字段要左端对齐:请在行首补上 {k} 个空格,"
+                      f"与同级字段 “{p[3]}:” 对齐。")
+    return None
 
 
 def _explain_yaml_error(exc: MarkedYAMLError) -> str:

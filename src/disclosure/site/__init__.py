@@ -2,13 +2,14 @@
 Organised by what a citizen sees:
 
     portal     the fixed nav, home, 通报目录 (paged, with a filter over notices/index.json), 最近更新,
-               联系方式, the search page, the footer's contacts
+               联系方式, the search page, each notice's footer contact
     notice     one notice: overview, category and group pages, full text, print sheets (paged), withdrawn
     item       one item: its page, overdue wording, evidence links, QR code, when its data changed
     open_data  the field table behind items.json / items.csv / their schema / the /data/ page; feeds
     sitemap    sitemap.xml: an index of one sitemap per notice and one for the portal
 and what they share:
     settings   as-of date, data folder, site address: read from the environment in one place
+    settings_file  the site's own details from site.yml (operator, filings, 12388 line): every footer
     urls       the URL scheme and page-relative links
     figures    total / done / not done / overdue, computed from items
     render     GeneratedPage and Jinja2 (autoescaped) rendering from templates/
@@ -31,10 +32,11 @@ from .item import item_pages
 from .notice import full_text_page, node_pages, notice_changed, notice_page, print_pages, withdrawn_page
 from .open_data import (data_page, joined_data_files, notice_data_paths, notice_feed, notice_records, open_data_files,
                         problem_records, site_feed)
-from .portal import directory_files, entries, footer_contacts, portal_pages, site_nav
+from .portal import directory_files, notice_contacts, entries, portal_pages, site_nav
 from .render import Bodies, GeneratedPage
 from .context import BuildContext
 from .settings import Settings
+from .settings_file import footer_settings
 from .sitemap import sitemap_files
 
 __all__ = ["Site", "Settings", "BuildContext", "GeneratedPage", "NoticeParts", "build_site", "site_nav", "template_context"]
@@ -128,13 +130,14 @@ class Site:
 
 
 def template_context(dataset: Dataset, context: BuildContext) -> dict:
-    """What the theme templates (header, footer) need on every page."""
+    """What the theme templates (header, footer) need on every page. The footer shows a notice's
+    pages their own notice's contact (notice_contacts, by the page's data-notice) and every other
+    page the site operator's (site: settings_file.footer_settings, from site.yml), or a link to
+    联系方式 when site.yml gives none: never another unit's."""
     as_of, history = context.as_of, context.history
     commit_day = history.commit_date
-    issuers = len({n.issuer for n in dataset.notices})
-    contacts = footer_contacts(dataset)
-    return {"contacts": contacts, "issuers": issuers,
-            "more_contacts": issuers > len(contacts), "as_of": as_of.isoformat(),
+    return {"site": footer_settings(dataset.site), "notice_contacts": notice_contacts(dataset),
+            "contact_url": urls.CONTACT, "accessibility_url": urls.ACCESSIBILITY, "as_of": as_of.isoformat(),
             "as_of_text": date_text(as_of.isoformat()), "build_commit": history.commit or "",
             "build_commit_date": commit_day.isoformat() if commit_day else "",
             "build_commit_date_text": date_text(commit_day.isoformat()) if commit_day else ""}

@@ -1,11 +1,12 @@
 """What a portal shows above any one notice: the fixed navigation, the home page, 通报目录, 最近更新,
-联系方式, the search page, and the footer's contact block.
+联系方式, the search page, and whose contact each page's footer shows.
 
 Nothing here grows with the number of notices except the directory's page count: the nav is a
-fixed set of sections (a nav listing every notice made the build quadratic: issue 13), the footer
-names at most FOOTER_MAX issuers, and the directory and /updates/ are paged. The directory's
-entries (one per notice: unit, kind, round, year, figures) feed its pages, the home page and
-notices/index.json, over which directory.js filters when JavaScript runs."""
+fixed set of sections (a nav listing every notice made the build quadratic: issue 13), a footer
+names one contact (its notice's, or the site operator's: notice_contacts, settings_file), and the
+directory and /updates/ are paged. The directory's entries (one per notice: unit, kind, round,
+year, figures) feed its pages, the home page and notices/index.json, over which directory.js
+filters when JavaScript runs."""
 from __future__ import annotations
 
 import datetime as dt
@@ -24,12 +25,12 @@ from .. import urls
 from .context import BuildContext
 from .figures import Figures, combined, figures
 from .render import Bodies, GeneratedPage, chunks, render, tel_href
+from .settings_file import footer_settings
 
 PAGE_SIZE = 40  # notices per directory page: ~40 KB of HTML, whatever the portal holds
 LATEST = 5  # notices on the home page
 MOST_OVERDUE = 10  # units on the home page
 UPDATES_PAGE_SIZE = 50  # changes per /updates/ page
-FOOTER_MAX = 3  # issuers in every page's footer; /contact/ lists them all
 CONTACT_PAGE_SIZE = 40  # notices per /contact/ page
 
 SECTIONS = [("首页", urls.src_uri(urls.HOME)), ("通报目录", urls.src_uri(urls.DIRECTORY)),
@@ -56,19 +57,26 @@ def nav_pages(nav: list) -> list[str]:
     return out
 
 
-def footer_contacts(dataset: Dataset, limit: int | None = FOOTER_MAX) -> list[dict]:
-    """Each issuer's phone and postal address once, newest issuers first."""
-    seen, out = set(), []
-    for notice in dataset.notices:  # newest first
-        if limit is not None and len(out) == limit:
-            break
-        key = (notice.issuer, notice.contact.get("phone"), notice.contact.get("address"))
-        if key not in seen:
-            seen.add(key)
-            tel = tel_href(notice.contact["phone"]) if notice.contact.get("phone") else ""
-            out.append({"issuer": notice.issuer, **notice.contact, "tel": tel})
-    return out
+# ---- whose contact a footer shows --------------------------------------------------------------
 
+CONTACT_FIELDS = ("phone", "address", "email", "web_form", "note")  # notice.yml `contact`
+
+
+def footer_contact(notice: Notice) -> dict:
+    """A notice's contact as its pages' footer shows it: every field of notice.yml `contact` ('' when
+    not given), the phone's tel: link, and whether it gives any way to reach the issuer."""
+    contact = {key: str(notice.contact.get(key) or "") for key in CONTACT_FIELDS}
+    reachable = any(contact[key] for key in ("phone", "address", "email", "web_form"))
+    return {"notice": notice.id, "issuer": notice.issuer, **contact,
+            "tel": tel_href(contact["phone"]) if contact["phone"] else "", "reachable": reachable}
+
+
+def notice_contacts(dataset: Dataset) -> dict[str, dict]:
+    """Notice id (withdrawn notices too) -> footer_contact: the footer of a notice's pages (they
+    carry data-notice: GeneratedPage.article) shows its own notice's contact and no other. Part of
+    the theme's template context, but not a site-wide input of the build cache: a notice's pages
+    read only their own entry, which comes from that notice's notice.yml (buildcache.NOT_SITE_WIDE)."""
+    return {n.id: footer_contact(n) for n in dataset.notices + dataset.withdrawn_notices}
 
 # ---- the directory's entries ------------------------------------------------------------------
 
@@ -185,14 +193,16 @@ def directory_pages(listed: list[Entry], as_of: dt.date, bodies: Bodies | None =
 
 
 def contact_pages(dataset: Dataset, as_of: dt.date, bodies: Bodies | None = None) -> list[GeneratedPage]:
-    """Every notice's contacts, newest first, CONTACT_PAGE_SIZE notices a page."""
+    """Every notice's contacts, newest first, CONTACT_PAGE_SIZE notices a page; the first page opens
+    with the site operator's own contact when site.yml gives one (settings_file)."""
     bodies = bodies or Bodies()
     pages = chunks(dataset.notices, CONTACT_PAGE_SIZE)
+    site = footer_settings(dataset.site)
     out = []
     for number, chunk in enumerate(pages, 1):
         url = urls.contact_url(number)
         html = bodies.render("contact.html", url, as_of, notices=chunk, page=number,
-                             pages=len(pages), total=len(dataset.notices))
+                             pages=len(pages), total=len(dataset.notices), site=site)
         out.append(GeneratedPage(url, "联系方式" if number == 1 else f"联系方式(第 {number} 页)", html,
                                  article={"page": "contact", "contact-page": str(number)}))
     return out
