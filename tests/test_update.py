@@ -47,7 +47,7 @@ def test_first_update_changes_only_the_updates_lines(project, capsys):
     assert added == ["updates:", '  - date: "2024-07-17"', "    status: done", "    note: |-",
                      "      已印发《农村饮水管理办法》:全面落实。"]
     out = capsys.readouterr().out
-    assert "已更新" in out and "已完成(done)" in out and "git push" in out
+    assert "已更新" in out and "已完成(done)" in out and 'disclosure publish -m "事项' in out
 
 
 def test_second_update_only_adds_lines_and_keeps_comments_quotes_and_blocks(project):

@@ -85,7 +85,7 @@ def path_refusals(account: str, owners: Owners, changed: list[str]) -> list[Data
         if not path.startswith(DATA_ROOT):
             out.append(DataError(path, 0, 0, "", "这是网站程序或配置文件,不是数据。工作人员只能修改 data/ 里的数据文件;"
                                  "程序、模板、mkdocs.yml、docs/ 只能由管理员修改。请撤销对这个文件的修改后再推送"
-                                 f"(git checkout origin/main -- {path})。"))
+                                 f"(disclosure publish --discard {path})。"))
         elif path == OWNERS_PATH:
             out.append(DataError(path, 0, 0, "", "发布权限文件只能由管理员修改。请撤销对它的修改,需要调整权限请联系管理员。"))
         elif notice is None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 from pathlib import Path
 
-from . import environment, identity, update
+from . import environment, identity, sync, update
 from .checked import CheckedFiles
 from .errors import DataErrors
 from .importer import ImportFailed, import_notice, link_followup, write
@@ -141,44 +142,98 @@ def cmd_verify_release(args) -> int:
 
 def register_server_commands(sub) -> None:
     p = sub.add_parser("server-setup", help="在自建服务器的裸仓库上安装“推送即发布”钩子")
-    p.add_argument("bare_repo", help="裸仓库路径,如 /srv/git/disclosure.git")
-    p.add_argument("web_root", help="网站发布目录,如 /srv/www/disclosure(nginx 指向其中的 current)")
+    p.add_argument("bare_repo", metavar="裸仓库", help="裸仓库路径,如 /srv/git/disclosure.git")
+    p.add_argument("web_root", metavar="发布目录", help="网站发布目录,如 /srv/www/disclosure(nginx 指向其中的 current)")
     add_server_options(p)
     p.set_defaults(func=cmd_server_setup)
 
     p = sub.add_parser("rollback", help="把网站切回上一次发布的版本")
-    p.add_argument("web_root", help="网站发布目录(server-setup 时指定的那个)")
+    p.add_argument("web_root", metavar="发布目录", help="网站发布目录(server-setup 时指定的那个)")
     p.set_defaults(func=cmd_rollback)
 
     p = sub.add_parser("verify-release", help="从头重建某个已发布版本,逐字节核对网站没有被改动")
-    p.add_argument("bare_repo", help="服务器上的裸仓库")
-    p.add_argument("web_root", help="网站发布目录")
-    p.add_argument("--release", help="要核对的版本(releases/ 下的文件夹名;默认当前版本)")
+    p.add_argument("bare_repo", metavar="裸仓库", help="服务器上的裸仓库")
+    p.add_argument("web_root", metavar="发布目录", help="网站发布目录")
+    p.add_argument("--release", metavar="版本", help="要核对的版本(releases/ 下的文件夹名;默认当前版本)")
     p.set_defaults(func=cmd_verify_release)
 
 
 # ---- the parser and main -------------------------------------------------------------------------
 
+class ChineseHelpFormatter(argparse.HelpFormatter):
+    """argparse's help in Chinese: "用法:" for "usage:", and "值" where it would invent an English
+    placeholder from the option's name (--keep KEEP)."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "用法:" if prefix is None else prefix)
+
+    def _get_default_metavar_for_optional(self, action):
+        return "值"
+
+    def _get_default_metavar_for_positional(self, action):
+        return POSITIONAL_NAMES.get(action.dest, action.dest)
+
+
+# positional arguments named in English by the modules that register them (identity.py)
+POSITIONAL_NAMES = {"name": "账号", "account": "账号", "keyfile": "公钥文件"}
+
+
+# argparse's own error messages (Python 3.11) -> Chinese; anything else is shown as argparse says it
+ARGPARSE_ERRORS = [
+    (r"the following arguments are required: (.*)", r"缺少必须写的参数:\1"),
+    (r"argument 命令: invalid choice: '?([^']*)'? \(choose from (.*)\)", r"没有 “\1” 这个命令(可用的命令:\2)"),
+    (r"argument (\S+): invalid choice: '?([^']*)'? \(choose from (.*)\)", r"\1 写的 “\2” 不是可用的选项(可选:\3)"),
+    (r"unrecognized arguments: (.*)", r"不认识的参数:\1"),
+    (r"argument (\S+): expected one argument", r"\1 后面要写一个值"),
+    (r"argument (\S+): expected at least one argument", r"\1 后面至少要写一个值"),
+    (r"argument (\S+): invalid (\w+) value: (.*)", r"\1 的值 \3 不对(应为\2)"),
+    (r"argument (\S+): ignored explicit argument (.*)", r"\1 不需要写值(写了 \2)"),
+    (r"argument (\S+): not allowed with argument (.*)", r"\1 不能与 \2 同时使用"),
+]
+ARGPARSE_TYPES = {"int": "整数", "float": "数字"}
+
+
+def chinese_error(message: str) -> str:
+    for pattern, replacement in ARGPARSE_ERRORS:
+        found = re.fullmatch(pattern, message)
+        if found:
+            text = found.expand(replacement)
+            for word, chinese in ARGPARSE_TYPES.items():
+                text = text.replace(f"(应为{word})", f"(应为{chinese})")
+            return text
+    return message
+
+
 class ChineseArgumentParser(argparse.ArgumentParser):
-    """argparse speaks English; staff get the problem and the way to the help in Chinese."""
+    """argparse speaks English; staff get the help, the problem and the way to the help in Chinese.
+    Subcommand parsers are of this class too (add_subparsers uses the parent's class)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示这份说明")
 
     def error(self, message):
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: 命令写法有误({message})。运行 {self.prog} --help 查看用法。\n")
+        self.exit(2, f"{self.prog}:命令写法有误:{chinese_error(message)}。运行 {self.prog} --help 查看用法。\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = ChineseArgumentParser(prog="disclosure", description="整改情况公示网站工具")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
+    sync.register(sub)
     p = sub.add_parser("validate", help="检查 data/ 中的数据")
-    p.add_argument("data_dir", nargs="?", default="data")
+    p.add_argument("data_dir", nargs="?", default="data", metavar="数据文件夹", help="默认 data")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("import", help="把通报原文(.txt 文本、.html 网页、.docx Word 文件)导入为数据文件夹")
-    p.add_argument("notice", help="通报原文文件:网页另存的 .html、Word 的 .docx 或纯文本 .txt")
+    p.add_argument("notice", metavar="通报原文", help="通报原文文件:网页另存的 .html、Word 的 .docx 或纯文本 .txt")
     p.add_argument("--out", required=True, help="输出文件夹,如 data/notices/jinpu-2019")
-    p.add_argument("--follows", metavar="EARLIER_ID",
+    p.add_argument("--follows", metavar="原通报编号",
                    help="这是一份后续通报(整改进展情况):写它接续的那份通报的编号,导入时按标题把事项对应到那份通报的问题")
     p.add_argument("--id", help="通报编号(默认取输出文件夹名)")
     p.set_defaults(func=cmd_import)

@@ -221,9 +221,7 @@ def confirmation(item_file: Path, change: UpdateRequest) -> str:
     if change.deadline:
         lines.append(f"  整改时限调整为 {month_text(change.deadline)},理由:{change.reason}")
     lines.append("数据检查通过。发布到网站:")
-    lines.append(f"  git add {item_file.as_posix()}")
-    lines.append(f'  git commit -m "事项 {change.item_id}:{STATUS_LABELS[change.status]}"')
-    lines.append("  git push")
+    lines.append(f'  disclosure publish -m "事项 {change.item_id}:{STATUS_LABELS[change.status]}"')
     return "\n".join(lines)
 
 

@@ -40,10 +40,10 @@ class PushChecks:
             return ""
         if ref.startswith("refs/replace/"):
             return (f"不能推送替换引用 {ref}:它会让服务器把一个提交(或文件)当作另一个来读,任何账号都不能推送。"
-                    "请只推送 main 分支:git push origin main。")
+                    "请用 disclosure publish 发布(它只推送 main 分支)。")
         if not admin:
             return (f"工作人员账号只能推送 {branch} 分支,不能推送 {ref}(其他分支、标签、notes 会永久留在服务器上,"
-                    f"却不会发布)。请只推送 {branch}:disclosure publish,或 git push origin {branch}。")
+                    f"却不会发布)。请用 disclosure publish 发布(它只推送 {branch} 分支)。")
         return ""
 
     def check(self, old: str, new: str, pusher: Pusher) -> None:
@@ -51,8 +51,7 @@ class PushChecks:
         if old != ZERO and not self.server.is_ancestor(old, new):
             raise Refused("rewrite", f"不能改写已发布的历史(强制推送 --force 或 amend 过的提交)。{self.server.branch} "
                           "只能在原有提交之后追加新提交。\n"
-                          "怎么办:运行 git pull --rebase(或 git reset --hard origin/main 后重新修改),再 git push,"
-                          "不要加 --force。")
+                          "怎么办:运行 disclosure publish,它先取回同事的修改,把您的修改接在后面再发布;不要强制推送。")
         owners = self.owners(old)
         pusher.admin = owners.is_admin(pusher.account)
         paths = self.touched_paths(old, new)
@@ -61,8 +60,8 @@ class PushChecks:
             raise Refused("invalid", "文件名不合规:\n" + "\n".join(str(p) for p in unsafe))
         future = self.future_commits(old, new)
         if future:
-            raise Refused("future-date", f"提交 {future[0][:12]} 的日期晚于今天(电脑时间设置有误?)。网页会把这个日期显示为"
-                          "“数据更新于”,请校正电脑时间后重新提交(git commit --amend --reset-author)。")
+            raise Refused("future-date", f"提交 {future[0][:12]} 的日期晚于今天(电脑时间设置有误?)。"
+                          "请校正电脑的日期和时间后,再运行一次 disclosure publish。")
         problems = path_refusals(pusher.account, owners, paths)
         if problems:
             raise Refused("not-allowed", f"账号 “{pusher.account}” 无权推送以下修改(网站没有运行其中的任何内容):\n"

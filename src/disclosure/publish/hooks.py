@@ -8,6 +8,7 @@ import argparse
 import contextlib
 import errno
 import os
+import re
 import select
 import shlex
 import shutil
@@ -103,7 +104,8 @@ class Hooks:
                 pusher.author = server.commit_author(new)
                 tip = server.branch_tip()
                 if tip != (old if old != ZERO else ""):
-                    say(f"{RULE}\n推送被拒绝:刚才有人先发布了新内容。请先运行 git pull,再 git push。\n{RULE}")
+                    say(f"{RULE}\n推送被拒绝:刚才有人先发布了新内容。请再运行一次 disclosure publish,它会先取回同事的修改再发布"
+                        f"(直接使用 git 的:git pull --rebase,再 git push)。\n{RULE}")
                     server.try_log("refused", new, "stale: branch moved meanwhile", pusher)
                     return 1
                 try:
@@ -124,7 +126,7 @@ class Hooks:
                     return 1
                 self.start_finisher(new)
                 say(f"检查通过,网站已生成({time.monotonic() - started:.1f} 秒),保存提交后即发布。\n"
-                    "(如果下面出现 “failed to update ref”,是同事刚刚先推送了:请 git pull,再 git push。)")
+                    "(如果下面出现 “failed to update ref”,是同事刚刚先发布了:请再运行一次 disclosure publish。)")
         return 0
 
     def post_receive(self, updates: Updates) -> int:
@@ -187,19 +189,30 @@ class Hooks:
                     pusher_file(pending).unlink(missing_ok=True)
 
 
+# A refusal's own advice written with git commands (checks.py): refusal_text gives staff's way instead.
+GIT_ADVICE = re.compile(r"\n怎么办:.*\Z|\(git [^)]*\)", re.S)
+
+
 def refusal_text(exc: Refused, commit: str) -> str:
+    """What the pusher reads. Staff publish with `disclosure publish`, which keeps their edits in the
+    files when the server refuses; the advice never names a git command that rewrites or discards
+    (those are in the staff guide's appendix for whoever uses git directly)."""
+    again = "改好后再运行 disclosure publish(它会先检查数据,再重新发布)。"
     how = {
-        "invalid": ("怎么办:每行开头是“文件:行:列”,按提示在这个位置修改;改好后先在本机运行\n"
-                    "  disclosure validate\n确认“数据有效”,再 git commit 和 git push。"),
+        "invalid": ("怎么办:每行开头是“文件:行:列”,用编辑器打开这个文件,跳到这一行按提示修改;\n" + again),
         "build-failed": "怎么办:如果看不懂上面的提示,请把这段信息原样发给技术人员。",
-        "not-allowed": ("怎么办:撤销对上面这些文件的修改(git checkout origin/main -- 文件),或请负责的同事、管理员修改;\n"
-                        "然后 git commit --amend 或新提交一次,再 git push。"),
-        "history": "怎么办:恢复上面提到的已公开内容,把新情况作为新的进展记录追加(disclosure update),再提交推送。",
-        "rewrite": "",
-        "future-date": "怎么办:把电脑的日期和时间改正确,再运行 git commit --amend --reset-author --no-edit,然后 git push。",
+        "not-allowed": ("怎么办:这些文件不归您的账号负责。请放弃您对它们的修改(会另存一份):\n"
+                        "  disclosure publish --discard 上面列出的文件\n"
+                        "需要修改时,请负责的同事或管理员来改。"),
+        "history": ("怎么办:已公开的内容只能追加。请把上面提到的内容恢复原样(或用 disclosure publish --discard 文件\n"
+                    "放弃对这个文件的修改),把新情况作为一条新的进展记录追加(disclosure update),再运行 disclosure publish。"),
+        "rewrite": ("怎么办:不要强制推送。请运行 disclosure publish,它会先取回服务器上的最新内容、把您的修改排在后面再发布;\n"
+                    "仍被拒绝时请联系技术人员。"),
+        "future-date": ("怎么办:把电脑的日期和时间改正确,再运行 disclosure publish(您的修改仍在文件里,会重新提交)。"),
         "identity": "怎么办:请联系管理员。",
     }.get(exc.result, "怎么办:请把这段信息原样发给技术人员。")
-    return "\n".join([RULE, f"推送被拒绝(提交 {commit[:12]}),网站没有任何变化。", "", str(exc), "", how, RULE]) \
+    reason = GIT_ADVICE.sub("", str(exc)).rstrip()
+    return "\n".join([RULE, f"推送被拒绝(提交 {commit[:12]}),网站没有任何变化。", "", reason, "", how, RULE]) \
         .replace("\n\n" + RULE, "\n" + RULE)
 
 
