@@ -171,3 +171,24 @@ def site_addresses() -> frozenset[str]:
     in this module, and the theme's files. A notice of that id would share its address."""
     paths = [v for k, v in globals().items() if k.isupper() and isinstance(v, str)] + list(SCHEMAS.values())
     return THEME_ADDRESSES | {p.split("/")[0].lower() for p in paths if p}
+
+
+# ---- feeds for browsers and per unit (issue 28 item 6) ----------------------------------------------
+#   feed.css                      the one stylesheet every feed names (<?xml-stylesheet?>): a browser
+#                                 opening a feed shows a Chinese page, not raw XML
+#   units/<slug>/feed.xml         one inspected unit's feed (Notice.unit: inspection.unit, else issuer)
+
+FEED_STYLE = "feed.css"
+UNITS = "units/"
+
+
+def unit_slug(unit: str) -> str:
+    """A stable id for a unit's name: 'u' + the first 10 hex digits of its UTF-8 SHA-256. It depends on
+    the name only, so a unit keeps its address when notices are added, reordered or withdrawn (the
+    id of its first notice would move when an older one is added); ASCII, so no percent-encoding."""
+    import hashlib
+    return "u" + hashlib.sha256(unit.encode("utf-8")).hexdigest()[:10]
+
+
+def unit_feed(unit: str) -> str:
+    return f"{UNITS}{unit_slug(unit)}/feed.xml"

@@ -30,8 +30,8 @@ from ..search import build_index
 from .. import urls  # the URL scheme (disclosure/urls.py), offered here for the adapter
 from .item import item_pages
 from .notice import full_text_page, node_pages, notice_changed, notice_page, print_pages, withdrawn_page
-from .open_data import (data_page, joined_data_files, notice_data_paths, notice_feed, notice_records, open_data_files,
-                        problem_records, site_feed)
+from .open_data import (data_page, feed_style, joined_data_files, notice_data_paths, notice_feed, notice_records,
+                        open_data_files, problem_records, site_feed, unit_feeds)
 from .portal import directory_files, notice_contacts, entries, portal_pages, site_nav
 from .render import Bodies, GeneratedPage
 from .context import BuildContext
@@ -99,7 +99,7 @@ class Site:
         if any(self.parts[n.id].open_data is None for n in self.dataset.notices):
             self.generated_files(gzip_static=gzip_static, site_wide=False)  # encodes each notice's files once
         return {**joined_data_files(self.dataset, self._notice_data(), gzip_static),
-                **site_feed(self.dataset, self.context)}
+                **site_feed(self.dataset, self.context), **unit_feeds(self.dataset, self.context)}
 
     def _notice_data(self) -> dict[str, tuple[str, bytes]]:
         return {i: p.open_data for i, p in self.parts.items() if p.open_data is not None}
@@ -182,6 +182,7 @@ def build_site(dataset: Dataset, context: BuildContext, keys: dict[str, str] | N
     files = directory_files(listed)
     for notice in dataset.notices:
         files.update(parts[notice.id].feed)
+    files.update(feed_style())
     bodies = Bodies(last=last.bodies.now if last is not None else {})
     portal = portal_pages(dataset, context, listed, bodies) + [data_page(dataset, as_of)]
     pages = list(portal)

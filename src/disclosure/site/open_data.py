@@ -279,7 +279,8 @@ def _last_build_files(previous: dict[str, str], json_path: str, csv_path: str,
 def site_feed(dataset: Dataset, context: BuildContext) -> dict[str, bytes]:
     """Atom feed of what changed on the whole site (portal.site_changes); each notice has its own."""
     return {urls.FEED: atom(site_changes(dataset.notices), feed_id="site", title=f"{context.site_name} · 最近更新",
-                            site_url=context.site_url, self_path=urls.FEED)}
+                            site_url=context.site_url, self_path=urls.FEED, stylesheet=urls.FEED_STYLE,
+                            scope=f"{context.site_name}全站")}
 
 
 def notice_feed(dataset: Dataset, notice: Notice, site_url: str) -> dict[str, bytes]:
@@ -287,7 +288,28 @@ def notice_feed(dataset: Dataset, notice: Notice, site_url: str) -> dict[str, by
     mine = [c for c in site_changes(dataset.series(notice))
             if c.notice_id == notice.id or c.url.startswith(urls.notice_url(notice))]
     path = urls.notice_feed(notice)
-    return {path: atom(mine, feed_id=notice.id, title=notice.title, site_url=site_url, self_path=path)}
+    return {path: atom(mine, feed_id=notice.id, title=notice.title, site_url=site_url, self_path=path,
+                       stylesheet=urls.FEED_STYLE, scope=notice.title)}
+
+
+def unit_feeds(dataset: Dataset, context: BuildContext) -> dict[str, bytes]:
+    """A feed per unit (Notice.unit: the inspected unit, else the issuer) at urls.unit_feed: its
+    notices' publications and updates, and later notices' reports on its problems. Joins notices,
+    so it is a site-wide file."""
+    every = site_changes(dataset.notices)
+    unit_of = {n.id: n.unit for n in dataset.notices}
+    out: dict[str, bytes] = {}
+    for unit in sorted(set(unit_of.values())):
+        mine = [c for c in every if unit_of.get(c.notice_id) == unit or unit_of.get(urls.owner(c.url)) == unit]
+        path = urls.unit_feed(unit)
+        out[path] = atom(mine, feed_id=f"unit/{urls.unit_slug(unit)}", title=f"{unit} · 整改进展",
+                         site_url=context.site_url, self_path=path, stylesheet=urls.FEED_STYLE, scope=unit)
+    return out
+
+
+def feed_style() -> dict[str, bytes]:
+    """The one stylesheet every feed names: browsers show a feed as a Chinese page (feed.css)."""
+    return {urls.FEED_STYLE: (package_files("disclosure.site") / "feed.css").read_bytes()}
 
 
 def data_page(dataset: Dataset, as_of: dt.date) -> GeneratedPage:
