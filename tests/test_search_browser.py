@@ -15,10 +15,10 @@ import pytest
 
 from helpers import merged_data_folder
 from support.search_page import CHROMIUM, CHROMIUM_ARGS, StaticServer, write_site
-from disclosure.search.index import build_index, fnv1a, searchable_text
+from disclosure.search.index import build_index, fnv1a
 from disclosure.search.normalize import WHITESPACE, normalize, query_words
 from support.search_oracle import IndexReader, item_key, oracle_ids
-from support.search_records import records_from_dataset
+from support.search_records import portal_records, records_from_dataset, with_issue_dates
 from disclosure.validate import load_dataset
 
 pytestmark = pytest.mark.browser
@@ -27,7 +27,8 @@ if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} not installed", allow_module_level=True)
 
 DATA = merged_data_folder()  # data/ plus the fictional sample notice
-SITES = {"bundle": "", "sharded": "sharded/", "subfolder": "disclosure/"}
+SITES = {"bundle": "", "sharded": "sharded/", "subfolder": "disclosure/", "portal": "portal/"}
+PHONE = {"width": 375, "height": 812}
 
 QUERIES = [
     # words citizens type, 1-6 characters, straight from the notice
@@ -46,7 +47,18 @@ QUERIES = [
 
 @cache
 def records() -> list[dict]:
-    return records_from_dataset(load_dataset(DATA), dt.date(2025, 6, 1))
+    dataset = load_dataset(DATA)
+    return with_issue_dates(records_from_dataset(dataset, dt.date(2025, 6, 1)), dataset)
+
+
+@cache
+def portal() -> list[dict]:
+    """30 notices of different units and dates, each with the real notice's 44 items: 1,320 items, the
+    same headings in every notice (issue 28: "search results don't say whose they are")."""
+    return portal_records([r for r in records() if r["notice"] == "jinpu-2019"], 30)
+
+
+PORTAL_RULES = {"bundle_max_gzip_bytes": 0, "common_cards": 64}  # most cards in the shards, as at 40,000 items
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +68,7 @@ def server(tmp_path_factory):
     write_site(root, build_index(records()), SITES["bundle"], every_result)
     write_site(root, build_index(records(), bundle_max_gzip_bytes=0), SITES["sharded"], every_result)
     write_site(root, build_index(records()), SITES["subfolder"])
+    write_site(root, build_index(portal(), **PORTAL_RULES), SITES["portal"])
     with StaticServer(root) as srv:
         yield srv
 
@@ -187,7 +200,8 @@ def test_data_is_never_parsed_as_html(browser, tmp_path):
     record = {"id": "1", "notice": "n", "url": "n/items/1/", "label": "(1)", "status": "done",
               "heading": '<img src=x onerror="window.__pwned=1">整改', "finding": "<b>粗</b>整改",
               "measures": ["<script>window.__pwned=1</script>"], "status_text": "已完成", "deadline": None,
-              "overdue": False, "category": ["类"]}
+              "overdue": False, "category": ["类"], "unit": '<img src=y onerror="window.__pwned=2">镇',
+              "issued": "2019-08-12"}
     write_site(tmp_path, build_index([record]))
     with StaticServer(tmp_path) as srv:
         page = browser.new_page()
@@ -195,19 +209,100 @@ def test_data_is_never_parsed_as_html(browser, tmp_path):
         page.wait_for_selector("[data-search-state=ready]")
         assert page.eval_on_selector_all("[data-search-results] img, [data-search-results] b", "e => e.length") == 0
         assert "<img src=x" in page.inner_text("[data-search-results]")
+        assert page.inner_text("[data-result-source]") == '<img src=y onerror="window.__pwned=2">镇 · 2019年8月12日 通报'
         assert page.evaluate("window.__pwned") is None
         page.close()
 
 
-def test_pages_of_six_with_a_more_button(browser, server):
-    """Six cards a page: each may cost one docs fetch, and six fit one round of Chromium's six
-    connections per host (docs/performance.md)."""
+def test_pages_of_twenty_with_a_more_button(browser, server):
+    """Twenty cards a page (meta.json's page_size; the shards carry each gram's first twenty cards)."""
     page = browser.new_page()
     open_search(page, server, "subfolder", "")  # default page size, all 50 items (two notices) match
-    assert count(page) == 50 and len(shown(page)) == 6
+    assert count(page) == 50 and len(shown(page)) == 20
     after_render(page, lambda: page.click("text=显示更多结果"))
-    assert len(shown(page)) == 12
+    assert len(shown(page)) == 40
+    after_render(page, lambda: page.click("text=显示更多结果"))
+    assert len(shown(page)) == 50 and page.is_hidden(".search-more")
     page.close()
+
+
+def date_text(iso: str) -> str:
+    y, m, d = iso.split("-")
+    return f"{int(y)}年{int(m)}月{int(d)}日"
+
+
+def cards(page) -> list[dict]:
+    return page.eval_on_selector_all("[data-search-results] [data-item-id]", """els => els.map(e => ({
+        key: [e.dataset.notice, e.dataset.itemId], heading: e.querySelector('h3').textContent,
+        source: e.querySelector('[data-result-source]').textContent,
+        right: e.querySelector('[data-result-source]').getBoundingClientRect().right}))""")
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_first_page_shows_twenty_cards_that_say_whose_they_are(browser, server, viewport):
+    """饮用水 is in one item of each of the 30 notices: 30 results whose headings are all the same.
+    The first page shows 20, each naming its unit and the notice's date, so no two look alike, and
+    it needs no docs file: the shard that answers the word carries their cards (with cards.json)."""
+    context = browser.new_context(**({"viewport": viewport, "is_mobile": True, "has_touch": True} if viewport else {}))
+    page = context.new_page()
+    open_search(page, server, "portal")
+    requests = []
+    page.on("request", lambda r: requests.append(urlsplit(r.url).path))
+    run(page, "饮用水")
+    by_key = {item_key(r): r for r in portal()}
+    want = oracle_ids(portal(), "饮用水")
+    assert count(page) == len(want) == 30
+    shown_cards = cards(page)
+    assert len(shown_cards) == 20 and {tuple(c["key"]) for c in shown_cards} <= want
+    for c in shown_cards:
+        record = by_key[tuple(c["key"])]
+        assert c["source"] == f"{record['unit']} · {date_text(record['issued'])} 通报"
+    assert len({c["heading"] for c in shown_cards}) == 1  # the same heading 20 times ...
+    assert len({(c["heading"], c["source"]) for c in shown_cards}) == 20  # ... and still told apart
+    assert not [p for p in requests if "/docs/" in p], requests  # no docs file per card
+    assert [p for p in requests if "/shards/" in p]
+    if viewport:
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        assert all(c["right"] <= viewport["width"] for c in shown_cards)
+    after_render(page, lambda: page.click("text=显示更多结果"))  # the rest, from their docs files
+    assert {tuple(c["key"]) for c in cards(page)} == want
+    context.close()
+
+
+def test_a_label_shows_its_cards_without_docs_files(page, server):
+    """（5）二是 is a label (原文编号), in every notice: the card's title shows it, so the snippet is the
+    finding's start, and the first page needs no docs file either."""
+    open_search(page, server, "portal")
+    requests = []
+    page.on("request", lambda r: requests.append(urlsplit(r.url).path))
+    run(page, "（5）二是")
+    assert count(page) == len(oracle_ids(portal(), "（5）二是")) == 30 and len(cards(page)) == 20
+    assert not [p for p in requests if "/docs/" in p], requests
+
+
+def test_portal_queries_match_the_oracle_with_cards_from_shards(page, server):
+    """The sharded portal (cards in shards, cards.json and docs mixed on one page): every card shows
+    the right item, unit and date, in the oracle's order."""
+    open_search(page, server, "portal")
+    reader = IndexReader(build_index(portal(), **PORTAL_RULES))
+    by_key = {item_key(r): r for r in portal()}
+    body_only = 0  # first-page items whose snippet comes from the measures: shown first, filled in after
+    for query in ["饮水", "党费", "黑中介", "软枣猕猴桃", "村", "问题", "整改 村", "农村 饮水", "黨費", "不存在的词语"]:
+        run(page, query)
+        ranked = [item_key(portal()[o]) for o, _ in reader.search(query)]
+        assert count(page) == len(ranked) == len(oracle_ids(portal(), query)), query
+        body_only += sum(score < len(query.split()) for _, score in reader.search(query)[:20])
+        shown_cards = cards(page)
+        assert [tuple(c["key"]) for c in shown_cards] == ranked[:20], query
+        for c in shown_cards:
+            record = by_key[tuple(c["key"])]
+            assert c["source"] == f"{record['unit']} · {date_text(record['issued'])} 通报", query
+            assert record["heading"] in c["heading"], query
+        assert page.query_selector("[data-snippet-pending]") is None, query  # every snippet came
+        marks = page.eval_on_selector_all("[data-search-results] [data-item-id]",
+                                          "els => els.map(e => e.querySelectorAll('mark').length)")
+        assert all(marks), query  # each card shows where a word is: in its heading or its snippet
+    assert body_only > 0
 
 
 # ---------------------------------------------------------------- deployment shape

@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import merged_data_folder
-from disclosure.search.index import build_index, fnv1a, searchable_text
+from disclosure.search.index import CARD_FIELDS, build_index, card, fnv1a, gzip_size, searchable_text
 from disclosure.search.normalize import normalize, query_words, word_variants
 from support.search_oracle import IndexReader, item_key, oracle_ids
-from support.search_records import records_from_dataset
+from support.search_records import portal_records, records_from_dataset, with_issue_dates
 from disclosure.search.tradmap import traditional_to_simplified_map
 from disclosure.validate import load_dataset
 
@@ -27,7 +27,11 @@ DATA = merged_data_folder()  # data/ plus the fictional sample notice
 
 @cache
 def records() -> list[dict]:
-    return records_from_dataset(load_dataset(DATA), dt.date(2025, 6, 1))
+    dataset = load_dataset(DATA)
+    return with_issue_dates(records_from_dataset(dataset, dt.date(2025, 6, 1)), dataset)
+
+
+SMALL = {"common_cards": 8, "card_min_posting": 2}  # 50 items: most cards in shards, as on a large site
 
 
 @cache
@@ -90,9 +94,113 @@ def test_build_is_deterministic_and_complete():
     sharded = build_index(records(), bundle_max_gzip_bytes=0)
     assert any(p.startswith("search/shards/") for p in sharded)
     assert any(p.startswith("search/docs/") for p in sharded)
+    assert "search/cards.json" in sharded
     meta = json.loads(sharded["search/meta.json"])
     assert meta["count"] == len(records()) == 50  # both notices
     assert all(len(col["column"]) == 50 for col in meta["facets"].values())
+
+
+# ---------------------------------------------------------------- what a result card shows
+
+@pytest.mark.parametrize("mode", ["bundle", "sharded"])
+def test_meta_gives_every_item_its_unit_date_status_and_deadline(mode):
+    """The card's facts come from meta.json columns, for every item in both layouts: nothing per card
+    to fetch, and a status or deadline change rewrites meta.json, never a shard."""
+    files = build_index(records(), bundle_max_gzip_bytes=0 if mode == "sharded" else 150_000)
+    meta = json.loads(files["search/meta.json"])
+    assert meta["version"] == 2 and meta["page_size"] == 20
+    at = lambda column, o: column["column"][o]  # noqa: E731
+    for o, r in enumerate(records()):
+        assert meta["notices"]["values"][at(meta["notices"], o)] == r["notice"]
+        assert meta["notices"]["issued"][at(meta["notices"], o)] == r["issued"]
+        assert meta["facets"]["unit"]["labels"][at(meta["facets"]["unit"], o)] == r["unit"]
+        assert meta["deadline"]["values"][at(meta["deadline"], o)] == (r["deadline"] or "")
+        assert meta["facets"]["status"]["values"][at(meta["facets"]["status"], o)] == r["status"]
+    assert len({r["issued"] for r in records()}) == 2 and all(r["issued"] for r in records())  # two notices
+
+
+def test_records_without_an_issue_date_still_index():
+    bare = [{k: v for k, v in r.items() if k != "issued"} for r in records()]
+    meta = json.loads(build_index(bare, bundle_max_gzip_bytes=0)["search/meta.json"])
+    assert set(meta["notices"]["issued"]) == {""}
+
+
+def _first_page(reader: IndexReader, gram: str, size: int) -> tuple[int, list[int]]:
+    """(hits, first page) of a gram by brute force over the texts: heading/finding hits first."""
+    hits = []
+    for o, (text, head_end) in enumerate(_texts()):
+        at = text.find(gram)
+        if at >= 0:
+            hits.append((at >= head_end, o))
+    return len(hits), [o for _, o in sorted(hits)][:size]
+
+
+@pytest.mark.parametrize("rules", [{}, SMALL], ids=["default", "small"])
+def test_each_shard_carries_exactly_the_first_page_cards_of_its_grams(rules):
+    files = build_index(records(), bundle_max_gzip_bytes=0, **rules)
+    reader = IndexReader(files)
+    meta = reader.meta
+    common = json.loads(files["search/cards.json"])
+    assert {int(o) for o in common} == set(range(min(meta["common_cards"], 50)))
+    expected: dict[str, set[int]] = {p: set() for p in files if p.startswith("search/shards/")}
+    grams = {t[i:i + n] for t, _ in _texts() for n in (1, 2) for i in range(len(t) - n + 1)}
+    for gram in grams - {g for g in grams if "\n" in g}:
+        hits, page = _first_page(reader, gram, meta["page_size"])
+        if hits >= meta["card_min_posting"]:
+            expected[reader.shard_path(gram)].update(o for o in page if o >= meta["common_cards"])
+    for path, ordinals in expected.items():
+        carried = json.loads(files[path])["cards"]
+        assert {int(o) for o in carried} == ordinals, path
+    for o, c in {**common, **{k: v for p in expected for k, v in json.loads(files[p])["cards"].items()}}.items():
+        assert c == [records()[int(o)][k] for k in CARD_FIELDS] == card(records()[int(o)])
+    if rules:
+        assert sum(len(v) for v in expected.values()) > 50  # the shards do carry cards here
+
+
+@pytest.mark.parametrize("rules", [{}, SMALL], ids=["default", "small"])
+def test_the_first_page_of_a_one_or_two_character_word_needs_no_docs_file(rules):
+    """The shard that answers such a word, with cards.json, holds the cards of its first page, unless
+    the word is in fewer items than card_min_posting (then it has at most that many results)."""
+    reader = IndexReader(build_index(records(), bundle_max_gzip_bytes=0, **rules))
+    size, least = reader.meta["page_size"], reader.meta["card_min_posting"]
+    words = sorted({normalize(f)[i:i + n] for r in records() for f in (r["heading"], r["finding"], *r["measures"])
+                    for n in (1, 2) for i in range(len(normalize(f)) - n + 1)})
+    covered = 0
+    for word in words:
+        page = [o for o, _ in reader.search(word)][:size]
+        cards = reader.cards_in(reader.looked_up(word))
+        missing = [o for o in page if o not in cards]
+        assert not missing or len(reader.search(word)) < least, word
+        covered += not missing
+    assert covered > len(words) * 0.9
+
+
+def test_several_words_find_cards_where_the_shards_have_them():
+    """Not guaranteed (their first page is an intersection), so only measured: most of the first page."""
+    reader = IndexReader(build_index(records(), bundle_max_gzip_bytes=0, **SMALL))
+    page = [o for o, _ in reader.search("整改 问题")][:20]
+    cards = reader.cards_in(reader.looked_up("整改 问题"))
+    assert len(page) == 20 and sum(o in cards for o in page) >= 10
+
+
+@cache
+def portal() -> list[dict]:
+    return portal_records([r for r in records() if r["notice"] == "jinpu-2019"], 60)  # 60 x 44 = 2,640 items
+
+
+def test_card_data_adds_a_bounded_share_to_the_index():
+    """On a 2,640-item portal whose notices repeat the same headings: the cards in shards and
+    cards.json stay a small share of the index (docs/performance.md has the 40,000-item numbers)."""
+    files = build_index(portal())
+    shards = [json.loads(v) for p, v in files.items() if p.startswith("search/shards/")]
+    assert shards and "search/bundle.json" not in files
+    card_bytes = sum(len(json.dumps(s["cards"], ensure_ascii=False, separators=(",", ":"))) for s in shards)
+    total = sum(len(v) for v in files.values())
+    common = files["search/cards.json"]
+    assert len(json.loads(common)) == 1024
+    assert card_bytes + len(common) < 0.15 * total, (card_bytes, len(common), total)
+    assert gzip_size(common) < 100_000
+    assert gzip_size(files["search/meta.json"]) < 60_000
 
 
 def test_no_match_across_field_boundaries():
@@ -125,8 +233,13 @@ def test_ranking_puts_heading_and_finding_hits_first():
         assert bool(score) == in_head
 
 
+@cache
+def _texts() -> list[tuple[str, int]]:
+    return [searchable_text(r) for r in records()]
+
+
 def _corpus_texts() -> list[str]:
-    return [searchable_text(r)[0] for r in records()]
+    return [t for t, _ in _texts()]
 
 
 @st.composite
@@ -192,21 +305,23 @@ EDITS = st.dictionaries(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(changes=EDITS)
-def test_an_index_patched_from_the_previous_one_equals_a_full_build(tmp_path_factory, changes):
-    base = records()
-    before = build_index(base, bundle_max_gzip_bytes=0)
+@given(changes=EDITS, small=st.booleans())
+def test_an_index_patched_from_the_previous_one_equals_a_full_build(tmp_path_factory, changes, small):
+    base, rules = records(), SMALL if small else {}  # small: the patched shards' cards are re-derived
+    before = build_index(base, bundle_max_gzip_bytes=0, **rules)
     after = edited(base, changes)
-    full = build_index(after, bundle_max_gzip_bytes=0)
-    patched = build_index(after, bundle_max_gzip_bytes=0, previous=written(tmp_path_factory.mktemp("i"), before))
+    full = build_index(after, bundle_max_gzip_bytes=0, **rules)
+    patched = build_index(after, bundle_max_gzip_bytes=0, previous=written(tmp_path_factory.mktemp("i"), before),
+                          **rules)
     assert patched == full
 
 
-def test_a_patch_changes_only_the_shards_of_the_changed_text(tmp_path):
+@pytest.mark.parametrize("rules", [{}, SMALL], ids=["default", "small"])
+def test_a_patch_changes_only_the_shards_of_the_changed_text(tmp_path, rules):
     base = records()
-    before = build_index(base, bundle_max_gzip_bytes=0)
+    before = build_index(base, bundle_max_gzip_bytes=0, **rules)
     after = edited(base, {3: {"status_text": "整改状态:已完成"}})
-    patched = build_index(after, bundle_max_gzip_bytes=0, previous=written(tmp_path, before))
+    patched = build_index(after, bundle_max_gzip_bytes=0, previous=written(tmp_path, before), **rules)
     differ = {p for p in patched if before.get(p) != patched[p]}
     shards = {p for p in differ if p.startswith("search/shards/")}
     count = json.loads(patched["search/meta.json"])["shard_count"]
@@ -214,6 +329,17 @@ def test_a_patch_changes_only_the_shards_of_the_changed_text(tmp_path):
                     for n in (1, 2) for i in range(len(t) - n + 1)}
     assert shards and shards <= {f"search/shards/{fnv1a(g) % count}.json" for g in status_grams}
     assert differ - shards == {"search/meta.json", "search/docs/3.json"}
+    assert type(patched["search/cards.json"]).__name__ == "Unchanged"  # linked, not written again
+
+
+def test_a_changed_card_rebuilds_in_full_and_equals_the_full_build(tmp_path):
+    """A heading is on a card, which may be copied into any number of shards: the full build runs."""
+    base = records()
+    before = build_index(base, bundle_max_gzip_bytes=0, **SMALL)
+    after = edited(base, {30: {"heading": "关于农村饮水问题"}})
+    patched = build_index(after, bundle_max_gzip_bytes=0, previous=written(tmp_path, before), **SMALL)
+    assert patched == build_index(after, bundle_max_gzip_bytes=0, **SMALL)
+    assert not any(type(v).__name__ == "Unchanged" for v in patched.values())
 
 
 def test_a_damaged_previous_index_falls_back_to_the_full_build(tmp_path):

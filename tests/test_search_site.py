@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -94,6 +93,22 @@ def test_ranking_puts_heading_and_finding_hits_first(page, site_url, records):
     flags = [item in head_hit for item in order]
     assert any(flags) and not all(flags)
     assert flags == sorted(flags, reverse=True)  # every head hit comes before every measures-only hit
+
+
+def test_result_cards_say_whose_they_are(page, site_url, records):
+    """Every card names the unit (the inspected unit, else the issuer) and, where the published
+    records carry the notice's issue date (`issued`), the date in the site's style."""
+    search(page, site_url, "整改")
+    by_key = {(r["notice"], r["id"]): r for r in records}
+    shown = page.eval_on_selector_all("[data-search-results] [data-item-id]", """els => els.map(e =>
+        [e.dataset.notice, e.dataset.itemId, e.querySelector('[data-result-source]').textContent])""")
+    assert len(shown) == len(expected(records, ["整改"])) > 20
+    for notice, item, source in shown:
+        record = by_key[(notice, item)]
+        y, m, d = (record.get("issued") or "--").split("-")
+        date = f" · {int(y)}年{int(m)}月{int(d)}日 通报" if record.get("issued") else ""
+        assert source == record["unit"] + date, (notice, item)
+    assert len({source for _, _, source in shown}) == 2  # the two notices' cards are told apart
 
 
 def test_search_from_a_subfolder_and_result_links_work(page, built_site, tmp_path, records):

@@ -42,11 +42,38 @@ class IndexReader:
         self.bundle = json.loads(files["search/bundle.json"])["docs"] if self.meta.get("bundle") else None
         self._shards: dict[str, dict] = {}
 
-    def _shard(self, gram: str) -> dict:
-        path = f"search/shards/{fnv1a(gram) % self.meta['shard_count']}.json"
+    def shard_path(self, gram: str) -> str:
+        return f"search/shards/{fnv1a(gram) % self.meta['shard_count']}.json"
+
+    def _shard_file(self, path: str) -> dict:
         if path not in self._shards:
             self._shards[path] = json.loads(self.files[path])
         return self._shards[path]
+
+    def _shard(self, gram: str) -> dict:
+        return self._shard_file(self.shard_path(gram))["grams"]
+
+    def cards_in(self, paths) -> dict[int, list]:
+        """The cards a browser holds once it has loaded these shards, and cards.json (sharded index)."""
+        cards = {int(o): c for o, c in json.loads(self.files["search/" + self.meta["cards"]]).items()}
+        for path in paths:
+            cards.update((int(o), c) for o, c in self._shard_file(path)["cards"].items())
+        return cards
+
+    def looked_up(self, query: str) -> set[str]:
+        """The shard files search.js fetches for a query: for each word and spelling, its unigram, or
+        the bigrams at offsets 0, 2, 4 ... and the last."""
+        paths = set()
+        for word in query_words(query):
+            for variant in word_variants(word, self.trad):
+                if len(variant) == 1:
+                    paths.add(self.shard_path(variant))
+                    continue
+                offsets = list(range(0, len(variant) - 1, 2))
+                if offsets[-1] != len(variant) - 2:
+                    offsets.append(len(variant) - 2)
+                paths.update(self.shard_path(variant[k:k + 2]) for k in offsets)
+        return paths
 
     def _unigram(self, ch: str) -> dict[int, bool]:
         return decode_postings(ch, self._shard(ch).get(ch, []))

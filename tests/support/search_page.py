@@ -10,7 +10,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 PAGE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>搜索</title></head>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>搜索</title></head>
 <body><header><form action="./" method="get"><input name="q" aria-label="搜索"></form></header>
 <main><h1>搜索</h1><div data-search-app{attrs}></div>
 <noscript><a href="../">浏览全部事项</a></noscript>

@@ -83,13 +83,15 @@
   }
 
   // ---------------------------------------------------------------- index access
-  /** Reads meta.json, then either one bundle (small sites, scanned) or shards + docs on demand. */
+  /** Reads meta.json, then either one bundle (small sites, scanned) or shards + cards + docs on demand. */
   class SearchIndex {
     constructor(baseUrl, meta) {
       this.baseUrl = baseUrl;
       this.meta = meta;
       this.files = new Map();      // path -> Promise of parsed JSON; a file is fetched once per page
       this.postings = new Map();   // gram -> decoded posting
+      this.cards = new Map();      // ordinal -> card (index.CARD_FIELDS) from cards.json and every loaded shard
+      this.loaded = new Map();     // ordinal -> doc, once fetched
       const pairs = Array.from(meta.trad);
       this.tradMap = new Map();
       for (let i = 0; i + 1 < pairs.length; i += 2) this.tradMap.set(pairs[i], pairs[i + 1]);
@@ -103,17 +105,70 @@
         const bundle = await index.file(meta.bundle);
         index.docs = bundle.docs;
         index.texts = bundle.docs.map(searchableText);
+      } else if (meta.cards) {
+        index.commonCards();  // the first items' cards: on the way while the first query's shards load
       }
       return index;
     }
 
-    file(path) {
+    /** A file's parsed JSON (after `use`, which runs once), fetched once per page; a failed fetch
+     *  (offline) is forgotten, so it may be retried later. */
+    file(path, use) {
       if (!this.files.has(path)) {
-        const pending = fetchJson(new URL(path, this.baseUrl));
-        pending.catch(() => this.files.delete(path));  // a failed fetch (offline) may be retried later
+        const fetched = fetchJson(new URL(path, this.baseUrl));
+        const pending = use ? fetched.then(use) : fetched;
+        pending.catch(() => this.files.delete(path));
         this.files.set(path, pending);
       }
       return this.files.get(path);
+    }
+
+    addCards(cards) {
+      for (const key of Object.keys(cards || {})) this.cards.set(Number(key), cards[key]);
+    }
+
+    commonCards() {
+      return this.file(this.meta.cards, cards => { this.addCards(cards); return true; });
+    }
+
+    shard(h) {
+      return this.file('shards/' + h + '.json', shard => { this.addCards(shard.cards); return shard.grams; });
+    }
+
+    /** What a result card shows of an item, from its meta.json columns. */
+    facts(ordinal) {
+      const m = this.meta, f = m.facets;
+      const at = facet => facet.column[ordinal];
+      return {
+        notice: m.notices.values[at(m.notices)], issued: m.notices.issued[at(m.notices)],
+        unit: f.unit.labels[at(f.unit)], status: f.status.labels[at(f.status)],
+        deadline: m.deadline.values[at(m.deadline)], overdue: f.overdue.values[at(f.overdue)] === '1',
+      };
+    }
+
+    /** The item's doc if at hand, else its card (heading, finding… but no measures), else null. */
+    known(ordinal) {
+      if (this.docs) return this.docs[ordinal];
+      if (this.loaded.has(ordinal)) return this.loaded.get(ordinal);
+      const c = this.cards.get(ordinal);
+      return c ? { id: c[0], label: c[1], heading: c[2], url: c[3], finding: c[4] } : null;
+    }
+
+    /** Whether showing this item needs its docs file: no card for it is loaded or on the way, or
+     *  its snippet comes from the measures (then the card is shown first, the snippet when it comes). */
+    needsDoc(ordinal, words) {
+      const item = this.known(ordinal);
+      if (item) return snippet(item, words) === null;
+      return !(ordinal < this.meta.common_cards && this.files.has(this.meta.cards));
+    }
+
+    /** What the cards of these items show: a card (or doc) per item, fetching docs only for items
+     *  with no card in the loaded shards or cards.json. */
+    async display(ordinals) {
+      if (!this.docs && this.meta.cards && ordinals.some(o => o < this.meta.common_cards)) {
+        await this.commonCards().catch(() => {});  // unreachable: those items' docs are asked for instead
+      }
+      return Promise.all(ordinals.map(o => this.known(o) || this.doc(o)));
     }
 
     /** Map ordinal -> true if the word occurs in heading/finding, for items containing the word. */
@@ -137,8 +192,8 @@
 
     async gram(gram) {
       if (!this.postings.has(gram)) {
-        const shard = await this.file('shards/' + (fnv1a(gram) % this.meta.shard_count) + '.json');
-        const raw = shard[gram] || [];
+        const grams = await this.shard(fnv1a(gram) % this.meta.shard_count);
+        const raw = grams[gram] || [];
         this.postings.set(gram, Array.from(gram).length === 1 ? decodeUnigram(raw) : decodeBigram(raw));
       }
       return this.postings.get(gram);
@@ -163,6 +218,7 @@
       if (this.docs) return this.docs[ordinal];
       const size = this.meta.docs_per_chunk;
       const chunk = await this.file('docs/' + Math.floor(ordinal / size) + '.json');
+      this.loaded.set(ordinal, chunk[ordinal % size]);
       return chunk[ordinal % size];
     }
   }
@@ -371,22 +427,37 @@
 
   const SNIPPET_BEFORE = 30, SNIPPET_AFTER = 90;
 
-  /** The body text around the first hit (finding, measures, status line…), or the finding's start. */
-  function snippet(doc, variants) {
-    const fields = [doc.finding || ''].concat(doc.measures || [], [doc.status_text || ''], doc.responsible || []);
-    for (const field of fields) {
-      const norm = normalizeWithOrigin(field);
-      let first = -1;
-      for (const v of variants) {
-        const at = norm.text.indexOf(v);
-        if (at >= 0 && (first < 0 || at < first)) first = at;
-      }
-      if (first < 0) continue;
-      const center = norm.starts[first];
-      const start = Math.max(0, center - SNIPPET_BEFORE), end = Math.min(field.length, center + SNIPPET_AFTER);
-      return (start > 0 ? '…' : '') + field.slice(start, end) + (end < field.length ? '…' : '');
+  /** The text around the first hit in a field, or null without one. */
+  function around(field, variants) {
+    const norm = normalizeWithOrigin(field);
+    let first = -1;
+    for (const v of variants) {
+      const at = norm.text.indexOf(v);
+      if (at >= 0 && (first < 0 || at < first)) first = at;
     }
-    const finding = doc.finding || '';
+    if (first < 0) return null;
+    const center = norm.starts[first];
+    const start = Math.max(0, center - SNIPPET_BEFORE), end = Math.min(field.length, center + SNIPPET_AFTER);
+    return (start > 0 ? '…' : '') + field.slice(start, end) + (end < field.length ? '…' : '');
+  }
+
+  /** The text under a card's heading (words: each query word's variants). The finding around its
+   *  first hit; else, when the card's title (label, heading) shows every word, the finding's start;
+   *  else the first body field (measures, status line, responsible units) with a hit. null when that
+   *  takes the measures and `item` is a card, which does not carry them (its docs file does). */
+  function snippet(item, words) {
+    const variants = [].concat(...words);
+    const finding = item.finding || '';
+    const inFinding = around(finding, variants);
+    if (inFinding !== null) return inFinding;
+    const label = normalize(item.label || ''), heading = normalize(item.heading || '');
+    if (!words.every(vs => vs.some(v => heading.includes(v) || label.includes(v)))) {
+      if (item.measures === undefined) return null;
+      for (const field of [].concat(item.measures || [], [item.status_text || ''], item.responsible || [])) {
+        const text = around(field, variants);
+        if (text !== null) return text;
+      }
+    }
     return finding.length > SNIPPET_AFTER ? finding.slice(0, SNIPPET_AFTER) + '…' : finding;
   }
 
@@ -396,17 +467,32 @@
     return Number(y) + '年' + Number(m) + '月';
   }
 
-  function resultCard(doc, variants, statusLabel, siteRoot) {
-    const heading = el('a', { href: new URL(doc.url, siteRoot).toString(), class: 'search-result__link' });
-    heading.append(el('span', { class: 'search-result__label' }, doc.label || ''), ' ');
-    appendHighlighted(heading, doc.heading || '', variants);
+  function dateText(iso) {  // 2019-08-12 -> 2019年8月12日, the site's date style (model.date_text)
+    const [y, m, d] = (iso || '').split('-');
+    return d ? Number(y) + '年' + Number(m) + '月' + Number(d) + '日' : '';
+  }
+
+  /** Whose result it is: the inspected unit (else the issuer) and the notice's date. */
+  function sourceText(facts) {
+    const date = dateText(facts.issued);
+    return [facts.unit, date && date + ' 通报'].filter(Boolean).join(' · ');
+  }
+
+  /** One result card. snippetText null: an empty snippet (data-snippet-pending), filled by renderPage
+   *  when the item's docs file arrives. */
+  function resultCard(item, facts, words, snippetText, siteRoot) {
+    const variants = [].concat(...words);
+    const heading = el('a', { href: new URL(item.url, siteRoot).toString(), class: 'search-result__link' });
+    heading.append(el('span', { class: 'search-result__label' }, item.label || ''), ' ');
+    appendHighlighted(heading, item.heading || '', variants);
+    const source = el('p', { class: 'search-result__source', 'data-result-source': true }, sourceText(facts));
     const status = el('p', { class: 'search-result__status' },
-      '状态：' + statusLabel + '　整改时限：' + monthText(doc.deadline));
-    if (doc.overdue) status.append('　', el('strong', { class: 'search-result__overdue' }, '已超期'));
-    const text = el('p', { class: 'search-result__snippet' });
-    appendHighlighted(text, snippet(doc, variants), variants);
-    return el('li', { class: 'search-result', 'data-item-id': doc.id, 'data-notice': doc.notice },
-      el('h3', { class: 'search-result__heading' }, heading), status, text);
+      '状态：' + facts.status + '　整改时限：' + monthText(facts.deadline));
+    if (facts.overdue) status.append('　', el('strong', { class: 'search-result__overdue' }, '已超期'));
+    const text = el('p', { class: 'search-result__snippet', 'data-snippet-pending': snippetText === null });
+    if (snippetText !== null) appendHighlighted(text, snippetText, variants);
+    return el('li', { class: 'search-result', 'data-item-id': item.id, 'data-notice': facts.notice },
+      el('h3', { class: 'search-result__heading' }, heading), source, status, text);
   }
 
   // ---------------------------------------------------------------- the app
@@ -416,7 +502,7 @@
       this.indexUrl = new URL(root.dataset.indexUrl || './', root.dataset.indexUrl ? document.baseURI : SCRIPT_URL);
       this.siteRoot = root.dataset.siteRoot ? new URL(root.dataset.siteRoot, document.baseURI)
         : new URL('../', this.indexUrl);
-      this.pageSize = Number(root.dataset.pageSize) || 6;  // each shown card may cost a docs fetch: 6 fit Chromium's 6 connections (one round trip; 40,000-item portal bench: cold median 134 -> 111 ms)
+      this.pageSize = Number(root.dataset.pageSize) || 0;  // 0: the index's page size (meta.json: 20), whose cards the shards carry
       this.serial = 0;
       this.state = stateFromUrl(location.href);
       this.buildSkeleton();
@@ -455,6 +541,7 @@
         this.status.textContent = '搜索索引加载失败，请检查网络后刷新页面。';
         return;
       }
+      this.pageSize = this.pageSize || this.index.meta.page_size || 20;
       await this.load(this.state);
     }
 
@@ -482,8 +569,12 @@
       const facets = this.index.meta.facets;
       this.filtered = matches.filter(m => passes(facets, m.ordinal, state.filters, null));
       this.shown = this.pageSize;
-      // ask for the first cards' files now, so their round trip overlaps the facet counting below
-      for (const m of this.filtered.slice(0, this.shown)) this.index.doc(m.ordinal).catch(() => {});
+      this.words = queryWords(state.q).map(w => wordVariants(w, this.index.tradMap));
+      // the few docs files the first page needs (cards not in the loaded shards or cards.json, or a
+      // snippet from the measures): asked for now, so their round trip overlaps the facet counting below
+      for (const m of this.filtered.slice(0, this.shown)) {
+        if (this.index.needsDoc(m.ordinal, this.words)) this.index.doc(m.ordinal).catch(() => {});
+      }
       this.renderFacets(facetCounts(facets, matches, state.filters));
       await this.renderPage(serial);
     }
@@ -497,24 +588,38 @@
 
     async renderPage(serial = this.serial) {
       const page = this.filtered.slice(0, this.shown);
-      let docs;
+      const words = this.words;
+      let items;
       try {
-        docs = await Promise.all(page.map(m => this.index.doc(m.ordinal)));
+        items = await this.index.display(page.map(m => m.ordinal));
       } catch (err) {
         if (serial === this.serial) this.showFailure();
         return;
       }
       if (serial !== this.serial) return;
-      const variants = [];
-      for (const w of queryWords(this.state.q)) variants.push(...wordVariants(w, this.index.tradMap));
-      const status = this.index.meta.facets.status;
-      const labelOf = code => status.labels[status.values.indexOf(code)] || code;
-      this.list.replaceChildren(...docs.map(d => resultCard(d, variants, labelOf(d.status), this.siteRoot)));
+      const pending = [];
+      this.list.replaceChildren(...items.map((item, i) => {
+        const text = snippet(item, words);
+        const card = resultCard(item, this.index.facts(page[i].ordinal), words, text, this.siteRoot);
+        if (text === null) pending.push({ ordinal: page[i].ordinal, item, card });
+        return card;
+      }));
       const count = el('span', { 'data-result-count': true }, String(this.filtered.length));
       this.status.replaceChildren('共 ', count, ' 项' + (this.state.q ? '包含“' + this.state.q.trim() + '”' : ''));
       this.more.hidden = this.filtered.length <= this.shown;
       this.root.dataset.searchState = 'ready';
+      this.renderedAt = performance.now();  // the page's cards are on screen (the benchmark reads it)
       this.root.dispatchEvent(new CustomEvent('search:rendered', { detail: { count: this.filtered.length } }));
+      // snippets from the measures: each card's docs file (already asked for by load()), filled in place
+      await Promise.all(pending.map(async p => {
+        let doc = null;
+        try { doc = await this.index.doc(p.ordinal); } catch (err) { /* offline: the finding's start */ }
+        if (serial !== this.serial) return;
+        const box = p.card.querySelector('.search-result__snippet');
+        const variants = [].concat(...words);
+        appendHighlighted(box, doc ? snippet(doc, words) : snippet(p.item, []), variants);
+        box.removeAttribute('data-snippet-pending');
+      }));
     }
 
     renderFacets(counts) {
@@ -582,7 +687,7 @@
     search(q) { this.input.value = q; return this.update({ q }, 'push'); }
   }
 
-  const api = { normalize, queryWords, wordVariants, fnv1a, apps: [] };
+  const api = { normalize, queryWords, wordVariants, fnv1a, dateText, apps: [] };
   window.disclosureSearch = api;
 
   function mountAll() {
