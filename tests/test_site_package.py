@@ -186,7 +186,8 @@ def test_items_json_records(dataset, jinpu):
     assert set(five_two) == {"id", "notice", "url", "heading", "finding", "measures", "status", "status_text",
                              "deadline", "overdue", "label", "category", "responsible", "notice_title",
                              "status_label", "original_deadline", "last_update", "unit", "round",
-                             "continues", "problem"}
+                             "continues", "problem", "issued"}
+    assert five_two["issued"] == "2019-08-12"  # the notice's date: search cards show it (issue 28)
     assert (five_two["continues"], five_two["problem"]) == (None, "jinpu-2019/5-2")  # no follow-up: its own problem
     assert (five_two["unit"], five_two["round"]) == ("金普新区", "")  # what the notice states; it names no round
     assert (five_two["status_label"], five_two["original_deadline"], five_two["last_update"]) == ("正在整改", "2030-12", None)

@@ -80,6 +80,8 @@ FIELDS = [
     Field("responsible", _LIST, "责任单位", "通报列明的责任单位；没有时为空。CSV 中每个一行。",
           lambda n, i, p, d: list(i.responsible)),
     Field("notice_title", _TEXT, "通报标题", "事项所属通报的标题。", lambda n, i, p, d: n.title),
+    Field("issued", {"type": "string", "format": "date"}, "通报日期", "事项所属通报的印发日期(YYYY-MM-DD)。",
+          lambda n, i, p, d: n.issued),
     Field("unit", _TEXT, "被巡视（巡察）单位", "通报所述被巡视（巡察）的单位；通报未写明时为发布通报的单位。",
           lambda n, i, p, d: n.unit),
     Field("round", _TEXT, "巡视（巡察）轮次", "通报所述的巡视（巡察）轮次，如“十四届第五轮”；通报未写明时为空。",
