@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from test_publish import copy_project, disclosure, env, html_containing, sh, snapshot
+from test_publish import disclosure, env, html_containing, sh, snapshot
 from test_trust import OWNERS, SSHD, SSHServer
 
 pytestmark = pytest.mark.skipif(not os.path.exists(SSHD) and not os.environ.get("CI"),
@@ -36,17 +36,7 @@ def server(tmp_path_factory):
                    "--authorized-keys", str(s.keys))
     s.start()
     try:
-        admin = s.root / "clone-admin"
-        sh(s.root, "git", "init", "-q", "--initial-branch=main", str(admin))
-        sh(admin, "git", "remote", "add", "origin", s.url)
-        s.clones["admin"] = admin
-        copy_project(admin)
-        (admin / "data" / "owners.yml").write_text(OWNERS, "utf-8")
-        s.commit("admin", "项目初始内容")
-        first = s.push("admin")
-        assert first.returncode == 0, first.stderr
-        for name in ("jinpu", "shixian"):
-            s.clone(name)
+        s.publish_project(owners=OWNERS)
         yield s
     finally:
         s.stop()

@@ -115,6 +115,22 @@ class SSHServer:
         sh(self.clones[name], "git", "reset", "-q", "--hard", "origin/main")
         sh(self.clones[name], "git", "clean", "-qfdx")
 
+    def publish_project(self, owners: str | None = None) -> subprocess.CompletedProcess:
+        """The admin's first push (the project, with owners.yml if given); then the staff clone it."""
+        admin = self.root / "clone-admin"
+        sh(self.root, "git", "init", "-q", "--initial-branch=main", str(admin))
+        sh(admin, "git", "remote", "add", "origin", self.url)
+        self.clones["admin"] = admin
+        copy_project(admin)
+        if owners is not None:
+            (admin / "data" / "owners.yml").write_text(owners, "utf-8")
+        self.commit("admin", "项目初始内容")
+        first = self.push("admin")
+        assert first.returncode == 0, first.stderr
+        for name in ("jinpu", "shixian"):
+            self.clone(name)
+        return first
+
     def tip(self) -> str:
         return sh(self.bare, "git", "rev-parse", "refs/heads/main").stdout.strip()
 
@@ -137,17 +153,7 @@ def server(tmp_path_factory):
         ["admin", "jinpu", "shixian"]
     s.start()
     try:
-        admin = s.root / "clone-admin"
-        sh(s.root, "git", "init", "-q", "--initial-branch=main", str(admin))
-        sh(admin, "git", "remote", "add", "origin", s.url)
-        s.clones["admin"] = admin
-        copy_project(admin)
-        s.commit("admin", "项目初始内容")
-        first = s.push("admin")
-        assert first.returncode == 0, first.stderr
-        assert "发布成功" in first.stderr
-        for name in ("jinpu", "shixian"):
-            s.clone(name)
+        assert "发布成功" in s.publish_project().stderr
         yield s
     finally:
         s.stop()

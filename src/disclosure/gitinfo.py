@@ -88,7 +88,10 @@ def _publish_days(cwd: Path) -> dict[str, dt.date] | None:
     return {commit: days.get(commit, today) for commit in parents}
 
 
-def last_commit_dates(data_dir: Path | str) -> dict[str, dt.date]:
+_UNREAD = object()  # the publish days not read yet: read them here (read_history reads them once for both)
+
+
+def last_commit_dates(data_dir: Path | str, published=_UNREAD) -> dict[str, dt.date]:
     """Date of the last commit touching each file under data_dir, from ONE `git log` call.
 
     Keys are "<data_dir name>/<path inside data_dir>" in POSIX form, e.g.
@@ -101,7 +104,7 @@ def last_commit_dates(data_dir: Path | str) -> dict[str, dt.date]:
     if not data_dir.is_dir():
         return {}
     # --relative with cwd=data_dir prints paths relative to data_dir; -z keeps Chinese names unquoted.
-    published = _publish_days(data_dir)
+    published = _publish_days(data_dir) if published is _UNREAD else published
     out = _git(["log", "-z", "--relative", "--name-only", "--date=short",
                 f"--format={RECORD}{'%H' if published is not None else '%cd'}", revision(), "--", "."], data_dir)
     if not out:
@@ -120,10 +123,10 @@ def last_commit_dates(data_dir: Path | str) -> dict[str, dt.date]:
     return dates
 
 
-def commit_date(cwd: Path | str = ".") -> dt.date | None:
+def commit_date(cwd: Path | str = ".", published=_UNREAD) -> dt.date | None:
     """Committer date of the commit being built (the day its content entered the history); on a
     publishing server, the day it was (or is being) published."""
-    published = _publish_days(Path(cwd))
+    published = _publish_days(Path(cwd)) if published is _UNREAD else published
     if published is not None:
         full = _git(["rev-parse", "--verify", "--quiet", f"{revision()}^{{commit}}"], Path(cwd))
         return published.get(full.strip()) if full else None
@@ -161,8 +164,11 @@ class History:
 
 
 def read_history(data_dir: Path | str) -> History:
-    """Three git calls per build, whatever the number of files."""
+    """A few git calls per build, whatever the number of files; the server's publish days (one
+    rev-list over the history) are read once for both the commit's date and the files'."""
     data_dir = Path(data_dir)
     project = data_dir.resolve().parent
     commit = build_commit(project)
-    return History(commit, commit_date(project) if commit else None, last_commit_dates(data_dir))
+    published = _publish_days(project)
+    return History(commit, commit_date(project, published) if commit else None,
+                   last_commit_dates(data_dir, published))
