@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import serve_directory, write_test_data
+from helpers import ROOT, SAMPLE_PORTAL, serve_directory, write_test_data
 
 ROOT = Path(__file__).resolve().parent.parent
 # Property tests explore new random cases on developer machines; in CI (CI=true) they replay a
@@ -84,6 +84,44 @@ def site_url(built_site):
         yield url
 
 
+PORTAL40_NOTICES = 40
+PORTAL40_ITEMS = 10
+
+
+def write_portal40(dest: Path) -> Path:
+    """The generated 40-notice portal the citizen's browser tests walk (issue 28): synthetic notices
+    (tests/support/synthetic.py, never data/) of many units, 10 items each, each notice with its own
+    contact phone (0000-76500NN) so a page showing another unit's is caught, the fictional site
+    settings of examples/sample-portal, the real Jinpu notice and the fictional sample notice."""
+    from support.synthetic import write_synthetic_portal
+    import yaml
+    write_synthetic_portal(ROOT / "data", dest, PORTAL40_NOTICES, PORTAL40_ITEMS)
+    for n, notice_yml in enumerate(sorted((dest / "notices").glob("*/notice.yml"))):
+        notice = yaml.safe_load(notice_yml.read_text("utf-8"))
+        notice["contact"] = {"phone": f"0000-765{n:05d}", "address": f"示例路{n + 1}号({notice['issuer']}收)"}
+        notice_yml.write_text(yaml.safe_dump(notice, allow_unicode=True, sort_keys=False), "utf-8")
+    shutil.copy2(SAMPLE_PORTAL / "site.yml", dest / "site.yml")
+    for folder in [ROOT / "data" / "notices" / "jinpu-2019", *(SAMPLE_PORTAL / "notices").iterdir()]:
+        shutil.copytree(folder, dest / "notices" / folder.name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def portal40_site(tmp_path_factory) -> Path:
+    """write_portal40, built by MkDocs like `make build`."""
+    data = write_portal40(tmp_path_factory.mktemp("portal40") / "data")
+    out = data.parent / "site"
+    result = run_mkdocs_build(out, data_dir=data)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def portal40_url(portal40_site):
+    with serve_directory(portal40_site) as url:
+        yield url
+
+
 # Module scope, not session: only one sync Playwright may run per thread, and other test modules
 # (e.g. the search engine's) start their own; ours must be closed before they begin.
 @pytest.fixture(scope="module")
@@ -137,7 +175,7 @@ def module_scratch_data(tmp_path_factory, test_data) -> Path:
 # publishing server (bare repository + hooks, sshd, nginx): by the fixtures it asks for, or by its
 # module when the module's own fixtures do such work. `make test` runs everything (what CI runs);
 # `make test-fast` runs `-m "not slow"`.
-SLOW_FIXTURES = {"built_site", "live_site", "build_site", "site_url", "browser", "page", "server", "builds"}
+SLOW_FIXTURES = {"portal40_site", "portal40_url", "built_site", "live_site", "build_site", "site_url", "browser", "page", "server", "builds"}
 SLOW_MODULES = {"test_publish", "test_trust", "test_redteam", "test_incremental", "test_serve", "test_reproducible",
                 "test_buildcache", "test_ci_files", "test_hygiene", "test_links", "test_sitemap", "test_site_build",
                 "test_site_history", "test_hostile_text", "test_search_site", "test_importer_cli",
