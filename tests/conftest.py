@@ -176,7 +176,7 @@ def module_scratch_data(tmp_path_factory, test_data) -> Path:
 # module when the module's own fixtures do such work. `make test` runs everything (what CI runs);
 # `make test-fast` runs `-m "not slow"`.
 SLOW_FIXTURES = {"portal40_site", "portal40_url", "built_site", "live_site", "build_site", "site_url", "browser", "page", "server", "builds"}
-SLOW_MODULES = {"test_publish", "test_trust", "test_redteam", "test_incremental", "test_serve", "test_reproducible",
+SLOW_MODULES = {"test_citizen_portal", "test_publish", "test_trust", "test_redteam", "test_incremental", "test_serve", "test_reproducible",
                 "test_buildcache", "test_ci_files", "test_hygiene", "test_links", "test_sitemap", "test_site_build",
                 "test_site_history", "test_hostile_text", "test_search_site", "test_importer_cli",
                 "test_accessibility", "test_citizen", "test_browser_site", "test_csp_browser", "test_search_browser"}
