@@ -10,6 +10,7 @@ page; the footer's filings from the site settings. (The phone-first layout, the 
 address, /overdue/ and the charts have their own modules.)"""
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
@@ -64,6 +65,20 @@ def _notice_pages(portal: Path, notice: str) -> list[Path]:
     return pages
 
 
+@contextlib.contextmanager
+def opened(browser, address: str, viewport: dict, care: bool = False):
+    """A fresh Chromium tab at `address` (关怀模式 remembered as on when `care`), closed afterwards."""
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    if care:
+        context.add_init_script("try { localStorage.setItem('dsc-care-mode', 'on'); } catch (e) {}")
+    tab = context.new_page()
+    try:
+        tab.goto(address)
+        yield tab
+    finally:
+        context.close()
+
+
 # ---- 1. contacts ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("notice", SAMPLED)
@@ -85,33 +100,23 @@ def test_portal_pages_show_the_operators_phone_and_no_units(portal, address):
 @VIEWPORTS
 def test_an_item_pages_footer_and_feedback_box_name_its_own_unit_in_the_browser(browser, portal, url, viewport):
     own = _phone_of(portal, "unit-0017")
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    tab = context.new_page()
-    try:
-        tab.goto(f"{url}/unit-0017/items/3/")
+    with opened(browser, f"{url}/unit-0017/items/3/", viewport) as tab:
         footer = tab.inner_text("footer")
         assert own in footer and OPERATOR_PHONE not in footer
         assert set(UNIT_PHONE.findall(tab.inner_text("body"))) == {own}
-    finally:
-        context.close()
 
 
 # ---- 2. search cards --------------------------------------------------------------------------------
 
 @VIEWPORTS
 def test_search_shows_at_least_20_cards_each_naming_its_unit_and_date(browser, url, viewport):
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    tab = context.new_page()
-    try:
-        tab.goto(f"{url}/search/?q=%E9%A5%AE%E7%94%A8%E6%B0%B4")  # 饮用水: the same item in every unit
+    with opened(browser, f"{url}/search/?q=%E9%A5%AE%E7%94%A8%E6%B0%B4", viewport) as tab:  # 饮用水: the same item in every unit
         tab.wait_for_selector("[data-search-results] [data-item-id]")
         cards = tab.eval_on_selector_all("[data-search-results] [data-item-id]", "els => els.map(e => e.innerText)")
         assert len(cards) >= 20, len(cards)
         assert all(re.search(r"示例\S*(镇党委|局党组)|金普新区|大连", c) for c in cards), cards[:3]
         assert all(re.search(r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{2}-\d{2}", c) for c in cards), cards[:3]
         assert len(set(cards)) == len(cards), "two cards read the same: a citizen cannot tell them apart"
-    finally:
-        context.close()
 
 
 # ---- 4. 关怀模式 --------------------------------------------------------------------------------------
@@ -119,35 +124,24 @@ def test_search_shows_at_least_20_cards_each_naming_its_unit_and_date(browser, u
 @VIEWPORTS
 @pytest.mark.parametrize("address", ["", "unit-0017/", "unit-0017/items/3/", "notices/"])
 def test_care_mode_makes_every_text_of_portal_pages_at_least_20px(browser, url, address, viewport):
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    context.add_init_script("try { localStorage.setItem('dsc-care-mode', 'on'); } catch (e) {}")
-    tab = context.new_page()
-    try:
-        tab.goto(f"{url}/{address}")
+    with opened(browser, f"{url}/{address}", viewport, care=True) as tab:
         assert tab.get_attribute("html", "data-care-mode") == "on"
         found = tab.evaluate(SMALL_TEXTS, MIN_PX)
         assert found["total"] > 20 and found["small"] == [], (address, found["small"][:10])
         if viewport is PHONE:
             assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], address
-    finally:
-        context.close()
 
 
 # ---- 5. follow-up as progress -----------------------------------------------------------------------
 
 @VIEWPORTS
 def test_the_earlier_item_shows_the_follow_ups_statement_as_progress(browser, url, viewport):
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    tab = context.new_page()
-    try:
-        tab.goto(f"{url}/jinpu-2019/items/1/")
+    with opened(browser, f"{url}/jinpu-2019/items/1/", viewport) as tab:
         body = tab.inner_text("main")
         assert "尚未公布此项的新进展" not in body
         link = tab.locator("a[href*='jinpu-2020/items/1']").first
         assert link.is_visible()
         assert "已完成" in body
-    finally:
-        context.close()
 
 
 # ---- 6. a feed opens as a Chinese page --------------------------------------------------------------
@@ -157,10 +151,7 @@ def test_a_units_feed_opens_as_a_chinese_page(browser, portal, url, viewport):
     notice = (portal / "unit-0017" / "index.html").read_text("utf-8")
     feed = re.search(r'href="([^"]*units/[^"]+/feed\.xml)"', notice)
     assert feed, "the notice overview links its unit's feed"
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    tab = context.new_page()
-    try:
-        tab.goto(f"{url}/unit-0017/{feed[1]}" if not feed[1].startswith("/") else url + feed[1])
+    with opened(browser, f"{url}/unit-0017/{feed[1]}" if not feed[1].startswith("/") else url + feed[1], viewport) as tab:
         raw = tab.evaluate("document.documentElement.textContent")
         assert "does not appear to have any style information" not in raw
         help_box = tab.locator("xpath=//*[local-name()='div' and @class='feed-help']")
@@ -168,8 +159,6 @@ def test_a_units_feed_opens_as_a_chinese_page(browser, portal, url, viewport):
         titles = tab.locator("xpath=//*[local-name()='entry']/*[local-name()='title']")
         assert titles.count() > 0 and titles.first.is_visible()
         assert "示例" in raw  # the unit's own entries
-    finally:
-        context.close()
 
 
 # ---- 9. footer filings from the settings ------------------------------------------------------------
@@ -177,13 +166,8 @@ def test_a_units_feed_opens_as_a_chinese_page(browser, portal, url, viewport):
 @VIEWPORTS
 @pytest.mark.parametrize("address", ["", "unit-0017/items/3/"])
 def test_every_footer_shows_the_operator_and_filings_from_site_yml(browser, url, address, viewport):
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    tab = context.new_page()
-    try:
-        tab.goto(f"{url}/{address}")
+    with opened(browser, f"{url}/{address}", viewport) as tab:
         footer = tab.inner_text("footer")
         for words in ("中共示例县委巡察工作领导小组办公室", "0000000000", "示ICP备00000000号",
                       "示公网安备 00000000000000号", "12388"):
             assert words in footer, (address, words)
-    finally:
-        context.close()
