@@ -208,10 +208,11 @@ class _FastLoader(pyyaml.CSafeLoader):
 
 _FastLoader.yaml_implicit_resolvers = {}  # YAML 1.2 core schema: `no`, `on`, `1:20` stay text
 # Leading-zero numbers (0777) read differently in YAML 1.1 and 1.2, and ruamel reads numbers libyaml
-# takes as text (1_000, 0b101, -0x1F): let the careful path decide all of these.
+# takes as text (1_000, 0b101, -0x1F, .0E0 — a leading dot needs a signed exponent there): let the
+# careful path decide all of these.
 _FastLoader.add_implicit_resolver(
     "tag:disclosure,unusual",
-    re.compile(r"^(?:[-+]?0[0-9]+|[-+]?[0-9.][0-9._]*_.*|[-+]?0[bB].*|[-+]0[xXoO].*|0[xXoO].*_.*)$"),
+    re.compile(r"^(?:[-+]?0[0-9]+|[-+]?[0-9.][0-9._]*_.*|[-+]?0[bB].*|[-+]0[xXoO].*|0[xXoO].*_.*|[-+]?\.[0-9]*[eE].*)$"),
     list("-+.0123456789"))
 for _tag, _pattern, _first in [
     ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
