@@ -270,3 +270,48 @@ def test_the_jinpu_import_names_its_unit_and_stage_and_no_round():
     info = result.notice["inspection"]
     assert info["unit"] == "金普新区" and info["stage"] == "整改情况" and "round" not in info
     assert any(line.startswith("被巡视(巡察)单位:金普新区(第 ") for line in result.found)
+
+
+def test_the_unit_of_a_notice_that_says_对我局_is_the_issuers_own_as_the_issuer_names_it():
+    """Issue 30, item 6: 对我局/我中心/我单位 is the issuer speaking of itself; the unit is read from the
+    issuer's name and from nothing else."""
+    from disclosure import genre
+    said = "省委第三巡视组于2023年4月对我局开展了巡视"
+    assert genre.inspected_unit(said, "中共某市某局党组") == "某市某局"
+    assert genre.inspected_unit("县委第一巡察组对我中心开展了巡察", "某县疾病预防控制中心") == "某县疾病预防控制中心"
+    assert genre.inspected_unit("县委第二巡察组对我村党支部开展了巡察", "中共某某村支部委员会") == "某某村党支部"
+    assert genre.inspected_unit("市委第四巡察组对我委党组进行了巡察", "中共示例市卫生健康委员会党组") == "示例市卫生健康委员会党组"
+    assert genre.inspected_unit("县委第一巡察组对我单位开展了巡察", "中共某某县档案馆支部委员会") == "某某县档案馆"
+    # no issuer, or an issuer that names no such unit: unknown, never guessed
+    assert genre.inspected_unit(said, "") == ""
+    assert genre.inspected_unit(said, "中共某某县委巡察工作领导小组办公室") == ""
+    assert genre.inspected_unit("县委第一巡察组对我院开展了巡察", "中共某某县卫生健康局党组") == ""
+
+
+def test_a_self_named_unit_is_reported_with_its_line_and_the_issuer_it_came_from():
+    result = import_notice((ROOT / "tests/notices/corpus/sections-as-items.txt").read_bytes(), "t")
+    assert result.notice["inspection"]["unit"] == "某某县公共资源交易中心"
+    assert any("“对我中心”" in line and "中共某某县公共资源交易中心支部委员会" in line for line in result.found)
+    text = (ROOT / "tests/notices/corpus/sections-as-items.txt").read_text("utf-8")
+    unsigned = text.replace("　　中共某某县公共资源交易中心支部委员会\n", "")  # no issuer anywhere now
+    result = import_notice(unsigned.encode("utf-8"), "t")
+    assert "unit" not in result.notice["inspection"] and "issuer" not in result.notice
+    assert any("对我中心" in note and "inspection.unit" in note for note in result.notes)
+
+
+def test_a_note_under_the_signature_date_leaves_issuer_and_date_read():
+    result = import_notice((ROOT / "tests/notices/corpus/plain-txt-body-lines.txt").read_bytes(), "t")
+    n = result.notice
+    assert (n["issuer"], n["issued"], n["issued_text"]) == ("中共某某县民政局党组", "2024-09-20", "2024年9月20日")
+    assert n["sections"][-1] == {"role": "signature", "paragraphs": ["中共某某县民政局党组", "2024年9月20日", "(此件公开发布)"]}
+
+
+def test_a_site_header_glued_before_a_title_is_no_part_of_it():
+    from disclosure.importer import Builder
+    assert Builder._site_and_title("某某市人民政府门户网站 政务公开 关于市委巡察整改情况的通报") == \
+        ("某某市人民政府门户网站 政务公开", "关于市委巡察整改情况的通报")
+    assert Builder._site_and_title("某某县人民政府关于县委巡察整改情况的通报") is None  # the organ heads its title
+    assert Builder._site_and_title("中共某某县人民政府党组关于巡察整改情况的通报") is None
+    result = import_notice((ROOT / "tests/notices/corpus/portal-header-glued-title.txt").read_bytes(), "t")
+    page = result.notice["page"]
+    assert page["title_line"].endswith(result.notice["title"]) and page["title_line"].startswith("示例区人民政府 The")

@@ -65,6 +65,7 @@ _DATE = r"(?P<y>\d{4})\s*年\s*(?:(?P<m>\d{1,2})\s*月\s*(?:底|末|份)?|(?P<en
 DEADLINE_PHRASE = re.compile(rf"{_DATE}\s*(?:以前|之前|前)")
 PLANNED_PHRASE = re.compile(rf"(?:计划|预计|力争|确保|争取|拟)\s*(?:于|在|到)?\s*{_DATE}\s*(?:内)?\s*(?:全面|全部|基本)?"
                             r"(?:完成|建成|整改到位|办结|到位)")
+DEADLINE_PHRASE_DONE = re.compile(rf"{_DATE}\s*(?:以前|之前|前)\s*(?:全面|全部|基本)?(?:完成|办结|到位)?")
 LABELLED_DATE = re.compile(rf"{_DATE}|(?P<iy>\d{{4}})[-./](?P<im>\d{{1,2}})(?!\d)")
 
 
@@ -109,7 +110,10 @@ def is_status_line(text: str) -> bool:
     if not m:
         return False
     body = text[m.end():].strip().rstrip("。.")
-    return len(body) <= 30 and "。" not in body and "是" not in body[:3] and status_of(body) is not None
+    # a deadline phrase is a plan, not a status: 整改情况:对结转项目逐一排查,2024年9月底前完成全部拨付
+    # is a measure; 整改情况:正在整改,2024年6月底前完成 still states 正在整改
+    words = PLANNED_PHRASE.sub("", DEADLINE_PHRASE_DONE.sub("", body))
+    return len(body) <= 30 and "。" not in body and "是" not in body[:3] and status_of(words) is not None
 
 
 def status_line_body(text: str) -> str:
@@ -153,12 +157,16 @@ ISSUED_LABELS = "成文日期|成文时间|发文日期|发文时间|印发日�
 _N = r"(?P<n>\d+)\s*(?:个|项|条|件)"
 # A count of problems followed by its status (5个问题已完成整改) is a part, not the total.
 _NOT_TOTAL = r"(?!\s*(?:已|均已|正在|基本|阶段性|持续|长期|未|尚未|需))"
+# A count of measures or tasks (细化为整改措施42条 / 列出任务清单27项 / 42条整改措施) counts no problems.
+_NOT_PROBLEMS = r"(?:措施|任务|举措|制度|责任)"
+_GAP = rf"(?:(?!{_NOT_PROBLEMS})[^,，。;；]){{0,10}}?"
+_NOT_TASKS = rf"(?!\s*(?:项|条)?(?:整改)?{_NOT_PROBLEMS})"
 FIGURE_TOTAL = [
     re.compile(rf"{_N}(?:具体)?问题(?:清单)?{_NOT_TOTAL}"),
     re.compile(rf"问题\s*(?P<n>\d+)\s*(?:个|项|条|件){_NOT_TOTAL}"),
-    re.compile(rf"(?:反馈|指出|交办|梳理|细化为?)[^,，。;；]{{0,10}}?{_N}{_NOT_TOTAL}"),
-    # 建立整改台账,列出问题清单32项
-    re.compile(rf"(?:问题清单|问题台账|整改台账|整改任务清单)[^,，。;；\d]{{0,8}}?{_N}{_NOT_TOTAL}"),
+    re.compile(rf"(?:反馈|指出|交办|梳理|细化为?){_GAP}{_N}{_NOT_TASKS}{_NOT_TOTAL}"),
+    # 建立整改台账,列出问题清单32项 (a 任务清单 lists tasks, not problems)
+    re.compile(rf"(?:问题清单|问题台账|整改台账)(?:(?!{_NOT_PROBLEMS})[^,，。;；\d]){{0,8}}?{_N}{_NOT_TASKS}{_NOT_TOTAL}"),
 ]
 # A total alone is a figure only when the sentence says it counts the problems found.
 COUNTING = re.compile(r"共|发现|反馈|形成|细化|梳理|交办|列出|建立|移交|指出")
@@ -249,12 +257,44 @@ def inspection_kind(title: str, text: str) -> str:
     return base
 
 
-def inspected_unit(text: str) -> str:
-    """The one unit the text names as inspected ('' for 我局, several units, or none)."""
-    m = UNIT_PHRASE.search(text)
-    if not m or _SELF.match(m["unit"]) or "等" in m["unit"] or "家" in m["unit"]:
+# 对我局 / 对我中心党支部 / 对我单位: the issuer speaking of itself. The unit is then the issuer's
+# own organ, read from the issuer's name (中共某市某局党组 → 某市某局), never guessed: the self-word
+# must be one of these and the issuer's name must end with it (我局 needs a …局).
+SELF_UNIT = re.compile(r"^我(?P<noun>单位|中心|街道|社区|集团|公司|学校|局|委|院|村|镇|乡|校|所|站|馆|厅|办|县|市|区)"
+                       r"(?P<organ>党组|党委|党工委|党支部|党总支|支部|总支)?$")
+_NOUN_ENDINGS = {"委": ("委", "委员会"), "校": ("校", "学校", "学院"), "办": ("办", "办公室"),
+                 "集团": ("集团", "集团有限公司", "集团有限责任公司", "集团股份有限公司")}
+# the party organ after the organ's name: 中共某某县公共资源交易中心支部委员会 → 某某县公共资源交易中心
+_PARTY_ORGAN = re.compile(r"(?:总支部委员会|支部委员会|工作委员会|机关委员会|委员会|党组|党委|党工委|党总支|党支部|总支|支部)$")
+
+
+def issuer_unit(self_word: str, issuer: str) -> str:
+    """The unit 我局/我中心/我单位 (+党组…) names, from the issuer's name; '' when the issuer does
+    not name such a unit (no issuer, or 我局 under an issuer that is no 局)."""
+    m = SELF_UNIT.match(self_word)
+    name = _PARTY_ORGAN.sub("", re.sub(r"^中共", "", issuer.strip()), count=1)
+    if not m or len(name) < 2:
         return ""
+    if m["noun"] != "单位" and not name.endswith(_NOUN_ENDINGS.get(m["noun"], (m["noun"],))):
+        return ""
+    return name + (m["organ"] or "")
+
+
+def inspected_unit(text: str, issuer: str = "") -> str:
+    """The one unit the text names as inspected: named after 对, or 对我局 read as the issuer's own
+    unit when the issuer names it ('' for several units, none, or 我局 the issuer does not name)."""
+    m = UNIT_PHRASE.search(text)
+    if not m or "等" in m["unit"] or "家" in m["unit"]:
+        return ""
+    if _SELF.match(m["unit"]):
+        return issuer_unit(m["unit"], issuer)
     return m["unit"]
+
+
+def self_reference(text: str) -> str:
+    """对我局党组 → '我局党组': the words by which the issuer named itself as inspected ('' if none)."""
+    m = UNIT_PHRASE.search(text)
+    return m["unit"] if m and _SELF.match(m["unit"]) else ""
 
 
 def inspection_round(title: str, text: str) -> str:

@@ -34,6 +34,11 @@ TITLE_LIKE = re.compile(r"(关于|巡视|巡察).*(通报|情况|公告|公示|�
 SITE_PREFIX = re.compile(r"^(?P<site>.{2,30}?(网站|门户网|网|专栏|栏目|公开|动态|公示公告|通知公告)\s*[-—|｜_>»]*\s*)"
                          r"(?P<title>(中共|关于).{6,})$")
 SITE_SUFFIX = re.compile(r"^(?P<title>.{6,}?(通报|报告|公告|公示|情况))(?P<site>\s*[-—|｜_]+\s*[^-—|｜_]{2,30})$")
+# a note under the signature's date: (此件公开发布) / （此件发至县级领导干部）
+SIGNATURE_NOTE = re.compile(r"^[（(]此(?:件|页)[^()（）]{1,20}[)）]$")
+# a portal's header copied onto the title's line: 示例区人民政府 The People's Government of … 政府信息公开
+# 中共…的通报. The prefix is the site's only when it names a site or a column and is no sentence.
+SITE_WORDS = re.compile(r"网站|门户|人民政府|政府信息公开|政务公开|信息公开|栏目|专栏|纪委监委|Government|首页")
 ORGAN = re.compile(r"(委员会|党组|党委|工委|办公室|政府|局|公司|集团|中心|学校|医院|大学|支部|总支)$")
 
 
@@ -109,6 +114,7 @@ class Builder:
         self.found: list[str] = []
         self.page_extra: dict = {}
         self.where: dict[str, int] = {}  # what was read from which source line, for the report
+        self.issued_text = ""  # the signature's date line, as written
 
     # -- head and tail of the notice --------------------------------------------------------
     def take_head(self, body: list[Paragraph]) -> tuple[str, str, list[Paragraph]]:
@@ -118,19 +124,23 @@ class Builder:
         is no sentence is the title, as before."""
         title = addressees = ""
         body = self._join_title(body)
-        looks = [i for i, p in enumerate(body[:12]) if self._title_line(p.text)]
+        looks = [i for i, p in enumerate(body[:12]) if self._title_line(p.text) or self._site_and_title(p.text)]
         # lines above the title are the page's only when they read as page lines (a site name, a
         # column), never body text: furniture is what a line is, not where it stands
         if looks and all(self._head_line(p.text) for p in body[:looks[0]]):
             for p in body[:looks[0]]:
                 self.clutter.append(Clutter("head", p.text, p.text, p.lines[0]))
             body = body[looks[0]:]
-        if body and len(body[0].text) <= 80 and not body[0].text.endswith(("。", ":", "：")) \
+        glued = self._site_and_title(body[0].text) if body else None
+        if glued:  # the whole line is kept as page.title_line; the title is what follows the site
+            self.page_extra.update(title_line=body[0].text)  # the schema's page has no site name: the line keeps it
+            title, body, self.where["标题"] = glued[1], body[1:], body[0].lines[0]
+        elif body and len(body[0].text) <= 80 and not body[0].text.endswith(("。", ":", "：")) \
                 and not st.SECTION.match(body[0].text) and not st.level_of(body[0].text):
             title, body, self.where["标题"] = body[0].text, body[1:], body[0].lines[0]
             site = SITE_PREFIX.match(title) or SITE_SUFFIX.match(title)
             if site and TITLE_LIKE.search(site["title"]):  # 某某县人民政府门户网站 巡察公开 中共…的通报
-                self.page_extra.update(site=site["site"].strip(" -—|｜_>»"), title_line=title)
+                self.page_extra.update(title_line=title)  # the site's name stays in the line (no schema field)
                 title = site["title"]
             prefix = re.match(r"^[^:：“”]{2,10}[:：](?=.{6,}(关于|通报))", title)
             if prefix:  # 巡察整改公开:中共…: a column name written before the title
@@ -149,6 +159,25 @@ class Builder:
     def _title_line(text: str) -> bool:
         return bool(TITLE_LIKE.search(text)) and len(text) <= 80 and not text.endswith(("。", ":", "：")) \
             and not st.SECTION.match(text) and not st.level_of(text) and not re.search(r"[。；;]", text)
+
+    @classmethod
+    def _site_and_title(cls, text: str) -> tuple[str, str] | None:
+        """(site, title) when a line longer than a title is a site's header glued before one: the
+        title is a whole title line starting at 中共/关于, the rest names a site or column."""
+        whole = cls._title_line(text)  # 某某县人民政府关于…的通报 is a title, its organ no site
+        if whole and not SITE_WORDS.search(text):
+            return None
+        for m in re.finditer(r"中共|关于", text):
+            before, rest = text[:m.start()], text[m.start():]
+            site = before.strip(" -—|｜_>»\u3000")
+            if not site:
+                return None
+            apart = re.search(r"[\s\u3000\-—|｜_>»]$", before)  # the site is set off from the title
+            words = SITE_WORDS.search(site) if not whole else re.search(r"网站|门户|信息公开|政务公开|栏目|专栏|Government", site)
+            if apart and words and not re.search(r"[。，,；;:：]", site) and len(site) <= 80 \
+                    and cls._title_line(rest) and TITLE_LIKE.search(rest):
+                return site, rest
+        return None
 
     @staticmethod
     def _head_line(text: str) -> bool:
@@ -169,18 +198,30 @@ class Builder:
             if starts and self._title_line(first + second):
                 joined = Paragraph(first + second, body[i].lines + body[i + 1].lines, body[i].indented)
                 return body[:i] + [joined] + body[i + 2:]
+            # 中共某某县民政局党组 / 关于县委第三巡察组反馈意见 / 整改情况的通报: a title over three lines
+            third = body[i + 2].text if i + 2 < len(body) else ""
+            if starts and third and self._head_line(third) and not self._title_line(second) \
+                    and not re.search(r"[:：]", third) and "关于" not in third and self._title_line(first + second + third):
+                joined = Paragraph(first + second + third, body[i].lines + body[i + 1].lines + body[i + 2].lines,
+                                   body[i].indented)
+                return body[:i] + [joined] + body[i + 3:]
         return body
 
     def take_signature(self, body: list[Paragraph]) -> tuple[list[str], str, str, list[Paragraph]]:
         """Issuer and date under the text: '中共…委员会' / '2019年8月12日'. The issuer may be split
         over two lines (中共…巡察工作 / 领导小组办公室), or stand alone without a date."""
         lines, issued = [], ""
+        notes: list[Paragraph] = []  # (此件公开发布) under the date: the document's note, kept with its signature
+        while body and SIGNATURE_NOTE.match(body[-1].text) and len(notes) < 2:
+            notes.insert(0, body[-1])
+            body = body[:-1]
         if body and DATE_LINE.match(body[-1].text):
             date_para, body = body[-1], body[:-1]
             self.where["印发日期"] = date_para.lines[0]
             lines = [date_para.text]
             y, m, d = DATE_LINE.match(date_para.text).groups()
             issued = f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
+            self.issued_text = date_para.text
         issuer = ""
         if body and self._signature_line(body[-1].text) and (lines or ORGAN.search(body[-1].text)):
             self.where["发文单位"] = body[-1].lines[0]
@@ -190,7 +231,9 @@ class Builder:
                     and len(issuer) <= 8:  # 中共…管理局 / 党组: the organ's name broken over two lines
                 lines.insert(0, body[-1].text)
                 issuer, body = body[-1].text + issuer, body[:-1]
-        return lines, issuer, issued, body
+        if notes and not lines:  # no signature above the note: it is the body's last words
+            return [], "", "", body + notes
+        return lines + [n.text for n in notes], issuer, issued, body
 
     @staticmethod
     def _signature_line(text: str) -> bool:
@@ -256,16 +299,25 @@ class Builder:
         published_line = next((c.line for c in self.clutter if c.kind == "published" and c.line), 0)
         if published_line:
             self.where["网页发布日期"] = published_line
+        if not issuer and not self._issuer_from_title(title):  # the 政府信息公开 block's 发文机关, with its line
+            self.where["发文单位(发文机关)"] = next((c.line for c in self.clutter if c.label in ("发文机关", "发文机构")
+                                             and c.value and c.kind != "label"), 0)
+        if not issued:  # 成文日期 of the block or the info line
+            self.where["印发日期(成文日期)"] = next((c.line for c in self.clutter if c.kind == "issued"
+                                             and len(re.findall(r"\d+", c.value)) >= 3), 0)
         self.found[:0] = [f"{what} ← 第 {line} 行" for what, line in self.where.items() if line]
         if problems is None or not problems.items:
             self.notes.append("未识别出整改事项结构(编号、“关于……问题”或整改状态行)。全文已按段落保留在 notice.yml 的 sections 中,请人工拆分事项。")
         categories, items = self._hierarchy(problems) if problems else ([], [])
         all_text = " ".join(p.text for p in self.paragraphs)
+        # the issuer as the notice states it: its signature, the organ heading its title, or the
+        # 发文机关 of its 政府信息公开 block; a page's 发布机构 / 来源 is who put it online, not the issuer
+        stated_issuer = issuer or self._issuer_from_title(title) or self._clutter_value("发文机关", "发文机构")
         # Nothing is invented: what the text does not say is left out, and validation asks for it.
         notice: dict = {"id": self.id}
         for key, value, missing in (
             ("title", title, "未识别出标题。请在 notice.yml 中填写 title。"),
-            ("issuer", issuer or self._issuer_from_title(title) or self._clutter_value("发布机构", "发文机关"),
+            ("issuer", stated_issuer,
              "未识别出发文单位。请在 notice.yml 中填写 issuer。"),
             ("issued", issued or self._clutter_date("issued"),
              "未找到落款日期或成文日期。请在 notice.yml 中填写 issued(印发日期,如 \"2019-08-12\")"
@@ -277,9 +329,9 @@ class Builder:
                 self.notes.append(missing)
         if self._published():
             notice["published"] = self._published()
-        if signature:
-            notice["issued_text"] = signature[-1]
-        notice["inspection"] = self._inspection(title, all_text)
+        if signature and self.issued_text:
+            notice["issued_text"] = self.issued_text
+        notice["inspection"] = self._inspection(title, all_text, stated_issuer)
         if addressees:
             notice["addressees"] = addressees
         notice["source"] = f"source.{self.source.extension}"
@@ -512,8 +564,10 @@ class Builder:
         m = re.match(r"^(.+?)关于", title)
         return m[1] if m else ""
 
-    def _inspection(self, title: str, text: str) -> dict:
-        """What the notice states about its inspection (genre.py); each fact found is reported."""
+    def _inspection(self, title: str, text: str, issuer: str) -> dict:
+        """What the notice states about its inspection (genre.py); each fact found is reported.
+        `issuer`: the signature's or the title's organ (never a page's 发布机构), which names the
+        unit when the text says 对我局/我中心/我单位."""
         out = {"kind": genre.inspection_kind(title, text)}
         by = re.search(r"(中央|省委|市委|州委|县委|区委|旗委)第[一二三四五六七八九十\d]+(巡视|巡察)组", text)
         if by:
@@ -521,14 +575,22 @@ class Builder:
         period = re.search(r"\d{4}年\d{1,2}月\d{1,2}日至(\d{4}年)?\d{1,2}月\d{1,2}日", text)
         if period:
             out["period"] = period[0]
-        facts = {"unit": genre.inspected_unit(text), "round": genre.inspection_round(title, text),
+        facts = {"unit": genre.inspected_unit(text, issuer), "round": genre.inspection_round(title, text),
                  "stage": genre.notice_stage(title)}
         names = {"unit": "被巡视(巡察)单位", "round": "轮次", "stage": "通报阶段"}
+        self_word = genre.self_reference(text)
         for key, value in facts.items():
             if value:
                 out[key] = value
+                if key == "unit" and self_word:  # 对我局: the issuer's own unit, named by the issuer
+                    line = next((par.lines[0] for par in self.paragraphs if "对" + self_word in par.text), None)
+                    self.found.append(f"{names[key]}:{value}(第 {line} 行“对{self_word}”,单位名称取自发文单位“{issuer}”)")
+                    continue
                 line = next((par.lines[0] for par in self.paragraphs if value in par.text), None)
                 self.found.append(f"{names[key]}:{value}" + (f"(第 {line} 行)" if line else "(标题)"))
+        if not facts["unit"] and self_word:
+            self.notes.append(f"原文称巡视(巡察)组“对{self_word}”开展巡视(巡察),发文单位未写明该单位名称,"
+                              "未填写被巡视(巡察)单位(inspection.unit),如需要请人工填写。")
         return out
 
     def _stated_figures(self) -> dict:
@@ -631,7 +693,10 @@ def texts(notice: dict, items: list[dict]):
     yield from rec(notice)
     for item in items:
         yield from rec(item)
-        yield item.get("finding_lead", "") + item.get("finding", "") + item.get("finding_tail", "")
+        finding_line = item.get("finding_lead", "") + item.get("finding", "") + item.get("finding_tail", "")
+        yield finding_line
+        if item.get("measures"):  # (一)关于…的问题。一是…: a heading line that carries the first measures
+            yield finding_line + item["measures"][0]
 
 
 def render(result: ImportResult) -> dict[str, bytes]:

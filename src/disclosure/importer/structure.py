@@ -53,6 +53,9 @@ ORGANISATIONAL = re.compile(r"组织领导|领导小组|压实|责任落实|主�
                             r"细化整改|整改方案|整改措施|成果运用")
 PROBLEM_HEADING = re.compile(r"方面|问题|不够|不足|不到位|不严|不力|不规范|薄弱|缺失|偏差|关于[“\"]")
 HEADING_MAX = 120  # numbered paragraphs longer than this are body text that happens to start with 1.
+# (一)关于……的问题。一是……;二是……: the problem and its first measures on the heading's own line.
+# The problem is the heading; the measures, from 一是 on, are the item's first measure paragraph.
+HEADING_WITH_MEASURES = re.compile(r"^(?P<head>(?:关于|针对|在)[^。；;]{2,100}?问题[。；;，,:：])(?P<rest>[一二三四五六七八九十]是.+)$")
 
 def parse_status(text: str) -> tuple[str | None, str | None]:
     """Status line -> (status, 'YYYY-MM' deadline). None when the words do not say."""
@@ -151,7 +154,8 @@ def looks_like_problems(paragraphs: list[Paragraph]) -> bool:
     texts = [p.text for p in paragraphs]
     return any(genre.is_status_line(t) for t in texts) or sum(1 for t in texts if level_of(t) and level_of(t)[0] in ("paren", "problem")) >= 2 \
         or sum(1 for t in texts if FINDING.match(t) or SUB_ITEM.match(t)) >= 2 \
-        or sum(1 for t in texts if (found := level_of(t)) and found[1]["title"].startswith("关于")) >= 2
+        or sum(1 for t in texts if (found := level_of(t)) and found[1]["title"].startswith("关于")) >= 2 \
+        or any((found := level_of(t)) and HEADING_WITH_MEASURES.match(found[1]["title"]) for t in texts)
 
 
 def continues_problems(section: "SectionDraft", first: "SectionDraft") -> bool:
@@ -207,6 +211,7 @@ class ProblemsParser:
         self.synthetic = 0
         self.lines: list[int] = []  # source lines of the paragraph being read
         self.outro: list[str] = []  # closing words after the last item (take_outro)
+        self.root_texts: dict[int, list[str]] = {}  # id(root) -> its heading line and every line under it
 
     def parse(self) -> "ProblemsParser":
         for p in self.paragraphs:
@@ -214,6 +219,8 @@ class ProblemsParser:
             self.feed(p.text)
             if self.item is not None:
                 self.item.lines += p.lines
+            if self.stack:  # every line under a top-level heading, as written (demote_organisational_roots)
+                self.root_texts.setdefault(id(self.stack[0]), []).append(p.text)
         return self
 
     def feed(self, text: str):
@@ -346,6 +353,50 @@ class ProblemsParser:
             root.children = []
             self.items = [d for d in self.items if id(d) not in gone]
 
+    def demote_organisational_roots(self):
+        """(一)提高站位抓整改,压实整改政治责任 1.成立领导小组… 完成情况:已完成: a part about the work,
+        however its paragraphs are numbered or marked, states no problem. Where the notice also has
+        parts about problems, a top-level heading in the words of the work (组织领导, 压实责任,
+        整改工作; genre vocabulary in ORGANISATIONAL) and not of problems (方面, 问题), whose
+        paragraphs name no finding (关于“…”, …问题), is text: its lines stay as written, in order,
+        and it holds no items: kept as paragraphs where it stands, never a category."""
+        def drafts(node):
+            return node.items + [d for c in node.children for d in drafts(c)]
+
+        def names_problem(d: ItemDraft) -> bool:
+            title = d.issue.title if d.issue is not None else ""
+            return bool(d.finding and not d.finding_is_heading) or bool(FINDING.match(title)) \
+                or bool(PROBLEM_HEADING.search(title[:40]))
+        if self.leaf is None or len(self.roots) < 2:
+            return
+        organisational = [r for r in self.roots if r.level != self.leaf and ORGANISATIONAL.search(r.title[:20])
+                          and not PROBLEM_HEADING.search(r.title) and drafts(r)
+                          and not any(names_problem(d) for d in drafts(r))]
+        ids = {id(r) for r in organisational}  # by identity: two headings may read alike
+        if not ids or all(id(r) in ids for r in self.roots):
+            return
+        kept: list[Heading] = []
+        for root in self.roots:
+            if id(root) not in ids:
+                kept.append(root)
+                continue
+            gone = {id(d) for d in drafts(root)}
+            self.items = [d for d in self.items if id(d) not in gone]
+            # its heading and every line under it, in order, where it stands: text, never a category
+            (kept[-1].paragraphs if kept else self.intro).extend(self.root_texts.get(id(root), [root.label + root.title]))
+            self.notes.append(f"“{root.label}{root.title[:20]}…”讲的是整改工作(组织领导、压实责任),不是问题,"
+                              "其下编号段落作为正文保留,未列为整改事项或问题类别。")
+        self.roots = kept
+
+    def split_heading_measures(self, draft: ItemDraft):
+        """An item whose heading line carries its first measures (关于…的问题。一是…;二是…): the
+        problem is the heading and the finding, the rest its first measure paragraph."""
+        m = HEADING_WITH_MEASURES.match(draft.issue.title) if draft.issue is not None else None
+        if not m or draft.sub_label or draft.finding:
+            return
+        draft.issue.title = m["head"]
+        draft.measures.insert(0, m["rest"])
+
     def demote_empty_roots(self):
         """(一)加强组织领导…… (二)压实整改责任……: numbered paragraphs about the work, before (or among)
         the problem categories, hold no item. They are text, never categories: a category without
@@ -378,9 +429,11 @@ class ProblemsParser:
         without a status line may close with a status sentence (目前已整改到位。). `ends_here`: the
         source text ends inside this section, so its last item may be cut off."""
         self.demote_descriptive_roots()
+        self.demote_organisational_roots()
         self.demote_empty_roots()
         self.take_outro()
         for draft in self.items:
+            self.split_heading_measures(draft)
             if not draft.finding and draft.issue is not None and not draft.sub_label:
                 draft.finding_lead, draft.finding, draft.finding_is_heading = draft.issue.label, draft.issue.title, True
             last = (draft.measures or [draft.finding_lead + draft.finding + draft.finding_tail])[-1]

@@ -24,8 +24,10 @@ CLUTTER = [  # (kind, pattern) — lines a web page adds around the notice
     ("published", re.compile(rf"^(发布时间|发布日期|发布于|发表时间|发表日期|时间|日期|更新时间)\s*[:：]?\s*(?P<value>{_DAY})(.*)$")),
     # 成文日期 / 成文时间 / 发文日期 / 印发日期: the document's own date (issued), never the page's
     ("issued", re.compile(rf"^({genre.ISSUED_LABELS})\s*[:：]?\s*(?P<value>{_DAY})(.*)$")),
-    # a bare timestamp glued before the source: 2022-05-11 09:30:00来源:某市交通运输局
-    ("published", re.compile(rf"^(?P<value>{_DAY})(\s*\d{{1,2}}:\d{{2}}(:\d{{2}})?)?\s*(来源|信息来源|作者|浏览|点击)(.*)$")),
+    # a bare timestamp glued before the source: 2022-05-11 09:30:00来源:某市交通运输局, also after the
+    # site's name: 铁东区人民政府 2019-12-13 16:36 来源: 区河湖管理中心
+    ("published", re.compile(rf"^(?:[^\s:：。,，;；]{{2,20}}\s+)?(?P<value>{_DAY})(\s*\d{{1,2}}:\d{{2}}(:\d{{2}})?)?\s*"
+                             r"(来源|信息来源|作者|浏览|点击)(.*)$")),
     ("editor", re.compile(r"^(责编|责任编辑|编辑|审核|校对|来源编辑)\s*[:：]\s*(?P<value>.*)$")),
     ("meta", re.compile(r"^[-—–]*\s*(来源|信息来源|文章来源|作者|浏览次数|点击数|阅读次数|访问量|浏览量|阅读量|字号|分享到|"
                         r"信息索引号|索引号|文件名称|发布机构|发文机关|公开方式|公开范围|公开时限|主题分类|体裁分类|"
@@ -51,6 +53,7 @@ META_LABELS = {
     "印发日期": "issued", "发布时间": "published", "生成日期": "issued", "公开方式": "meta", "公开范围": "meta",
     "公开时限": "meta", "主题分类": "meta", "体裁分类": "meta", "文号": "meta", "发文字号": "meta", "有效性": "meta",
     "主题词": "meta", "信息来源": "meta", "来源": "meta", "所属机构": "meta", "信息分类": "meta",
+    "发文机构": "meta", "标题": "meta", "内容概述": "meta", "生成时间": "issued",
 }
 META_LABEL_LINE = re.compile(rf"^(?P<label>{'|'.join(sorted(META_LABELS, key=len, reverse=True))})\s*[:：]?$")
 
@@ -88,11 +91,20 @@ PUBLISHED_ANYWHERE = re.compile(r"(?:发布时间|发布日期|发表时间|(?:^
 ISSUED_ANYWHERE = re.compile(rf"(?:^|[\s\u3000|｜/])(?:{genre.ISSUED_LABELS})\s*[:：]\s*(\d{{4}}\s*[-/.年]\s*\d{{1,2}}\s*[-/.月]\s*\d{{1,2}})")
 
 
+def meta_label(text: str) -> str:
+    """'索 引 号:' / '标　　题:' → the 政府信息公开 label the line is alone ('' if none): gov.cn
+    pages space their labels out to one width."""
+    m = META_LABEL_LINE.match(re.sub(r"[\s\u3000]+", "", text))
+    return m["label"] if m else ""
+
+
 def classify_clutter(text: str, line: int) -> Clutter | None:
     if len(text) > 80:
         return None
     for kind, pattern in CLUTTER:
         m = pattern.match(text)
+        if m and kind == "chrome" and "。" in text:
+            continue  # 适老化改造纳入年度民生实事。: a sentence of the body, whatever word opens it
         if m:
             value = m.groupdict().get("value") or text
             label = m.group(1) if kind in ("meta", "published", "issued", "editor") else ""
@@ -122,6 +134,8 @@ def is_open(text: str) -> bool:
         return False  # 中共……关于……的通报: a whole title, whatever its length; the body starts below
     if text.endswith(TERMINAL):
         return False
+    if text.endswith((",", "，", "、")):
+        return True  # a clause stops at a comma only when the line was broken there
     # Lines broken by a page's width are long, or stop just after a sentence ('…整改。巡');
     # a short line without any sentence end is a heading (a title, '2.践行…问题').
     return len(text) >= HEADING_LINE or "。" in text
@@ -142,16 +156,19 @@ def split(text: str) -> tuple[list[Paragraph], list[Clutter]]:
         indented = raw[:1] in BLANKS
         if pending_label is not None:
             label, pending_label = pending_label, None
-            if not META_LABEL_LINE.match(content) and len(content) <= 120:
+            # an empty label (内容概述:) before the notice's title: the title is no label's value,
+            # except the value of the 标题 / 文件名称 label that announces it
+            names_title = label in ("标题", "文件名称", "名称")
+            if not meta_label(content) and len(content) <= 120 and (names_title or not TITLE_END.search(content)):
                 kind = META_LABELS[label]
                 if kind in ("published", "issued") and not re.fullmatch(_DAY + r".*", content):
                     kind = "meta"  # not a date after all: kept, not read as one
                 clutter.append(Clutter(kind, content, content, number, label))
                 previous_open = False
                 continue
-        label_line = META_LABEL_LINE.match(content)
+        label_line = meta_label(content)
         if label_line:
-            pending_label = label_line["label"]
+            pending_label = label_line
             clutter.append(Clutter("label", content, "", number, pending_label))
             previous_open = False
             continue
