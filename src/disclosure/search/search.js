@@ -515,10 +515,20 @@
         el('label', { for: id }, '搜索整改事项（可输入村、学校、单位等关键词，多个词用空格分开）'), ' ',
         this.input, ' ', el('button', { type: 'submit' }, '搜索'));
       this.status = el('p', { class: 'search-status', role: 'status', 'aria-live': 'polite' });
-      this.facetBox = el('div', { class: 'search-facets', 'data-search-facets': true });
+      // Phone first (issue 28): under 768 px the facets sit behind this button, closed, so the results
+      // come right after the count; the stylesheet hides the button (and always shows the facets) on
+      // wider screens. A native button: Enter and Space open and close it.
+      const facetId = 'search-facets-' + Math.random().toString(36).slice(2, 8);
+      this.facetCount = el('span', { class: 'search-facets-toggle__count', 'data-facets-active': '0' });
+      this.toggleButton = el('button', { type: 'button', class: 'search-facets-toggle', 'data-facets-toggle': true,
+        'aria-expanded': 'false', 'aria-controls': facetId, hidden: true }, '筛选', this.facetCount);
+      this.facetBox = el('div', { class: 'search-facets', id: facetId, 'data-search-facets': true });
+      this.root.dataset.facetsOpen = 'false';
       this.list = el('ol', { class: 'search-results', 'data-search-results': true });
       this.more = el('button', { type: 'button', class: 'search-more', hidden: true }, '显示更多结果');
-      this.root.replaceChildren(this.form, this.status, this.facetBox, this.list, this.more);
+      this.root.replaceChildren(this.form, el('div', { class: 'search-bar' }, this.status, this.toggleButton),
+        this.facetBox, this.list, this.more);
+      this.toggleButton.addEventListener('click', () => this.openFacets(this.root.dataset.facetsOpen !== 'true'));
 
       this.form.addEventListener('submit', e => {
         e.preventDefault();
@@ -622,6 +632,20 @@
       }));
     }
 
+    /** Open or close the facets behind the 筛选 button (phones; wider screens always show them). */
+    openFacets(open) {
+      this.root.dataset.facetsOpen = open ? 'true' : 'false';
+      this.toggleButton.setAttribute('aria-expanded', open ? 'true' : 'false');
+    }
+
+    /** The button says how many filters are on: 筛选, 筛选(2). */
+    showActiveFilters() {
+      let active = 0;
+      for (const f of FACETS) active += this.state.filters[f.key].size;
+      this.facetCount.textContent = active ? '(' + active + ')' : '';
+      this.facetCount.dataset.facetsActive = String(active);
+    }
+
     renderFacets(counts) {
       this.counts = counts;
       this.facetText = this.facetText || {};
@@ -646,12 +670,19 @@
           fieldset.append(box);
           const all = options.length;
           const matching = options.filter(o => o.checked || !typed || facet.labels[o.i].includes(typed));
-          matching.sort((a, b) => (b.checked - a.checked) || (b.count - a.count) || (a.i - b.i));
-          options = matching.slice(0, Math.max(FACET_TOP, matching.filter(o => o.checked).length));
+          // by count, never by being checked: an option keeps its place when it is checked (moving the
+          // checked one to the front put another unit under the pointer, and a second click checked
+          // that one too). The counts of a facet do not depend on its own choices (facetCounts), so
+          // checking or unchecking one leaves the order as it was. A checked option outside the top
+          // values stays shown, in its place by count.
+          matching.sort((a, b) => (b.count - a.count) || (a.i - b.i));
+          options = matching.filter((o, rank) => rank < FACET_TOP || o.checked);
           fieldset.append(el('p', { class: 'search-facet__more', 'data-facet-shown': String(options.length),
             'data-facet-all': String(all) },
             typed ? '含“' + typed + '”的共 ' + matching.length + ' 个，显示 ' + options.length + ' 个'
-              : '共 ' + all + ' 个，按事项数显示前 ' + options.length + ' 个；输入文字可查找其余的'));
+              : '共 ' + all + ' 个，按事项数显示前 ' + Math.min(FACET_TOP, all) + ' 个' +
+                (options.length > FACET_TOP ? '和已选的 ' + (options.length - FACET_TOP) + ' 个' : '') +
+                '；输入文字可查找其余的'));
         }
         for (const o of options) {
           const box = el('input', { type: 'checkbox', name: f.key, value: o.value, checked: o.checked, 'data-facet-value': o.value });
@@ -662,6 +693,8 @@
         }
         groups.push(fieldset);
       }
+      this.toggleButton.hidden = groups.length === 0;  // nothing to choose: no button
+      this.showActiveFilters();
       // keep keyboard focus (and the caret of a facet's text box) on the same control across the re-render
       const active = document.activeElement;
       const focused = active && this.facetBox.contains(active) ? [active.name, active.type === 'search' ? null : active.value] : null;

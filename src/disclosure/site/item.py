@@ -15,7 +15,7 @@ from ..qr import qr_svg
 from ..series import Problem, timeline
 from .. import urls
 from .context import BuildContext
-from .render import GeneratedPage, render, tel_href
+from .render import GeneratedPage, label_text, render, tel_href
 
 
 def item_pages(notice: Notice, context: BuildContext,
@@ -72,7 +72,7 @@ def feedback_links(notice: Notice, item: Item, site_url: str = "") -> list[dict]
         out.append({"kind": "phone", "label": f"打电话:{contact['phone']}", "href": tel_href(contact["phone"])})
     if contact.get("email"):
         subject = f"[{ref}] {item.heading}"
-        body = (f"关于《{notice.title}》第 {item.label} 项({item.heading}):\n\n"
+        body = (f"关于《{notice.title}》第 {label_text(item.label)} 项({item.heading}):\n\n"
                 f"我了解的情况:\n\n我的联系方式(可不填):\n\n"
                 f"事项页面:{urls.absolute(urls.item_url(item), site_url)}\n")
         out.append({"kind": "email", "label": f"发电子邮件:{contact['email']}",
@@ -88,7 +88,7 @@ def feedback_links(notice: Notice, item: Item, site_url: str = "") -> list[dict]
 
 def item_qr(item: Item, site_url: str) -> str:
     """Inline SVG of the item page's address: the bridge from a printed notice board to the live page."""
-    return qr_svg(urls.absolute(urls.item_url(item), site_url), f"第 {item.label} 项页面的二维码")
+    return qr_svg(urls.absolute(urls.item_url(item), site_url), f"第 {label_text(item.label)} 项页面的二维码")
 
 
 def item_changed(item: Item, notice: Notice, history: History) -> str:
