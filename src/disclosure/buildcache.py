@@ -12,8 +12,11 @@ most of a publish). The inputs, and so the dependency rules, are all in `notice_
     a notice's own  + every file of every notice linked to it (follows / continues, withdrawn ones too:
     pages, and its  a follow-up's statements appear on the earlier notice's item pages and back), and
     items.json/csv  git's dates for those files
-    portal pages    home, 通报目录, 最近更新, 联系方式, 搜索, 开放数据, 关于本站: they count or list every
-                    notice, so they are always rendered (their number does not grow with the site)
+    portal pages    home, 通报目录 (and its pages by year), 按单位查找 (units/, each unit's page), 已过整改时限的
+                    问题 (overdue/, each unit's), 最近更新, 联系方式, 搜索, 开放数据, 关于本站: they count or list
+                    every notice, or depend on the as-of date and on every notice's problems (the overdue list,
+                    longest overdue first), so they are always rendered: an incremental build gives them
+                    byte for byte what a full one does
 
 Other files (the site's open data, assembled from its notices', the feeds, the directory's index)
 are always regenerated; the search index

@@ -15,6 +15,12 @@ the MkDocs file names that produce them (use_directory_urls: 'x/index.md' -> 'x/
     updates/  updates/page/<n>/  feed.xml  what changed, newest first (paged list and Atom feed)
     data/  data/items.json  data/items.csv  data/*.schema.json    open data and its description
     contact/  contact/page/<n>/           every notice's contacts, paged
+    notices/years/<year>/  …/page/<n>/    the directory's notices of one year (its static way in, no JavaScript)
+    overdue/  overdue/page/<n>/           every overdue problem of the portal, longest overdue first, paged
+    units/  units/page/<n>/               every inspected unit, by the first character of its name
+    units/<slug>/  units/<slug>/page/<n>/ one unit: its notices and their contacts
+    units/<slug>/overdue/  …/page/<n>/    one unit's overdue problems (the overdue list filtered by unit)
+    units/<slug>/feed.xml                 one unit's Atom feed
     search/
     accessibility/                        无障碍声明 (the hand-written docs/accessibility.md), linked from every footer
     sitemap.xml  sitemap-portal.xml       the sitemap index (every notice's sitemap) and the portal's pages
@@ -41,6 +47,7 @@ SITEMAP = "sitemap.xml"
 PORTAL_SITEMAP = "sitemap-portal.xml"
 SCHEMAS = {"item.schema.json": "data/item.schema.json", "notice.schema.json": "data/notice.schema.json"}
 ACCESSIBILITY = "accessibility/"  # docs/accessibility.md
+OVERDUE = "overdue/"
 
 
 def updates_url(page: int = 1) -> str:
@@ -53,6 +60,19 @@ def contact_url(page: int = 1) -> str:
 
 def directory_url(page: int = 1) -> str:
     return DIRECTORY if page == 1 else f"{DIRECTORY}page/{page}/"
+
+
+def overdue_url(page: int = 1) -> str:
+    return _paged(OVERDUE, page)
+
+
+def year_url(year: str, page: int = 1) -> str:
+    """The directory's notices issued in one year."""
+    return _paged(f"{DIRECTORY}years/{year}/", page)
+
+
+def _paged(first: str, page: int) -> str:
+    return first if page == 1 else f"{first}page/{page}/"
 
 
 def notice_url(notice: Notice | str) -> str:
@@ -192,3 +212,18 @@ def unit_slug(unit: str) -> str:
 
 def unit_feed(unit: str) -> str:
     return f"{UNITS}{unit_slug(unit)}/feed.xml"
+
+
+def units_url(page: int = 1) -> str:
+    """按单位查找: every unit, by the first character of its name, paged."""
+    return _paged(UNITS, page)
+
+
+def unit_url(unit: str, page: int = 1) -> str:
+    """One unit's page: its notices (paged) and their contacts."""
+    return _paged(f"{UNITS}{unit_slug(unit)}/", page)
+
+
+def unit_overdue_url(unit: str, page: int = 1) -> str:
+    """One unit's overdue problems: the portal's overdue list filtered by unit, without JavaScript."""
+    return _paged(f"{UNITS}{unit_slug(unit)}/overdue/", page)

@@ -1,10 +1,13 @@
 """The public site, as plain Python: everything the MkDocs hook needs, testable without MkDocs.
 Organised by what a citizen sees:
 
-    portal     the fixed nav, home, 通报目录 (paged, with a filter over notices/index.json), 最近更新,
-               联系方式, the search page, each notice's footer contact
+    portal     the fixed nav, home, 通报目录 (paged, with a filter over notices/index.json; by year), 按单位查找
+               (each unit's notices), 已过整改时限的问题 (overdue/, and each unit's), 最近更新, 联系方式, the
+               search page, each notice's footer contact
+    charts     static SVG charts with their tables (home: by unit; a notice: by category, over time)
     notice     one notice: overview, category and group pages, full text, print sheets (paged), withdrawn
-    item       one item: its page, overdue wording, evidence links, QR code, when its data changed
+    item       one item: its page, evidence links, QR code, when its data changed
+    overdue    overdue wording, and the portal's list of every overdue problem
     open_data  the field table behind items.json / items.csv / their schema / the /data/ page; feeds
     sitemap    sitemap.xml: an index of one sitemap per notice and one for the portal
 and what they share:

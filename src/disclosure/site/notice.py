@@ -10,10 +10,11 @@ from functools import partial
 from ..gitinfo import History
 from ..model import Item, Node, Notice
 from .. import urls
+from .charts import Bar, progress_chart, stacked_bars
 from .context import BuildContext
 from .figures import figures
 from .item import item_changed, item_qr
-from .render import GeneratedPage, chunks, render
+from .render import GeneratedPage, chunks, label_text, render
 
 
 
@@ -36,15 +37,18 @@ def notice_page(notice: Notice, as_of: dt.date, changed: dict[str, str]) -> Gene
 
 def _notice_html(notice: Notice, url: str, as_of: dt.date, changed: dict[str, str]) -> str:
     categories = [(cat, figures(notice.items_under(cat), as_of)) for cat in notice.categories]
-    return render("notice.html", url, as_of, notice=notice, fig=figures(notice.items, as_of),
-                  categories=categories, changed=changed)
+    fig = figures(notice.items, as_of)
+    bars = [Bar.of(cat.label + cat.title, cf, urls.relative(urls.category_url(notice, cat), url)) for cat, cf in categories]
+    category_chart = stacked_bars("chart-categories", "各类别整改进展", bars, "类别", table="below") if bars else ""
+    return render("notice.html", url, as_of, notice=notice, fig=fig, categories=categories, changed=changed,
+                  category_chart=category_chart, progress_chart=progress_chart(notice, as_of, fig))
 
 
 def withdrawn_page(url: str, notice: Notice, item: Item | None, as_of: dt.date) -> GeneratedPage:
     """What stays public of a withdrawn item or notice: when, why, and by whom it was published."""
     withdrawal = (item.withdrawn if item and item.withdrawn else None) or notice.withdrawn
     html = partial(render, "withdrawn.html", url, as_of, notice=notice, item=item, withdrawal=withdrawal)
-    what = f"第 {item.label} 项" if item else "本通报"
+    what = f"第 {label_text(item.label)} 项" if item else "本通报"
     return GeneratedPage(url, f"{what}已撤下", html,
                          article={"page": "withdrawn", "notice": notice.id, **({"item-id": item.id} if item else {}),
                                   "withdrawn": withdrawal.date})

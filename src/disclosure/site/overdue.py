@@ -1,4 +1,5 @@
-"""How long an item is overdue, in words (item pages, tables, the print sheet).
+"""How long an item is overdue, in words (item pages, tables, the print sheet), and the portal's
+list of every overdue problem (/overdue/ and each unit's: portal.overdue_pages).
 
 Overdue, honestly: an item not done whose current deadline month has ended before the as-of date
 (status.is_overdue, the one rule). How long ago is counted in whole months from the first day after
@@ -6,9 +7,12 @@ the deadline month, so "已超过 N 个月" never overstates."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+from ..dataset import Dataset
 from ..model import Item
 from ..status import OVERDUE_TEXT, month_end
+from .. import urls
 
 
 def elapsed_text(since: dt.date, as_of: dt.date) -> str:
@@ -23,6 +27,7 @@ def elapsed_text(since: dt.date, as_of: dt.date) -> str:
 
 
 def overdue_since(item: Item) -> dt.date:
+    """The first overdue day: the day after the current deadline month (an Item's or a series.Problem's)."""
     return month_end(item.deadline) + dt.timedelta(days=1)
 
 
@@ -37,3 +42,38 @@ def overdue_elapsed(item: Item, as_of: dt.date) -> str:
     return f"已超过 {elapsed_text(overdue_since(item), as_of)}" if item.overdue(as_of) else ""
 
 
+
+# ---- the portal's list of overdue problems (/overdue/, and each unit's) ------------------------
+
+@dataclass(frozen=True)
+class OverdueRow:
+    """One overdue problem as /overdue/ lists it: what its newest statement says (heading verbatim,
+    its notice) and how long it is overdue. Plain values, so a preview compares rows cheaply
+    (render.Bodies)."""
+    since: dt.date  # the first overdue day
+    unit: str  # the inspected unit, as the directory names it (its inspection's first notice)
+    notice_id: str
+    notice_title: str
+    issued: str
+    item_id: str
+    label: str
+    heading: str
+    deadline: str  # the current deadline, "YYYY-MM"
+    elapsed: str  # "已超过 6 年 10 个月"
+    item_url: str
+
+
+def overdue_rows(dataset: Dataset, as_of: dt.date) -> list[OverdueRow]:
+    """Every overdue problem of the portal, each once (a problem reported on by later notices is
+    told by its newest statement, as the site-wide figures count it), longest overdue first; ties
+    by unit, then in the directory's order."""
+    rows = []
+    for problem in dataset.problems:  # newest notice first, each notice's items in order
+        if not problem.overdue(as_of):
+            continue
+        latest, since = problem.latest, overdue_since(problem)
+        unit = dataset.series(problem.root.notice)[0].unit
+        rows.append(OverdueRow(since, unit, latest.notice.id, latest.notice.title, latest.notice.issued,
+                               latest.item.id, latest.item.label, latest.item.heading, problem.deadline,
+                               f"已超过 {elapsed_text(since, as_of)}", urls.item_url(latest.item)))
+    return sorted(rows, key=lambda r: (r.since, r.unit))  # stable: the directory's order within a tie
