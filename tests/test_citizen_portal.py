@@ -100,7 +100,7 @@ def test_portal_pages_show_the_operators_phone_and_no_units(portal, address):
 @VIEWPORTS
 def test_an_item_pages_footer_and_feedback_box_name_its_own_unit_in_the_browser(browser, portal, url, viewport):
     own = _phone_of(portal, "unit-0017")
-    with opened(browser, f"{url}/unit-0017/items/3/", viewport) as tab:
+    with opened(browser, f"{url}unit-0017/items/3/", viewport) as tab:
         footer = tab.inner_text("footer")
         assert own in footer and OPERATOR_PHONE not in footer
         assert set(UNIT_PHONE.findall(tab.inner_text("body"))) == {own}
@@ -110,7 +110,7 @@ def test_an_item_pages_footer_and_feedback_box_name_its_own_unit_in_the_browser(
 
 @VIEWPORTS
 def test_search_shows_at_least_20_cards_each_naming_its_unit_and_date(browser, url, viewport):
-    with opened(browser, f"{url}/search/?q=%E9%A5%AE%E7%94%A8%E6%B0%B4", viewport) as tab:  # 饮用水: the same item in every unit
+    with opened(browser, f"{url}search/?q=%E9%A5%AE%E7%94%A8%E6%B0%B4", viewport) as tab:  # 饮用水: the same item in every unit
         tab.wait_for_selector("[data-search-results] [data-item-id]")
         cards = tab.eval_on_selector_all("[data-search-results] [data-item-id]", "els => els.map(e => e.innerText)")
         assert len(cards) >= 20, len(cards)
@@ -124,7 +124,7 @@ def test_search_shows_at_least_20_cards_each_naming_its_unit_and_date(browser, u
 @VIEWPORTS
 @pytest.mark.parametrize("address", ["", "unit-0017/", "unit-0017/items/3/", "notices/"])
 def test_care_mode_makes_every_text_of_portal_pages_at_least_20px(browser, url, address, viewport):
-    with opened(browser, f"{url}/{address}", viewport, care=True) as tab:
+    with opened(browser, f"{url}{address}", viewport, care=True) as tab:
         assert tab.get_attribute("html", "data-care-mode") == "on"
         found = tab.evaluate(SMALL_TEXTS, MIN_PX)
         assert found["total"] > 20 and found["small"] == [], (address, found["small"][:10])
@@ -136,7 +136,7 @@ def test_care_mode_makes_every_text_of_portal_pages_at_least_20px(browser, url, 
 
 @VIEWPORTS
 def test_the_earlier_item_shows_the_follow_ups_statement_as_progress(browser, url, viewport):
-    with opened(browser, f"{url}/jinpu-2019/items/1/", viewport) as tab:
+    with opened(browser, f"{url}jinpu-2019/items/1/", viewport) as tab:
         body = tab.inner_text("main")
         assert "尚未公布此项的新进展" not in body
         link = tab.locator("a[href*='jinpu-2020/items/1']").first
@@ -151,7 +151,7 @@ def test_a_units_feed_opens_as_a_chinese_page(browser, portal, url, viewport):
     notice = (portal / "unit-0017" / "index.html").read_text("utf-8")
     feed = re.search(r'href="([^"]*units/[^"]+/feed\.xml)"', notice)
     assert feed, "the notice overview links its unit's feed"
-    with opened(browser, f"{url}/unit-0017/{feed[1]}" if not feed[1].startswith("/") else url + feed[1], viewport) as tab:
+    with opened(browser, f"{url}unit-0017/{feed[1]}" if not feed[1].startswith("/") else url + feed[1], viewport) as tab:
         raw = tab.evaluate("document.documentElement.textContent")
         assert "does not appear to have any style information" not in raw
         help_box = tab.locator("xpath=//*[local-name()='div' and @class='feed-help']")
@@ -166,8 +166,30 @@ def test_a_units_feed_opens_as_a_chinese_page(browser, portal, url, viewport):
 @VIEWPORTS
 @pytest.mark.parametrize("address", ["", "unit-0017/items/3/"])
 def test_every_footer_shows_the_operator_and_filings_from_site_yml(browser, url, address, viewport):
-    with opened(browser, f"{url}/{address}", viewport) as tab:
+    with opened(browser, f"{url}{address}", viewport) as tab:
         footer = tab.inner_text("footer")
         for words in ("中共示例县委巡察工作领导小组办公室", "0000000000", "示ICP备00000000号",
                       "示公网安备 00000000000000号", "12388"):
             assert words in footer, (address, words)
+
+
+# ---- 7. /contact/ finds a unit ------------------------------------------------------------------------
+
+@VIEWPORTS
+def test_the_contact_page_filters_by_unit_and_keeps_it_in_the_address(browser, url, viewport):
+    with opened(browser, f"{url}contact/", viewport) as tab:
+        form = tab.locator("form.disclosure-contact-filter")
+        form.wait_for(state="visible")
+        cards = tab.locator("[data-contact-notice]")
+        everyone = cards.count()
+        assert everyone > 10
+        box = form.locator("input[name=q]")
+        box.fill("示例12镇")
+        tab.wait_for_function("location.search.includes('q=')")
+        shown = [c for c in cards.all() if c.is_visible()]
+        assert 0 < len(shown) < everyone
+        assert all("示例12镇" in c.get_attribute("data-unit") for c in shown)
+        tab.reload()
+        form.wait_for(state="visible")
+        assert box.input_value() == "示例12镇"
+        assert sum(c.is_visible() for c in cards.all()) == len(shown)

@@ -20,8 +20,10 @@
     var params = new URLSearchParams();
     pairs.forEach(function (p) { if (p[1]) params.set(p[0], p[1]); });
     var query = params.toString();
-    var url = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
-    if (url !== window.location.pathname + window.location.search + window.location.hash) {
+    // from the whole address, not the path: a path such as //contact/ (two slashes typed or
+    // linked) would, written out alone, name another host and throw
+    var url = window.location.href.split(/[?#]/)[0] + (query ? "?" + query : "") + window.location.hash;
+    if ((query ? "?" + query : "") !== window.location.search) {
       window.history.replaceState(window.history.state, "", url);
     }
   }
