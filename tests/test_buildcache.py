@@ -2,6 +2,7 @@
 End to end (pushes, byte-for-byte equality with full builds): tests/test_incremental.py."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -11,7 +12,7 @@ import yaml
 from helpers import write_test_data
 from disclosure.buildcache import BuildCache, page_keys
 from disclosure.series import linked_groups
-from disclosure.site import BuildContext, build_site
+from disclosure.site import BuildContext, build_site, urls
 from disclosure.validate import load_dataset
 
 AS_OF = dt.date(2024, 7, 1)
@@ -27,19 +28,36 @@ def changed(a: dict, b: dict) -> set[str]:
     return {k for k in a.keys() | b.keys() if a.get(k) != b.get(k) or a.get(k) is None}
 
 
-def test_a_change_in_one_notice_changes_only_that_notices_pages_and_portal_pages_are_always_rendered(tmp_path):
+def test_a_change_in_one_notice_changes_only_that_notices_pages_and_the_portal_pages_it_shows_on(tmp_path):
     data = write_test_data(tmp_path / "data")
     before = keys(data)
-    portal = {k for k, v in before.items() if v is None}
-    assert {"index.md", "notices/index.md", "search/index.md", "updates/index.md"} <= portal
-    assert not any(k.startswith(("jinpu-2019/", SAMPLE + "/")) for k in portal)
+    # home (it shows the build commit) and the nav's pages (MkDocs needs their files) are always rendered
+    assert {k for k, v in before.items() if v is None} == {"index.md", "notices/index.md", "search/index.md",
+                                                           "updates/index.md", "data/index.md", "contact/index.md"}
     item = data / "notices" / SAMPLE / "items" / "1.yml"
     item.write_text(item.read_text("utf-8").replace("status: partly_done", "status: done"), "utf-8")
     after = keys(data)
-    assert changed(before, after) - portal == {k for k in after if k.startswith(SAMPLE + "/")}
+    mine = {k for k in after if k.startswith(SAMPLE + "/")}
+    moved = changed(before, after) - mine
+    # the notice's own pages, home, and the portal pages whose bodies show the item's status
+    assert "index.md" in moved and "notices/index.md" in moved
+    assert {k for k in mine if before.get(k) != after.get(k)} == mine
+    assert not any(k.startswith("jinpu-2019/") for k in moved)
+    assert "notices/years/2024/index.md" in moved  # the year's list shows the notice's figures
+    assert "units/index.md" not in moved  # bodies unchanged: reused
     assert keys(data, AS_OF + dt.timedelta(days=1)).keys() == after.keys()
     assert all(a != b for a, b in zip(after.values(), keys(data, AS_OF + dt.timedelta(days=1)).values())
                if a is not None)  # another as-of date: every page is rendered again
+
+
+def test_a_portal_pages_key_follows_its_body_and_the_site_wide_inputs(tmp_path):
+    data = write_test_data(tmp_path / "data")
+    site = build_site(load_dataset(data), BuildContext(AS_OF, "测试站"))
+    units = next(p for p in site.portal_pages if p.url == urls.units_url())
+    first = page_keys(site, "code-1")[units.src_uri]
+    assert page_keys(site, "code-2")[units.src_uri] != first  # other code
+    site.portal_pages[site.portal_pages.index(units)] = dataclasses.replace(units, body=units.html + "<p>改动</p>")
+    assert page_keys(site, "code-1")[units.src_uri] != first  # another body
 
 
 def test_notices_linked_by_follows_or_continues_share_their_pages_inputs(tmp_path):

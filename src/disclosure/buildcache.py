@@ -12,11 +12,12 @@ most of a publish). The inputs, and so the dependency rules, are all in `notice_
     a notice's own  + every file of every notice linked to it (follows / continues, withdrawn ones too:
     pages, and its  a follow-up's statements appear on the earlier notice's item pages and back), and
     items.json/csv  git's dates for those files
-    portal pages    home, 通报目录 (and its pages by year), 按单位查找 (units/, each unit's page), 已过整改时限的
-                    问题 (overdue/, each unit's), 最近更新, 联系方式, 搜索, 开放数据, 关于本站: they count or list
-                    every notice, or depend on the as-of date and on every notice's problems (the overdue list,
-                    longest overdue first), so they are always rendered: an incremental build gives them
-                    byte for byte what a full one does
+    a portal page   + its own body, title and scripts (home, 通报目录 and its pages by year, 按单位查找 and
+                    each unit's page, 已过整改时限的问题 and each unit's, 最近更新, 联系方式, 搜索, 开放数据): they
+                    count or list every notice, so their bodies are made on every build, but one whose body
+                    comes out the same is reused (of ~1,000 such pages at 40,000 items, a one-item
+                    change alters a handful); home (it shows the build commit, disclosure-footer.html) and
+                    the pages the nav names (MkDocs must have their files) are always rendered
 
 Other files (the site's open data, assembled from its notices', the feeds, the directory's index)
 are always regenerated; the search index
@@ -54,6 +55,8 @@ from .checked import files_under
 from .series import linked_groups
 from .site.context import BuildContext
 from .site.open_data import notice_data_paths
+from .site.portal import nav_pages
+from . import urls
 from .urls import site_addresses  # refused as notice ids; kept out here too, should one slip through
 
 # What the code of a build is (relative to the project folder): a change to any of these, or to an
@@ -124,15 +127,21 @@ def _dates_by_notice(history) -> dict[str, list[str]]:
     return out
 
 
+def site_wide_key(build: BuildContext, template: dict, nav, code: str) -> str:
+    """What every page shows beyond its own content: the build context, the theme's template context
+    (but NOT_SITE_WIDE), the navigation and the code."""
+    template = {k: v for k, v in template.items() if k not in NOT_SITE_WIDE}
+    return _hash(code, build.site_name, build.site_url, build.as_of.isoformat(), repr(sorted(template.items())),
+                 repr(nav))
+
+
 def notice_keys(dataset, build: BuildContext, template: dict, nav, code: str) -> dict[str, str]:
     """Notice id (withdrawn ones too) -> the key of everything its pages and open data show: the
     site-wide inputs (the build context, the theme's template context, the navigation, the code)
     and the files (with git dates) of every notice linked to it. The notice part of THE dependency
     rules (module docstring); the preview reuses a notice's parts by it (site.NoticeParts)."""
     history = build.history
-    template = {k: v for k, v in template.items() if k not in NOT_SITE_WIDE}
-    common = _hash(code, build.site_name, build.site_url, build.as_of.isoformat(), repr(sorted(template.items())),
-                   repr(nav))
+    common = site_wide_key(build, template, nav, code)
     every = {n.id: n for n in dataset.notices + dataset.withdrawn_notices}
     groups = linked_groups(list(every.values()))
     dates = _dates_by_notice(history)
@@ -141,12 +150,20 @@ def notice_keys(dataset, build: BuildContext, template: dict, nav, code: str) ->
 
 
 def page_keys(site, code: str, notices: dict[str, str] | None = None) -> dict[str, str | None]:
-    """src_uri -> the key of everything the page shows; None: always rendered (a portal page); and
-    a notice's open data file (its path) -> the key of its records. notices: notice_keys, if known.
+    """src_uri -> the key of everything the page shows; None: always rendered (home); and a
+    notice's open data file (its path) -> the key of its records. notices: notice_keys, if known.
     THE dependency rules of incremental builds: see the module docstring."""
     if notices is None:
         notices = notice_keys(site.dataset, site.context, site.template_context, site.nav, code)
     keys: dict[str, str | None] = {page.src_uri: None for page in site.pages}
+    common = site_wide_key(site.context, site.template_context, site.nav, code)
+    # MkDocs must be given every page the nav names (a nav entry without its file fails --strict),
+    # and home shows the build commit: those are always rendered
+    in_nav = set(nav_pages(site.nav))
+    for page in site.portal_pages:
+        if page.src_uri not in in_nav and page.url != urls.HOME:
+            keys[page.src_uri] = _hash(common, "portal", page.src_uri, page.title, page.html,
+                                       repr(sorted(page.article.items())), repr(page.scripts))
     for notice in site.dataset.notices + site.dataset.withdrawn_notices:
         parts = site.parts.get(notice.id)
         if notice.id not in notices or parts is None:
