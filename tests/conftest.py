@@ -51,6 +51,17 @@ def run_mkdocs_build(out_dir: Path, data_dir: Path | None = None, as_of: str | N
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_program_environments(tmp_path_factory):
+    """Every publishing server the tests set up installs its program (publish/program.py); they
+    share one Python environment (DISCLOSURE_PROGRAM_ENVS), made once a session, instead of 170 MB
+    and ~15 s each. tests/test_admin_guide.py unsets it: it installs as an administrator would."""
+    from disclosure import environment
+    os.environ[environment.PROGRAM_ENVS] = str(tmp_path_factory.mktemp("program-envs"))
+    yield
+    os.environ.pop(environment.PROGRAM_ENVS, None)
+
+
 @pytest.fixture(scope="session")
 def build_site():
     return run_mkdocs_build

@@ -226,12 +226,13 @@ def test_both_modes_have_no_horizontal_scroll_no_axe_violation_and_a_screenshot(
 
 def test_staff_and_maintainer_pages_are_not_published(built_site):
     """The public site is for citizens: the staff guide, the promises with their test names, the
-    performance figures and how search works stay in the repository's docs/ (issue 28)."""
-    for page in ("staff-guide", "promises", "performance", "how-search-works"):
+    performance figures, how search works and the administrator's guide stay in the repository's
+    docs/ (issues 28, 29)."""
+    for page in ("staff-guide", "admin-guide", "promises", "performance", "how-search-works"):
         assert not (built_site / page).exists(), page
     for html in built_site.rglob("*.html"):
         text = html.read_text("utf-8")
-        for page in ("staff-guide/", "promises/", "performance/", "how-search-works/"):
+        for page in ("staff-guide/", "admin-guide/", "promises/", "performance/", "how-search-works/"):
             assert f'{page}"' not in text, (html, page)
     about = (built_site / "about" / "index.html").read_text("utf-8")
     assert "mkdocs.yml" not in about and "DISCLOSURE_" not in about

@@ -250,7 +250,13 @@ def test_a_preview_started_on_broken_data_shows_the_error_page_and_then_the_site
 def test_a_folder_that_appears_is_read_again_and_rebuilt_once_its_files_settle(tmp_path):
     """MkDocs rebuilds only for a file's event, not a directory's (`disclosure import` renames a
     folder into place); and a rebuild may read a folder half written. The watcher's handler asks
-    for a rebuild at once and again after SETTLE, telling the folder changed each time."""
+    for a rebuild at once and again after SETTLE, telling the folder changed each time.
+
+    This is the test that fails without that handling (TellLoadedFolders._appeared). The two
+    `mkdocs serve` tests above pass without it, checked by reverting it: watchdog 7 reports every
+    file of a folder that is created or moved in as a file event of its own (its inotify, Windows
+    and FSEvents observers all walk the new folder), so MkDocs rebuilds anyway; they prove what
+    staff see, this one that the preview does not depend on the observer doing so."""
     from mkdocs.livereload import LiveReloadServer
     from watchdog.events import DirCreatedEvent, DirMovedEvent, FileModifiedEvent
 

@@ -124,7 +124,7 @@ def server(tmp_path_factory) -> Server:
     s, setup = set_up_server(tmp_path_factory.mktemp("publish"))
     assert "已安装发布钩子" in setup.stdout
     hook = (s.bare / "hooks" / "pre-receive").read_text()
-    assert sys.executable in hook  # the server's Python environment is recorded in the hook
+    assert f"{s.web}/program/current/venv/bin/python" in hook  # the server's own installed program
     started = time.monotonic()
     first = s.push()
     s.first_publish_seconds = time.monotonic() - started

@@ -61,7 +61,8 @@ from .urls import site_addresses  # refused as notice ids; kept out here too, sh
 
 # What the code of a build is (relative to the project folder): a change to any of these, or to an
 # installed package, invalidates the whole cache.
-CODE_PATHS = ("src", "hooks", "overrides", "docs", "mkdocs.yml", "requirements.txt", "pyproject.toml")
+CODE_PATHS = ("src", "hooks", "overrides", "docs", "mkdocs.yml", "requirements.txt", "requirements-server.txt",
+              "pyproject.toml")
 COMMIT_FIELDS = ("build_commit", "build_commit_date", "build_commit_date_text")  # home and about only
 # Template-context fields that are not site-wide inputs: the commit (home and 关于本站 only, portal
 # pages, always rendered) and each notice's own footer contact (a notice's pages read only their own

@@ -20,7 +20,8 @@ from .errors import DataErrors
 from .importer import ImportFailed, import_notice, link_followup, write
 from .publish.releases import release_commit, rollback
 from .publish.server import Refused, SetupError, add_server_options, trust_only_real_objects
-from .publish.setup import publish_existing, server_setup, verify_release
+from .publish.program import Program, current_link
+from .publish.setup import program_rollback, publish_existing, server_setup, server_upgrade, verify_release
 from .usererror import UserError
 from .validate import SAFE_ID, consistency_warnings, load_dataset
 
@@ -98,14 +99,29 @@ def _earlier_notice(out: Path, notice_id: str):
     return found
 
 
-# ---- the publishing server: server-setup, rollback, verify-release -------------------------------
+# ---- the publishing server: server-setup, server-upgrade, rollback, verify-release ---------------
+
+def say_installed(installed, web_root: Path) -> None:
+    """What server-setup and server-upgrade tell about the installed program (publish/program.py)."""
+    program = Program.of(web_root)
+    if installed.already:
+        print(f"服务器上已安装这个版本的程序:{program.describe(installed.name)}。")
+    else:
+        env = "新建了 Python 环境" if installed.env_made else "沿用已有的 Python 环境"
+        print(f"已安装发布程序 {program.describe(installed.name)};{env} {installed.env},"
+              f"用时 {installed.seconds:.0f} 秒。")
+    print(f"程序位置:{current_link(web_root)}(钩子和工作人员密钥都只使用这里的程序"
+          + (")。" if installed.from_installed else ",运行本命令的项目目录之后可以移走或删除)。"))
+
 
 def cmd_server_setup(args) -> int:
     trust_only_real_objects()
     with failing_as("未完成设置:", cannot="无法写入", refused=f"钩子已安装,但 {args.branch} 当前内容无法发布:\n"):
-        server = server_setup(Path(args.bare_repo), Path(args.web_root), args.keep, args.branch, args.build_command,
-                              args.identity, tuple(args.admin or ()), args.build_timeout, args.max_memory_mb,
-                              args.site_url or "", args.gzip_static)
+        server, installed = server_setup(Path(args.bare_repo), Path(args.web_root), args.keep, args.branch,
+                                         args.build_command, args.identity, tuple(args.admin or ()),
+                                         args.build_timeout, args.max_memory_mb, args.site_url or "",
+                                         args.gzip_static)
+        say_installed(installed, server.web_root)
         print(f"已安装发布钩子到 {server.git_dir}/hooks(pre-receive、post-receive)。")
         print(f"推送者身份取自:{IDENTITY_HELP[server.identity]}。管理员:{'、'.join(server.admins) or '(未指定)'}。")
         if not server.admins:
@@ -117,6 +133,36 @@ def cmd_server_setup(args) -> int:
                   "中 data/items 那一段(gzip_static always、gunzip),否则这两个文件打不开。")
         name = publish_existing(server)
         print(f"已发布 {server.branch} 当前内容:{name}" if name else f"仓库里还没有 {server.branch} 分支,第一次推送时发布。")
+    return 0
+
+
+def cmd_server_upgrade(args) -> int:
+    trust_only_real_objects()
+    web_root = Path(args.web_root)
+    command = (f"{current_link(web_root.resolve())}/bin/disclosure server-upgrade {Path(args.bare_repo).resolve()} "
+               f"{web_root.resolve()}")
+    if args.rollback:
+        with failing_as("未退回:", cannot="无法操作"):
+            done = program_rollback(Path(args.bare_repo), web_root)
+        program = Program.of(web_root.resolve())
+        print(f"已退回:服务器现在使用 {program.describe(done.now)}。")
+        print(f"刚才的版本 {program.describe(done.was)} 仍保留;要再换回它,再运行一次:\n  {command} --rollback")
+        return 0
+    with failing_as("未升级:", cannot="无法写入"):
+        done = server_upgrade(Path(args.bare_repo), web_root)
+    program = Program.of(web_root.resolve())
+    say_installed(done.installed, web_root.resolve())
+    if done.was == done.now and not done.hooks_rewritten:
+        print("服务器已在使用这个版本,没有改变。")
+        if done.installed.from_installed:
+            print("要升级,请在新版本的项目目录(git clone 或 git pull 后运行 make install)中运行:\n"
+                  f"  .venv/bin/disclosure server-upgrade {Path(args.bare_repo).resolve()} {web_root.resolve()}")
+        return 0
+    print(f"已启用:下一次推送起使用 {done.now}。" + ("钩子已改为使用安装的程序。" if done.hooks_rewritten else ""))
+    if done.kept:
+        print(f"上一版本 {program.describe(done.kept)} 仍保留。如新版本有问题,退回上一版本:\n  {command} --rollback")
+    if done.removed:
+        print(f"已删除更早的版本:{'、'.join(done.removed)}。")
     return 0
 
 
@@ -146,6 +192,12 @@ def register_server_commands(sub) -> None:
     p.add_argument("web_root", metavar="发布目录", help="网站发布目录,如 /srv/www/disclosure(nginx 指向其中的 current)")
     add_server_options(p)
     p.set_defaults(func=cmd_server_setup)
+
+    p = sub.add_parser("server-upgrade", help="把服务器上安装的发布程序换成本项目目录的版本(原版本保留,可退回)")
+    p.add_argument("bare_repo", metavar="裸仓库", help="服务器上的裸仓库(server-setup 时的那个)")
+    p.add_argument("web_root", metavar="发布目录", help="网站发布目录(server-setup 时的那个)")
+    p.add_argument("--rollback", action="store_true", help="不安装新版本,退回到上一次使用的程序版本")
+    p.set_defaults(func=cmd_server_upgrade)
 
     p = sub.add_parser("rollback", help="把网站切回上一次发布的版本")
     p.add_argument("web_root", metavar="发布目录", help="网站发布目录(server-setup 时指定的那个)")

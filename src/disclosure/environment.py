@@ -10,6 +10,8 @@
     DISCLOSURE_COMMIT         set by the publish hooks: the pushed commit being built (gitinfo.py)
     DISCLOSURE_PUBLISHED      set by the publish hooks: the server's publish days (gitinfo.py)
     DISCLOSURE_ACCOUNT        set by the SSH forced command: the authenticated account (identity.py)
+    DISCLOSURE_PROGRAM_ENVS   optional, for server-setup / server-upgrade: one folder of the program's
+                              Python environments shared by several servers (publish/program.py)
 """
 AS_OF = "DISCLOSURE_AS_OF"
 DATA = "DISCLOSURE_DATA"
@@ -20,3 +22,4 @@ GZIP_STATIC = "DISCLOSURE_GZIP_STATIC"
 COMMIT = "DISCLOSURE_COMMIT"
 PUBLISHED = "DISCLOSURE_PUBLISHED"
 ACCOUNT = "DISCLOSURE_ACCOUNT"
+PROGRAM_ENVS = "DISCLOSURE_PROGRAM_ENVS"

@@ -7,7 +7,10 @@ Modules (the commands and their messages are in cli.py):
     checks    PushChecks: what a push may change, from git's listings, before any build
     hooks     Hooks: pre-receive, post-receive, the finisher; the installed scripts and hook_main,
               which they run as disclosure.publish.hook_main (re-exported below: a stable name)
-    setup     server-setup (repository settings, hook scripts, first publish), verify-release
+    program   Program: the installed copy of the package and its own Python environment under
+              WEB_ROOT/program, which the hooks run; install beside, switch `current`, roll back
+    setup     server-setup (installed program, repository settings, hook scripts, first publish),
+              server-upgrade (another installed program, or back to the one before), verify-release
 
 Layout of WEB_ROOT (nginx serves WEB_ROOT/current):
     current -> releases/<time>-<commit>   symlink, switched with os.replace (atomic rename)
@@ -17,6 +20,8 @@ Layout of WEB_ROOT (nginx serves WEB_ROOT/current):
     .publish.lock                         fcntl.flock: one build / switch at a time
     .cache/                               the build cache (buildcache.py): the pages of the last build,
                                           reused when their inputs did not change; never served
+    program/current -> <version>-<hash>   the installed program (program.py) every hook, forced command
+                                          and build runs; program/previous, program/envs/; never served
 
 Why two hooks: pre-receive validates and builds the pushed commit and refuses the push on any
 problem, so a refused push changes nothing. It must not switch the site, because git can still
@@ -29,8 +34,9 @@ pusher's account from the authentication (identity.py), refuses force-pushes and
 branch, refuses paths the account may not change (a staff account: only its own notices under
 data/), and refuses rewrites of published history. Only then is a tree built, and for a staff
 push that tree is the published branch's code (reviewed, pushed by an admin) plus the pushed
-data/: no file of a staff push is ever run. The hook program itself is the administrator's
-installation that ran `server-setup`.
+data/: no file of a staff push is ever run. The hook program itself is the copy `server-setup` (or
+`server-upgrade`) installed under WEB_ROOT/program from the administrator's checkout: after that, the
+checkout can go.
 
 Faults: the build runs in its own session (process group) with bounded time and memory, and is
 killed as a group on timeout, on failure, and when the hook itself is stopped (a killed hook's

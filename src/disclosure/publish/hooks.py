@@ -267,6 +267,7 @@ def hook_parser() -> argparse.ArgumentParser:
     p.add_argument("--web-root", required=True)
     p.add_argument("--wait-pid", type=int, default=0, help=argparse.SUPPRESS)  # finish: git receive-pack
     p.add_argument("--commit", default="", help=argparse.SUPPRESS)  # finish: the commit pre-receive built
+    p.add_argument("--program", default="", help=argparse.SUPPRESS)  # the installed copy (program.py) to run
     add_server_options(p)
     return p
 

@@ -63,15 +63,22 @@ class Server:
     max_memory_mb: int = MAX_MEMORY_MB
     site_url: str = ""  # the public address (server-setup --site-url); a production build needs one
     gzip_static: bool = False  # server-setup --gzip-static: the web server is deploy/nginx.conf (gzip_static)
+    # The installed copy of the program (program.py) the hooks run: WEB_ROOT/program/current in the hook
+    # scripts, one copy (pinned_program) inside a hook. "": the package this process runs, as it lies.
+    program: str = ""
 
     @classmethod
     def from_options(cls, args: argparse.Namespace, web_root: Path, git_dir: Path,
                      python: str = sys.executable) -> Server:
-        """The server of parsed add_server_options options (server-setup's, or a hook script's)."""
-        return cls(web_root=web_root, git_dir=git_dir, branch=args.branch, keep=args.keep, python=python,
+        """The server of parsed add_server_options options (server-setup's, or a hook script's). A hook
+        script names the program as WEB_ROOT/program/current: the copy that is current now is used for
+        the whole push (its checks, builds and finisher), even if an upgrade switches meanwhile."""
+        program = pinned_program(getattr(args, "program", "") or "")
+        return cls(web_root=web_root, git_dir=git_dir, branch=args.branch, keep=args.keep,
+                   python=program_python(program) if program else python,
                    build_command=args.build_command, identity=args.identity, admins=tuple(args.admin or ()),
                    build_timeout=args.build_timeout, max_memory_mb=args.max_memory_mb, site_url=args.site_url or "",
-                   gzip_static=args.gzip_static)
+                   gzip_static=args.gzip_static, program=program)
 
     def options(self) -> list[str]:
         """The settings as the options from_options reads back (written into the hook scripts)."""
@@ -86,6 +93,8 @@ class Server:
             args += ["--build-command", self.build_command]
         if self.gzip_static:
             args.append("--gzip-static")
+        if self.program:
+            args += ["--program", self.program]
         return args
 
     # ---- paths ---------------------------------------------------------------------------------
@@ -113,11 +122,10 @@ class Server:
         return self.web_root / ".work"
 
     def installed_command(self, entry: str, *args: str) -> str:
-        """A shell line running `entry` of the package the administrator installed (never a pushed copy)."""
-        module, function = entry.rsplit(".", 1)
-        code = (f"import sys; sys.path.insert(0, sys.argv.pop(1)); "
-                f"from {module} import {function}; sys.exit({function}(sys.argv[1:]))")
-        command = [self.python, "-P", "-s", "-c", code, str(PACKAGE_PARENT), *args]
+        """A shell line running `entry` of the package the administrator installed (never a pushed copy):
+        the server's installed program (its own interpreter and package), or without one this process's."""
+        package = str(Path(self.program) / "src") if self.program else str(PACKAGE_PARENT)
+        command = [self.python, "-P", "-s", "-c", entry_code(entry), package, *args]
         return " ".join(shlex.quote(part) for part in command)
 
     # ---- git -----------------------------------------------------------------------------------
@@ -222,6 +230,28 @@ def add_server_options(p: argparse.ArgumentParser) -> None:
 
 
 # ---- small helpers -----------------------------------------------------------------------------
+
+def entry_code(entry: str) -> str:
+    """`python -c` code running module.function with argv[2:], after putting argv[1] (the package's
+    folder) first on the path."""
+    module, function = entry.rsplit(".", 1)
+    return (f"import sys; sys.path.insert(0, sys.argv.pop(1)); "
+            f"from {module} import {function}; sys.exit({function}(sys.argv[1:]))")
+
+
+def program_python(program: str) -> str:
+    """The interpreter of an installed copy (program.py): its venv's, by the copy's own path."""
+    return str(Path(program) / "venv" / "bin" / "python")
+
+
+def pinned_program(program: str) -> str:
+    """WEB_ROOT/program/current as the copy it points at now (one symlink step: program/<copy>)."""
+    path = Path(program)
+    try:
+        return str(path.parent / os.readlink(path)) if program and path.is_symlink() else program
+    except OSError:
+        return program
+
 
 def now() -> dt.datetime:
     return dt.datetime.now().astimezone()
