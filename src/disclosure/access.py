@@ -57,6 +57,12 @@ class Owners:
                    {name: tuple(globs) for name, globs in raw.get("accounts", {}).items()},
                    {name: tuple(values) for name, values in raw.get("names", {}).items()})
 
+    def as_data(self) -> dict:
+        """Plain data that `parse` reads back as this same Owners (the hook hands the owners it
+        decided a push by to pushcheck.py as JSON: that process then reads no owners.yml)."""
+        return {"admins": sorted(self.admins), "accounts": {k: list(v) for k, v in self.accounts.items()},
+                "names": {k: list(v) for k, v in self.names.items()}}
+
     def is_admin(self, account: str) -> bool:
         return account in self.admins
 

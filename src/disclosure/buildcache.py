@@ -50,14 +50,15 @@ import stat
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .checked import files_under
 from .series import linked_groups
-from .site.context import BuildContext
-from .site.open_data import notice_data_paths
-from .site.portal import nav_pages
 from . import urls
 from .urls import site_addresses  # refused as notice ids; kept out here too, should one slip through
+
+if TYPE_CHECKING:  # only named in annotations: the hooks import this module, and the site package
+    from .site.context import BuildContext  # costs them a sixth of a second (docs/performance.md)
 
 # What the code of a build is (relative to the project folder): a change to any of these, or to an
 # installed package, invalidates the whole cache.
@@ -160,7 +161,7 @@ def page_keys(site, code: str, notices: dict[str, str] | None = None) -> dict[st
     common = site_wide_key(site.context, site.template_context, site.nav, code)
     # MkDocs must be given every page the nav names (a nav entry without its file fails --strict),
     # and home shows the build commit: those are always rendered
-    in_nav = set(nav_pages(site.nav))
+    in_nav = set(site.nav_pages)
     for page in site.portal_pages:
         if page.src_uri not in in_nav and page.url != urls.HOME:
             keys[page.src_uri] = _hash(common, "portal", page.src_uri, page.title, page.html,
@@ -174,7 +175,7 @@ def page_keys(site, code: str, notices: dict[str, str] | None = None) -> dict[st
         if mine is None:
             mine = {page.src_uri: _hash(group, page.src_uri) for page in parts.pages}
             if not notice.withdrawn:  # its open data: its records, a function of the same inputs
-                mine.update({path: _hash(group, path) for path in notice_data_paths(notice)})
+                mine.update({path: _hash(group, path) for path in (urls.notice_items_json(notice), urls.notice_items_csv(notice))})
             if parts.key == group:
                 parts.page_keys = mine
         keys.update(mine)

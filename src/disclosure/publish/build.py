@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .. import environment
+from ..access import Owners
 from ..buildcache import BuildCache
 from ..checked import CACHE_MISMATCH
 from ..layout import DATA_ROOT
@@ -291,13 +292,16 @@ class Builds:
         dirty = ["--dirty"] if environment.BUILD_CACHE in env else []
         return self.python_command("-m", "mkdocs", "build", "--strict", *dirty, "--site-dir", str(out))
 
-    def pushcheck_command(self, old: str, new: str, pusher: Pusher) -> list[str]:
+    def pushcheck_command(self, old: str, new: str, pusher: Pusher, owners: Owners | None, work: Path) -> list[str]:
         """The push's data rules (pushcheck.py), run with the administrator's installed package (as the
-        hooks are), not the pushed tree's: the rules a push is held to are not the push's to change."""
+        hooks are), not the pushed tree's: the rules a push is held to are not the push's to change.
+        owners: those the hook decided the push by (PushChecks.check), handed over in a file in the
+        work folder; None only when a caller has none: then only the server-setup admins (fails closed)."""
+        owners = owners if owners is not None else Owners.parse(None, self.server.admins)
+        (work / "owners.json").write_text(json.dumps(owners.as_data(), ensure_ascii=False), "utf-8")
         # the publish day is the server's clock, not the as-of date (which a test or a rebuild may pin)
-        args = [old, new, pusher.account, "--today", now().date().isoformat()] + (["--admin"] if pusher.admin else [])
-        for admin in self.server.admins:
-            args += ["--setup-admin", admin]
+        args = [old, new, pusher.account, "--today", now().date().isoformat(), "--owners", str(work / "owners.json")]
+        args += ["--admin"] if pusher.admin else []
         return shlex.split(self.server.installed_command("disclosure.pushcheck.main", *args))
 
     def publish_days(self, before_release: str | None = None) -> str:
@@ -323,7 +327,7 @@ class Builds:
         return "".join(out)
 
     def build_commit_into(self, commit: str, out: Path, code_commit: str | None = None,
-                          incremental: bool = False, push: tuple[str, Pusher] | None = None,
+                          incremental: bool = False, push: tuple[str, Pusher, Owners | None] | None = None,
                           before_release: str | None = None) -> str:
         """Export, validate and build `commit` (its data, `code_commit`'s code) into `out`; incremental:
         reuse unchanged pages from the build cache (a publish; verify-release builds from scratch).
@@ -347,8 +351,8 @@ class Builds:
             steps: list[Running] = []
             try:
                 if push is not None:
-                    steps.append(self.start_step(self.pushcheck_command(push[0], commit, push[1]), source, env,
-                                                 work, "pushcheck"))
+                    steps.append(self.start_step(self.pushcheck_command(push[0], commit, push[1], push[2], work),
+                                                 source, env, work, "pushcheck"))
                 steps.append(self.start_step(self.validate_command(), source, env, work, "validate"))
                 steps.append(self.start_step(self.build_command(out, env), source, env, work, "build"))
                 if push is not None:
@@ -372,7 +376,7 @@ class Builds:
             shutil.rmtree(work, ignore_errors=True)
 
     def stage(self, commit: str, code_commit: str | None = None, pusher: Pusher | None = None,
-              old: str | None = None) -> Path:
+              old: str | None = None, owners: Owners | None = None) -> Path:
         """Build `commit` into releases/.pending-<commit>-<pid>; nothing visible changes. Raises Refused.
         It is built as .building-<commit>-<pid> and renamed when complete, so a half build is never
         mistaken for a pending release."""
@@ -384,7 +388,8 @@ class Builds:
         shutil.rmtree(pending, ignore_errors=True)
         try:
             warnings = self.build_commit_into(commit, building, code_commit, incremental=True,
-                                              push=(old, pusher) if old is not None and pusher is not None else None)
+                                              push=(old, pusher, owners) if old is not None and pusher is not None
+                                              else None)
             current = Releases(server).current()
             freeze_and_share(building, server.releases / current if current else None)
             counts = BuildCache(server.cache).last_build()

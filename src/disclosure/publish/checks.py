@@ -46,8 +46,9 @@ class PushChecks:
                     f"却不会发布)。请用 disclosure publish 发布(它只推送 {branch} 分支)。")
         return ""
 
-    def check(self, old: str, new: str, pusher: Pusher) -> None:
-        """Refuse (before any build) what this account may not push. Raises Refused. Sets pusher.admin."""
+    def check(self, old: str, new: str, pusher: Pusher) -> Owners:
+        """Refuse (before any build) what this account may not push. Raises Refused. Sets pusher.admin.
+        Returns the owners the push was decided by (the build's pushcheck applies the same ones)."""
         if old != ZERO and not self.server.is_ancestor(old, new):
             raise Refused("rewrite", f"不能改写已发布的历史(强制推送 --force 或 amend 过的提交)。{self.server.branch} "
                           "只能在原有提交之后追加新提交。\n"
@@ -80,6 +81,7 @@ class PushChecks:
         if big:
             raise Refused("invalid", "数据检查未通过:\n" + "\n".join(str(p) for p in big))
         # What the pushed data *says* (history, links, dates) is parsed in the bounded build (pushcheck).
+        return owners
 
     # ---- git's listings of a push ------------------------------------------------------------------
 

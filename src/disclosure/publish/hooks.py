@@ -109,7 +109,7 @@ class Hooks:
                     server.try_log("refused", new, "stale: branch moved meanwhile", pusher)
                     return 1
                 try:
-                    self.checks.check(old, new, pusher)
+                    owners = self.checks.check(old, new, pusher)
                 except Refused as exc:
                     say(refusal_text(exc, new))
                     server.try_log("refused", new, f"{exc.result}: {exc}", pusher)
@@ -119,7 +119,7 @@ class Hooks:
                 try:
                     # staff: the published code over the pushed data; an admin's push is built as pushed
                     self.builds.stage(new, code_commit=new if pusher.admin or old == ZERO else old, pusher=pusher,
-                                      old=old)
+                                      old=old, owners=owners)
                 except Refused as exc:
                     say(refusal_text(exc, new))
                     server.try_log("refused", new, f"{exc.result}: {exc}", pusher)

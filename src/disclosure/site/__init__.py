@@ -35,7 +35,7 @@ from .item import item_pages
 from .notice import full_text_page, node_pages, notice_changed, notice_page, print_pages, withdrawn_page
 from .open_data import (data_page, feed_style, joined_data_files, notice_data_paths, notice_feed, notice_records,
                         open_data_files, problem_records, site_feed, unit_feeds)
-from .portal import directory_files, notice_contacts, entries, portal_pages, site_nav
+from .portal import directory_files, entries, nav_pages, notice_contacts, portal_pages, site_nav
 from .render import Bodies, GeneratedPage
 from .context import BuildContext
 from .settings import Settings
@@ -73,6 +73,11 @@ class Site:
     @property
     def history(self) -> History:
         return self.context.history
+
+    @property
+    def nav_pages(self) -> list[str]:
+        """The src_uri of every page the nav names (MkDocs must be given each of them)."""
+        return nav_pages(self.nav)
 
     def notice_files(self, notice_id: str) -> list[str]:
         """The files a notice may own (its open data, feed and sitemap; a withdrawn one has no open
