@@ -62,3 +62,5 @@ def test_csv_has_bom_header_and_one_row_per_record():
 def test_qr_svg_is_inline_and_escaped():
     svg = qr_svg("https://example.org/a?b=1&c=2", "事项 <5>")
     assert svg.startswith("<svg") and "<title>事项 &lt;5&gt;</title>" in svg
+    assert svg.startswith('<svg role="img" aria-label="事项 &lt;5&gt;" ')  # named for screen readers
+    assert svg.count("<svg") == 1 and "<5>" not in svg

@@ -24,6 +24,7 @@ import fnmatch
 from dataclasses import dataclass, field
 
 from .errors import DataError
+from .names import name_key
 from .layout import DATA_ROOT, IN_NOTICE as NOTICE_PATH, NOTICE_FOLDER_FILE, OWNERS_PATH
 from .yamlio import Loaded
 
@@ -132,18 +133,20 @@ def link_refusals(account: str, owners: Owners, files: list[tuple[str, Loaded]])
 def name_refusals(account: str, owners: Owners, notices: list[tuple[str, Loaded]],
                   others: dict[str, str]) -> list[DataError]:
     """A new notice of a staff account may not state an issuer or inspected unit that another
-    account's notice states (`others`: name -> that notice), unless owners.yml `names` grants it."""
+    account's notice states (`others`: names.name_key(name) -> that notice), unless owners.yml
+    `names` grants it. Names are compared by name_key: spaces, full-width forms and invisible
+    characters do not make another name."""
     if owners.is_admin(account):
         return []
-    granted = set(owners.names.get(account, ()))
+    granted = {name_key(name) for name in owners.names.get(account, ())}
     out = []
     for path, loaded in notices:
         inspection = loaded.data.get("inspection")
         for where, value in ((("issuer",), loaded.data.get("issuer")),
                              (("inspection", "unit"), inspection.get("unit") if isinstance(inspection, dict) else None)):
-            if not isinstance(value, str) or value.strip() not in others or value.strip() in granted:
+            if not isinstance(value, str) or name_key(value) not in others or name_key(value) in granted:
                 continue
-            other = others[value.strip()]
+            other = others[name_key(value)]
             whose = "、".join(owners.owners_of(other)) or "管理员"
             line, col = loaded.where(where)
             out.append(DataError(path, line, col, ".".join(where),

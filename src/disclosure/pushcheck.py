@@ -30,6 +30,7 @@ from .access import Owners, link_refusals, name_refusals
 from .errors import DataError
 from .history import Change, history_refusals, load_yaml
 from .layout import DATA_ROOT, NOTICE_YML, NOTICES_ROOT, notice_path
+from .names import name_key
 from .yamlio import Loaded
 
 ZERO = "0" * 40
@@ -83,7 +84,7 @@ def notice_ids(commit: str) -> set[str]:
 
 
 def others_names(new: str, account: str, owners: Owners) -> dict[str, str]:
-    """issuer / inspected unit -> a notice of another account that states it (in the pushed tree)."""
+    """issuer / inspected unit (names.name_key) -> a notice of another account that states it (in the pushed tree)."""
     others = sorted(i for i in notice_ids(new) if not owners.may_change_notice(account, i))
     specs = [f"{new}:{notice_path(i)}" for i in others]
     names: dict[str, str] = {}
@@ -93,8 +94,8 @@ def others_names(new: str, account: str, owners: Owners) -> dict[str, str]:
             continue
         inspection = loaded.data.get("inspection")
         for value in (loaded.data.get("issuer"), inspection.get("unit") if isinstance(inspection, dict) else None):
-            if isinstance(value, str) and value.strip():
-                names.setdefault(value.strip(), notice_id)
+            if isinstance(value, str) and name_key(value):
+                names.setdefault(name_key(value), notice_id)
     return names
 
 

@@ -3,6 +3,7 @@ inline so a printed page needs no extra request)."""
 from __future__ import annotations
 
 from functools import lru_cache
+from html import escape
 
 import segno
 
@@ -16,4 +17,6 @@ def qr_svg(url: str, label: str) -> str:
     because an item's page and its notice's print page show the same code."""
     code = segno.make(url, error="m", micro=False, mask=0, boost_error=False)
     # omitsize: a viewBox and no width/height, so CSS sizes it (7rem on screen, 4 cm on paper)
-    return code.svg_inline(scale=4, border=2, title=label, svgclass="qr", omitsize=True)
+    svg = code.svg_inline(scale=4, border=2, title=label, svgclass="qr", omitsize=True)
+    # role="img" and aria-label: screen readers name an inline <svg> by these, not always by <title>
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label, quote=True)}" ', 1)

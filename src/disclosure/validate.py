@@ -19,11 +19,12 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from .checked import NOT_CHECKED, CheckedFiles
-from .urls import site_addresses
+from .urls import site_addresses, unit_slug
 from .layout import ITEMS, NOTICE_YML, NOTICES, OWNERS, SAFE_ID, SITE, notice_path
 from .errors import DataError, DataErrors, Warning_, visible
 from .dataset import Dataset
 from .model import Item, Notice, natural_key
+from . import names
 from .status import DONE, IN_PROGRESS, LABELS as STATUS_LABELS, MOSTLY_DONE, NOT_STARTED, ONGOING, PARTLY_DONE, is_done
 from .genre import status_of_word
 from .series import link_problems
@@ -187,6 +188,7 @@ class Checker:
             if key in d and not _real_date(d[key]):
                 self.err(loaded, (key,), f"“{d[key]}” 不是真实存在的日期。请核对年月日。")
         self.record_dates(loaded)
+        self.invisible_characters(loaded)
         if not (folder / d["source"]).is_file():
             self.err(loaded, ("source",), f"找不到原文文件 “{d['source']}”。请把通报原文放在 notice.yml 旁边。")
         seen: dict[tuple, bool] = {}
@@ -205,6 +207,28 @@ class Checker:
             if not _real_date(value):
                 self.err(loaded, path, f"“{value}” 不是真实存在的日期。请核对年月日。")
 
+    def invisible_characters(self, loaded: Loaded):
+        """names.invisible_in: no character that prints nothing in a name, title or heading, and no
+        bidirectional control anywhere (they make two names look alike, or turn page text around)."""
+        def walk(value, path):
+            if isinstance(value, dict):
+                for key, inner in value.items():
+                    walk(inner, path + (key,))
+            elif isinstance(value, list):
+                for i, inner in enumerate(value):
+                    walk(inner, path + (i,))
+            elif isinstance(value, str):
+                key = next((p for p in reversed(path) if isinstance(p, str)), "")
+                bad = names.invisible_in(value, key)
+                if bad:
+                    at = next(i for i, c in enumerate(value) if c in bad)
+                    before = names.without_invisible(value[max(0, at - 8):at])[0]
+                    after = names.without_invisible(value[at + 1:at + 9])[0]
+                    self.err(loaded, path, f"“{before}⟨这里⟩{after}” 处有看不见的字符:{names.describe(bad)}(常见于从网页"
+                             "或 Word 复制的文字)。有了它,名称在网页上看起来和别的名称一样、却被当成另一个名称,或者周围的"
+                             "文字会倒着显示。请把标出位置前后的几个字删掉,再重新输入。")
+        walk(loaded.data, ())
+
     def _unique(self, loaded, seen, path, key):
         if key in seen:
             self.err(loaded, path, f"编号 “{key[-1]}” 在同一层级里重复。请改成不同的编号。")
@@ -222,6 +246,7 @@ class Checker:
             self.err(loaded, ("deadline",), f"“{d['deadline']}” 不是真实的年月(月份应为 01–12)。")
         self._hierarchy(loaded, notice)
         self.record_dates(loaded)
+        self.invisible_characters(loaded)
         previous = ""
         for i, update in enumerate(d.get("updates", [])):
             if not _real_date(update["date"]):
@@ -356,6 +381,7 @@ def load_dataset(data_dir: Path, checked: CheckedFiles | None = None,
         folders.keep_only(seen)
     owners = _load_owners(data_dir, checker)
     site = _load_site_settings(data_dir, checker)
+    checker.errors += unit_address_clashes(notices, data_dir)
     for problem in link_problems(notices):  # a series' links: only once every notice is read
         checker.err(checker.links[(problem.notice_id, problem.item_id)],
                     ("continues",) if problem.item_id else ("follows",), problem.message)
@@ -370,6 +396,25 @@ def load_dataset(data_dir: Path, checked: CheckedFiles | None = None,
                    withdrawn_notices=[n for n in notices if n.withdrawn], site=site)
 
 
+
+
+def unit_address_clashes(notices: list[Notice], data_dir: Path) -> list[DataError]:
+    """Two different unit names whose pages would have one address (urls.unit_slug is a hash of
+    the name, 40 bits): the later name's notices are refused, so a page is never replaced by
+    another unit's. By chance this needs about a million units; on purpose, a crafted name."""
+    first: dict[str, Notice] = {}
+    out = []
+    for notice in sorted(notices, key=lambda n: (n.issued, n.id)):
+        slug = unit_slug(notice.unit)
+        earlier = first.setdefault(slug, notice)
+        if earlier.unit != notice.unit:
+            where = ("inspection", "unit") if notice.inspection.get("unit") else ("issuer",)
+            out.append(DataError(_display(data_dir / NOTICES / notice.id / NOTICE_YML, data_dir), 0, 0,
+                                 field_name(where),
+                                 f"单位名称 “{notice.unit}” 在网站上的地址({slug})与通报 {earlier.id} 的单位 "
+                                 f"“{earlier.unit}” 相同,两个单位的页面会互相覆盖。请核对单位名称(写法与原文一致);"
+                                 "名称确实无误时请联系管理员。"))
+    return out
 
 
 def owners_from_bytes(raw: bytes, display: str) -> dict | None:

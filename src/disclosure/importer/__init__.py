@@ -14,11 +14,12 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import genre, yamlio
 from ..model import natural_key
+from ..names import without_invisible
 from ..status import DONE, LABELS as STATUS_LABELS, UNREPORTED
 from . import structure as st
 from .sources import SourceError, SourceText, read_source
@@ -84,10 +85,27 @@ def import_notice(raw: bytes, notice_id: str, filename: str = "") -> ImportResul
         source = read_source(raw)
     except SourceError as exc:
         raise ImportFailed(str(exc)) from None
+    source = _visible(source)
     paragraphs, clutter = split(source.text)
     for line in _page_furniture(source):
         clutter.append(line)
     return Builder(notice_id, paragraphs, clutter, raw, list(source.notes), source).build()
+
+
+def _visible(source: SourceText) -> SourceText:
+    """The source without characters that print nothing (names.py: zero-width spaces, bidirectional
+    controls...), which the validator refuses in names and headings; the original file keeps them,
+    and a note says how many were left out."""
+    text, removed = without_invisible(source.text)
+    title, in_title = without_invisible(source.title)
+    lines = [without_invisible(line) for line in source.page_lines]
+    removed += in_title + sum(n for _, n in lines)
+    if not removed:
+        return source
+    note = (f"原文中有 {removed} 个看不见的格式字符(如零宽空格 U+200B、文字方向控制符),"
+            "导入的文字里没有保留它们;原文文件保持原样。")
+    return replace(source, text=text, title=title, page_lines=[line for line, _ in lines],
+                   notes=[*source.notes, note])
 
 
 def _page_furniture(source: SourceText) -> list[Clutter]:
