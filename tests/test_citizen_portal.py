@@ -106,6 +106,31 @@ def test_an_item_pages_footer_and_feedback_box_name_its_own_unit_in_the_browser(
         assert set(UNIT_PHONE.findall(tab.inner_text("body"))) == {own}
 
 
+
+@VIEWPORTS
+def test_the_contact_filter_also_finds_the_units_of_the_other_pages(browser, portal, url, viewport):
+    second = (portal / "contact" / "page" / "2" / "index.html").read_text("utf-8")
+    notice, unit = re.search(r'data-contact-notice="([^"]+)" data-unit="([^"]+)"', second).groups()
+    with opened(browser, f"{url}contact/", viewport) as tab:
+        form = tab.locator("form.disclosure-contact-filter")
+        form.wait_for(state="visible")
+        here = {c.get_attribute("data-contact-notice") for c in tab.locator("[data-contact-notice]").all()}
+        assert notice not in here
+        form.locator("input[name=q]").fill(unit)
+        tab.wait_for_selector("[data-contact-elsewhere][data-ready]")
+        links = tab.locator("[data-contact-elsewhere] a")
+        assert "其他页上还有" in tab.inner_text("[data-contact-elsewhere]")
+        hit = next(a for a in links.all() if a.get_attribute("href").rstrip("/").endswith(notice))
+        assert unit in hit.inner_text()
+        hit.click()
+        tab.wait_for_url(f"**/{notice}/")
+        assert _phone_of(portal, notice) in tab.inner_text("footer")
+        tab.go_back()
+        form.wait_for(state="visible")
+        form.locator("input[name=q]").fill("没有这个单位")
+        tab.wait_for_selector("[data-contact-elsewhere][data-ready]")
+        assert "其他页上没有" in tab.inner_text("[data-contact-elsewhere]")
+
 # ---- 2. search cards --------------------------------------------------------------------------------
 
 @VIEWPORTS

@@ -5,7 +5,10 @@
 //
 // The same script filters 联系方式 (/contact/): it shows the page's hidden
 // <form class="disclosure-contact-filter"> and hides the contact blocks ([data-unit] / [data-issuer])
-// whose unit and issuer do not contain the typed text, with ?q= in the address as well.
+// whose unit and issuer do not contain the typed text, with ?q= in the address as well. When the
+// contacts run over several pages, the form names notices/index.json (data-index) and the notices
+// of other pages whose unit or title holds the text are listed too, each a link to its notice
+// (whose pages show its own contact).
 // Data only ever reaches the page through textContent.
 (function () {
   "use strict";
@@ -150,8 +153,52 @@
     }
     var paged = document.querySelector("[data-contact-pager]") !== null;  // the contacts run over several pages
     var last = null;
+    var indexUrl = form.getAttribute("data-index");
+    var elsewhere = null, rows = null;
+    if (indexUrl && window.fetch) {
+      elsewhere = document.createElement("div");
+      elsewhere.className = "dsc-contact-elsewhere";
+      elsewhere.setAttribute("data-contact-elsewhere", "");
+      form.appendChild(elsewhere);
+    }
 
     function fold(value) { return (value || "").replace(/\s+/g, "").toLowerCase(); }
+
+    // the notices of the other pages whose unit or title holds the text (notices/index.json)
+    function otherPages(q) {
+      if (!elsewhere) return;
+      elsewhere.textContent = "";
+      elsewhere.removeAttribute("data-ready");
+      var want = fold(q);
+      if (!want) return;
+      var load = rows ? Promise.resolve(rows) : fetch(indexUrl).then(function (r) { return r.json(); });
+      load.then(function (data) {
+        rows = data;
+        if (fold(box.value.trim()) !== want) return;  // typed on meanwhile
+        var here = {};
+        blocks.forEach(function (b) { here[b.getAttribute("data-contact-notice")] = true; });
+        var hits = data.filter(function (n) {
+          return !here[n.id] && fold(n.unit + "\n" + n.title).indexOf(want) >= 0;
+        });
+        if (hits.length) {
+          elsewhere.appendChild(text("p", "其他页上还有 " + hits.length + " 份通报的单位名称或标题包含“" + q +
+            "”，打开通报即可看到它的联系方式" + (hits.length > 50 ? "（列出前 50 份）" : "") + "："));
+          var list = document.createElement("ul");
+          hits.slice(0, 50).forEach(function (n) {
+            var li = document.createElement("li");
+            var a = document.createElement("a");
+            a.href = indexUrl.replace(/index\.json$/, "") + "../" + n.url;
+            a.textContent = n.unit + "：" + n.title;
+            li.appendChild(a);
+            list.appendChild(li);
+          });
+          elsewhere.appendChild(list);
+        } else {
+          elsewhere.appendChild(text("p", "其他页上没有单位名称或标题包含“" + q + "”的通报。"));
+        }
+        elsewhere.setAttribute("data-ready", "");
+      });
+    }
 
     function apply() {
       var q = box.value.trim();
@@ -166,7 +213,8 @@
         if (hit) shown += 1;
       });
       count.textContent = !q ? "" : shown ? "本页找到 " + shown + " 份通报的联系方式，单位名称包含“" + q + "”。"
-        : "本页没有单位名称包含“" + q + "”的联系方式，请换一个词再找" + (paged ? "，或翻到其他页查找" : "") + "。";
+        : "本页没有单位名称包含“" + q + "”的联系方式" + (elsewhere ? "。" : "，请换一个词再找" + (paged ? "，或翻到其他页查找" : "") + "。");
+      otherPages(q);
     }
 
     box.value = readParams().get("q") || "";
