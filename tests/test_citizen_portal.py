@@ -218,3 +218,30 @@ def test_the_contact_page_filters_by_unit_and_keeps_it_in_the_address(browser, u
         form.wait_for(state="visible")
         assert box.input_value() == "示例12镇"
         assert sum(c.is_visible() for c in cards.all()) == len(shown)
+
+
+# ---- axe on every kind of page, both widths, both modes ---------------------------------------------
+# (/overdue/, units/, a year and /contact/ are swept the same way in test_overdue_page.py)
+EVERY_KIND = ("", "notices/", "unit-0017/", "unit-0017/categories/1/", "unit-0017/items/3/", "unit-0017/full-text/",
+              "unit-0017/print/", "jinpu-2019/items/1/", "jinpu-2020/", "updates/", "data/", "accessibility/",
+              "about/", "search/?q=%E9%A5%AE%E7%94%A8%E6%B0%B4")
+
+
+@pytest.mark.parametrize("care", [False, True], ids=["normal", "care"])
+@VIEWPORTS
+def test_every_kind_of_page_has_no_critical_or_serious_axe_violation(browser, portal, url, viewport, care):
+    from axe_playwright_python.sync_playwright import Axe
+    axe = Axe()
+    unit = re.search(r'href="(u[0-9a-f]{10}/)"', (portal / "units" / "index.html").read_text("utf-8"))
+    assert unit, "the units index links no unit page"
+    bad = {}
+    for address in (*EVERY_KIND, "units/" + unit.group(1)):
+        with opened(browser, f"{url}{address}", viewport, care) as tab:
+            assert (tab.get_attribute("html", "data-care-mode") == "on") == care
+            if address.startswith("search/"):
+                tab.wait_for_selector("li.search-result [data-result-source]", timeout=10_000)
+            found = [f"{v['impact']} {v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+                     for v in axe.run(tab).response["violations"] if v["impact"] in ("critical", "serious")]
+            if found:
+                bad[address] = found
+    assert bad == {}
