@@ -49,3 +49,26 @@ def test_a_withdrawn_notice_keeps_its_addresses_saying_why(scratch_data):
     assert item_pages and all(pages[u].article["page"] == "withdrawn" for u in item_pages)
     assert {r["notice"] for r in json.loads(site.files["data/items.json"])} == {"jinpu-2019"}
     assert 'data-entry="shixian-xuncha-2024"' not in pages[""].html + pages["notices/"].html
+
+
+def test_a_year_and_a_unit_whose_notices_are_all_withdrawn_keep_their_addresses(scratch_data):
+    """notices/years/2024/ and the unit's pages were published while the 2024 notice was up; after
+    it is withdrawn they still answer, saying so, with a link to the withdrawn notice's own page."""
+    from disclosure import urls
+    notice = scratch_data / "notices" / "shixian-xuncha-2024" / "notice.yml"
+    before = build_site(load_dataset(scratch_data), BuildContext(AS_OF, "测试", site_url=""))
+    unit = next(n.unit for n in load_dataset(scratch_data).notices if n.id == "shixian-xuncha-2024")
+    addresses = (urls.year_url("2024"), urls.unit_url(unit), urls.unit_overdue_url(unit))
+    published = {p.url for p in before.pages}
+    assert {urls.year_url("2024"), urls.unit_url(unit)} <= published
+    append(notice, 'withdrawn:\n  date: "2024-07-01"\n  reason: 误发,已由发文单位撤回。\n')
+    site = build_site(load_dataset(scratch_data), BuildContext(AS_OF, "测试", site_url=""))
+    pages = {p.url: p for p in site.pages}
+    assert published - set(pages) == set()  # no address that answered before is gone
+    for address in addresses:
+        page = pages[address]
+        assert page.article["page"] == "all-withdrawn", address
+        assert "data-all-withdrawn" in page.html and 'data-withdrawn-notice="shixian-xuncha-2024"' in page.html
+        assert "2024年7月1日" in page.html
+    assert "2024年印发的通报都已由本站管理员撤下" in pages[urls.year_url("2024")].html
+    assert urls.year_url("2019") not in {p.url for p in site.pages if p.article.get("page") == "all-withdrawn"}

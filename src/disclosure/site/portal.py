@@ -197,7 +197,8 @@ def portal_pages(dataset: Dataset, context: BuildContext, listed: list[Entry],
             *contact_pages(dataset, as_of, bodies), search_page(dataset, as_of),
             *updates_pages(dataset, as_of, bodies), *directory_pages(listed, as_of, bodies, all_units),
             *year_pages(listed, as_of, bodies), *units_pages(all_units, as_of, bodies),
-            *unit_pages(all_units, as_of, bodies), *overdue_pages(rows, all_units, as_of, bodies)]
+            *unit_pages(all_units, as_of, bodies), *overdue_pages(rows, all_units, as_of, bodies),
+            *all_withdrawn_pages(dataset, listed, as_of)]
 
 
 def home_page(dataset: Dataset, as_of: dt.date, site_name: str, listed: list[Entry],
@@ -330,6 +331,33 @@ def overdue_pages(rows: list[OverdueRow], all_units: list[UnitEntries], as_of: d
     for u in all_units:
         if u.unit in by_unit:
             out += _overdue_list(by_unit[u.unit], u.unit, PagedAddress(urls.unit_overdue_url, u.unit), as_of, bodies)
+    return out
+
+
+def all_withdrawn_pages(dataset: Dataset, listed: list[Entry], as_of: dt.date) -> list[GeneratedPage]:
+    """A year's or a unit's addresses (notices/years/<year>/, units/<slug>/ and its overdue/) once all
+    of its notices are withdrawn: published addresses still answer, as a withdrawn notice's own do,
+    saying so and linking to each withdrawn notice's page."""
+    years, names = {e.year for e in listed}, {e.unit for e in listed}
+    by_year: dict[str, list[Notice]] = {}
+    by_unit: dict[str, list[Notice]] = {}
+    for notice in dataset.withdrawn_notices:
+        if notice.issued[:4] not in years:
+            by_year.setdefault(notice.issued[:4], []).append(notice)
+        if notice.unit not in names:
+            by_unit.setdefault(notice.unit, []).append(notice)
+    out = []
+    for year, notices in sorted(by_year.items()):
+        heading = f"{year}年印发的通报"
+        out.append(GeneratedPage(urls.year_url(year), heading,
+                                 render("all_withdrawn.html", urls.year_url(year), as_of, heading=heading,
+                                        whose=f"{year}年印发", notices=notices),
+                                 article={"page": "all-withdrawn", "year": year}))
+    for unit, notices in sorted(by_unit.items()):
+        for url, heading in ((urls.unit_url(unit), unit), (urls.unit_overdue_url(unit), f"{unit}：已过整改时限的问题")):
+            out.append(GeneratedPage(url, heading, render("all_withdrawn.html", url, as_of, heading=heading,
+                                                          whose=unit, notices=notices),
+                                     article={"page": "all-withdrawn"}))
     return out
 
 
