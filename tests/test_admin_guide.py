@@ -20,7 +20,6 @@ import datetime as dt
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -35,7 +34,7 @@ from disclosure.publish.hooks import server_from_hook
 from disclosure.publish.setup import install_scripts
 from test_ci_files import fetch, free_port
 from test_publish import REPO, copy_project, disclosure, env, sh
-from test_trust import SSHD, UNIX_USER, SSHServer
+from test_trust import SSHD, UNIX_USER, SSHServer, run_sshd
 
 pytestmark = pytest.mark.slow
 
@@ -116,15 +115,7 @@ class GuideServer(SSHServer):
             self.substitute(self.blocks["sshd"]), ""]))
         test = subprocess.run([SSHD, "-t", "-f", str(config)], capture_output=True, text=True)
         assert test.returncode == 0, test.stderr  # the guide's `sshd -t`
-        if os.getuid() == 0:
-            Path("/run/sshd").mkdir(exist_ok=True)
-        self.sshd = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stderr=subprocess.PIPE)
-        for _ in range(100):
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise AssertionError(f"sshd did not start: {self.sshd.stderr.read1().decode()}")
+        self.sshd = run_sshd(config, self.port)
 
     def start_nginx(self):
         """nginx with the config the guide's block made (its root set to this WEB_ROOT, as the guide

@@ -40,6 +40,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def run_sshd(config: Path, port: int) -> subprocess.Popen:
+    """A real sshd on 127.0.0.1:port with `config`, in the foreground, once it accepts connections."""
+    if os.getuid() == 0:
+        Path("/run/sshd").mkdir(exist_ok=True)  # privilege separation directory
+    sshd = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stderr=subprocess.PIPE)
+    for _ in range(100):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return sshd
+        time.sleep(0.05)
+    raise AssertionError(f"sshd did not start: {sshd.stderr.read1().decode()}")
+
+
 class SSHServer:
     def __init__(self, root: Path):
         self.root = root
@@ -59,15 +72,7 @@ class SSHServer:
             "KbdInteractiveAuthentication no", "UsePAM no", "PermitRootLogin prohibit-password",
             # No AcceptEnv: sshd passes the client none of its variables (Debian's default passes LANG, LC_*).
             "SetEnv DISCLOSURE_AS_OF=2024-07-01 LANG=C.UTF-8", "LogLevel ERROR", ""]))
-        if os.getuid() == 0:
-            Path("/run/sshd").mkdir(exist_ok=True)  # privilege separation directory
-        self.sshd = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stderr=subprocess.PIPE)
-        for _ in range(100):
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise AssertionError(f"sshd did not start: {self.sshd.stderr.read1().decode()}")
+        self.sshd = run_sshd(config, self.port)
 
     def stop(self):
         self.sshd.terminate()

@@ -31,6 +31,16 @@
     }
   }
 
+  // A filter form shown and live: every input, change and submit applies it; applied once now.
+  function live(form, apply) {
+    form.hidden = false;
+    form.addEventListener("input", apply);
+    form.addEventListener("change", apply);
+    form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
+    apply();
+    form.setAttribute("data-filter-ready", "");
+  }
+
   function text(tag, value, cls) {
     var el = document.createElement(tag);
     if (cls) el.className = cls;
@@ -129,12 +139,7 @@
     fetch(form.getAttribute("data-index")).then(function (r) { return r.json(); }).then(function (data) {
       index = data;
       fromAddress();
-      form.hidden = false;
-      form.addEventListener("input", apply);
-      form.addEventListener("change", apply);
-      form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
-      apply();
-      form.setAttribute("data-filter-ready", "");
+      live(form, apply);
     });
   }
 
@@ -218,12 +223,7 @@
     }
 
     box.value = readParams().get("q") || "";
-    form.hidden = false;
-    form.addEventListener("input", apply);
-    form.addEventListener("change", apply);
-    form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
-    apply();
-    form.setAttribute("data-filter-ready", "");
+    live(form, apply);
   }
 
   var directoryForm = document.querySelector("[data-directory-filter]");
