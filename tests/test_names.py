@@ -99,6 +99,8 @@ def test_two_units_whose_pages_would_share_an_address_are_refused(data):
     assert len(errors) == 1
     error = errors[0]  # the later notice (2024) is refused; the earlier unit keeps its page
     assert error.file.endswith("shixian-xuncha-2024/notice.yml") and error.field == "issuer"
+    lines = (data / SHIXIAN).read_text("utf-8").splitlines()
+    assert lines[error.line - 1].startswith(f"issuer: {second}")  # the line to fix
     assert f"“{second}”" in error.message and "jinpu-2019" in error.message and f"“{first}”" in error.message
     edit(data, SHIXIAN, f"issuer: {second}", "issuer: 中共示例县水务局党组")
     assert load_dataset(data).notices

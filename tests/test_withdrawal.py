@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from disclosure import urls
 from disclosure.site import BuildContext, build_site
 from disclosure.validate import load_dataset
 
@@ -54,7 +55,6 @@ def test_a_withdrawn_notice_keeps_its_addresses_saying_why(scratch_data):
 def test_a_year_and_a_unit_whose_notices_are_all_withdrawn_keep_their_addresses(scratch_data):
     """notices/years/2024/ and the unit's pages were published while the 2024 notice was up; after
     it is withdrawn they still answer, saying so, with a link to the withdrawn notice's own page."""
-    from disclosure import urls
     notice = scratch_data / "notices" / "shixian-xuncha-2024" / "notice.yml"
     before = build_site(load_dataset(scratch_data), BuildContext(AS_OF, "测试", site_url=""))
     unit = next(n.unit for n in load_dataset(scratch_data).notices if n.id == "shixian-xuncha-2024")

@@ -24,8 +24,8 @@ import fnmatch
 from dataclasses import dataclass, field
 
 from .errors import DataError
-from .names import name_key
 from .layout import DATA_ROOT, IN_NOTICE as NOTICE_PATH, NOTICE_FOLDER_FILE, OWNERS_PATH
+from .names import name_key
 from .yamlio import Loaded
 
 NOTICE_FILE = NOTICE_FOLDER_FILE
@@ -144,9 +144,10 @@ def name_refusals(account: str, owners: Owners, notices: list[tuple[str, Loaded]
         inspection = loaded.data.get("inspection")
         for where, value in ((("issuer",), loaded.data.get("issuer")),
                              (("inspection", "unit"), inspection.get("unit") if isinstance(inspection, dict) else None)):
-            if not isinstance(value, str) or name_key(value) not in others or name_key(value) in granted:
+            key = name_key(value) if isinstance(value, str) else ""
+            if key not in others or key in granted:
                 continue
-            other = others[name_key(value)]
+            other = others[key]
             whose = "、".join(owners.owners_of(other)) or "管理员"
             line, col = loaded.where(where)
             out.append(DataError(path, line, col, ".".join(where),

@@ -247,6 +247,11 @@ class Notice:
         return self.inspection.get("unit") or self.issuer
 
     @property
+    def year(self) -> str:
+        """The year it was issued in ("2019"): the directory's year filter and notices/years/<year>/."""
+        return self.issued[:4]
+
+    @property
     def round(self) -> str:
         """The round (e.g. 十四届第五轮) as the notice states it; '' when it does not."""
         return self.inspection.get("round", "")

@@ -12,6 +12,7 @@ says so); and names are compared by `name_key`, which also folds full-width lett
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Bidirectional marks, embeddings, overrides and isolates: they reorder the text around them.
@@ -19,6 +20,7 @@ BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u206
 # In which data fields every invisible character is refused (a name, a title, a heading, a label):
 # the last key of the field's path. Elsewhere (verbatim long text) only bidirectional controls are.
 NAME_KEYS = frozenset({"title", "issuer", "unit", "region", "round", "by", "kind", "stage", "heading", "label"})
+_BIDI = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
 
 
 def is_invisible(ch: str) -> bool:
@@ -29,8 +31,9 @@ def is_invisible(ch: str) -> bool:
 def invisible_in(text: str, key: str) -> list[str]:
     """The characters a data field named `key` may not hold (sorted, each once)."""
     if key in NAME_KEYS:
-        return sorted({c for c in text if is_invisible(c)})
-    return sorted({c for c in text if c in BIDI_CONTROLS})
+        # isprintable() is False for every Cf and Cc character: most names need no closer look
+        return [] if text.isprintable() else sorted({c for c in text if is_invisible(c)})
+    return sorted(set(_BIDI.findall(text)))
 
 
 def describe(chars: list[str]) -> str:

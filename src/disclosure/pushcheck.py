@@ -94,8 +94,8 @@ def others_names(new: str, account: str, owners: Owners) -> dict[str, str]:
             continue
         inspection = loaded.data.get("inspection")
         for value in (loaded.data.get("issuer"), inspection.get("unit") if isinstance(inspection, dict) else None):
-            if isinstance(value, str) and name_key(value):
-                names.setdefault(name_key(value), notice_id)
+            if isinstance(value, str) and (key := name_key(value)):
+                names.setdefault(key, notice_id)
     return names
 
 

@@ -28,7 +28,7 @@ from . import names
 from .status import DONE, IN_PROGRESS, LABELS as STATUS_LABELS, MOSTLY_DONE, NOT_STARTED, ONGOING, PARTLY_DONE, is_done
 from .genre import status_of_word
 from .series import link_problems
-from .yamlio import Loaded, decode, field_name, load_bytes, read_bytes
+from .yamlio import Loaded, decode, field_name, load_bytes, load_file, read_bytes
 
 MARKDOWN = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")  # MkDocs makes <stem>/ of these
 
@@ -409,8 +409,9 @@ def unit_address_clashes(notices: list[Notice], data_dir: Path) -> list[DataErro
         earlier = first.setdefault(slug, notice)
         if earlier.unit != notice.unit:
             where = ("inspection", "unit") if notice.inspection.get("unit") else ("issuer",)
-            out.append(DataError(_display(data_dir / NOTICES / notice.id / NOTICE_YML, data_dir), 0, 0,
-                                 field_name(where),
+            path = data_dir / NOTICES / notice.id / NOTICE_YML
+            loaded = load_file(path, _display(path, data_dir))  # read again (a clash is rare) for the line
+            out.append(DataError(loaded.file, *loaded.where(where), field_name(where),
                                  f"单位名称 “{notice.unit}” 在网站上的地址({slug})与通报 {earlier.id} 的单位 "
                                  f"“{earlier.unit}” 相同,两个单位的页面会互相覆盖。请核对单位名称(写法与原文一致);"
                                  "名称确实无误时请联系管理员。"))

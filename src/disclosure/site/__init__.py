@@ -32,8 +32,7 @@ from ..model import date_text
 from ..search import build_index
 from .. import urls  # the URL scheme (disclosure/urls.py), offered here for the adapter
 from .item import item_pages
-from .notice import (full_text_page, node_pages, notice_changed, notice_page, other_addresses, print_pages,
-                     withdrawn_page)
+from .notice import full_text_page, node_pages, notice_changed, notice_page, print_pages, withdrawn_page
 from .open_data import (data_page, feed_style, joined_data_files, notice_data_paths, notice_feed, notice_records,
                         open_data_files, problem_records, site_feed, unit_feeds)
 from .portal import directory_files, entries, nav_pages, notice_contacts, portal_pages, site_nav
@@ -206,7 +205,10 @@ def _notice_parts(notice, dataset: Dataset, context: BuildContext, changed: dict
     if notice.withdrawn:  # every address it had still answers, saying why it is gone
         pages = [withdrawn_page(urls.notice_url(notice), notice, None, as_of)]
         pages += [withdrawn_page(urls.item_url(i), notice, i, as_of) for i in notice.items + notice.withdrawn_items]
-        pages += [withdrawn_page(url, notice, None, as_of) for url in other_addresses(notice)]
+        # its full text, print and category pages: their addresses from the pages it would have
+        # (bodies are rendered only when read, so this renders none of them)
+        had = [full_text_page(notice, as_of), *print_pages(notice, context), *node_pages(notice, as_of)]
+        pages += [withdrawn_page(page.url, notice, None, as_of) for page in had]
         return NoticeParts(key, pages, [], {}, changed[notice.id])
     pages = [notice_page(notice, as_of, changed), full_text_page(notice, as_of)]
     pages += print_pages(notice, context)

@@ -41,6 +41,10 @@
     form.setAttribute("data-filter-ready", "");
   }
 
+  // A notice's address in notices/index.json (from the site's root) as a link from this page:
+  // the index's own address (the form's data-index) says where notices/ is from here.
+  function indexLink(indexUrl, url) { return indexUrl.replace(/index\.json$/, "") + "../" + url; }
+
   function text(tag, value, cls) {
     var el = document.createElement(tag);
     if (cls) el.className = cls;
@@ -53,7 +57,7 @@
     var results = form.querySelector("[data-filter-results]");
     var count = form.querySelector("[data-filter-count]");
     var pages = document.querySelector("[data-directory-pages]");
-    var base = form.getAttribute("data-index").replace(/index\.json$/, "");
+    var indexUrl = form.getAttribute("data-index");
     var field = function (name) { return form.querySelector("[data-filter=" + name + "]"); };
     // address parameter -> form field; the text field is ?q= (unit or region)
     var PARAMS = [["q", "text"], ["kind", "kind"], ["year", "year"], ["round", "round"], ["overdue", "overdue"]];
@@ -67,7 +71,7 @@
       li.appendChild(text("p", n.unit + (n.region ? "（" + n.region + "）" : ""), "dsc-entry__unit"));
       var title = text("p", "", "dsc-entry__title");
       var a = document.createElement("a");
-      a.href = base + "../" + n.url;
+      a.href = indexLink(indexUrl, n.url);
       a.textContent = n.title;
       title.appendChild(a);
       li.appendChild(title);
@@ -76,7 +80,7 @@
         series.setAttribute("data-entry-series", "");
         n.later.forEach(function (m) {
           var link = document.createElement("a");
-          link.href = base + "../" + m.url;
+          link.href = indexLink(indexUrl, m.url);
           link.textContent = m.issued + " " + (m.stage || m.title);
           series.appendChild(document.createTextNode(" → "));
           series.appendChild(link);
@@ -136,7 +140,7 @@
       count.textContent = "找到 " + hits.length + " 份通报" + (hits.length > 200 ? "，显示前 200 份，请缩小范围" : "") + "。";
     }
 
-    fetch(form.getAttribute("data-index")).then(function (r) { return r.json(); }).then(function (data) {
+    fetch(indexUrl).then(function (r) { return r.json(); }).then(function (data) {
       index = data;
       fromAddress();
       live(form, apply);
@@ -192,7 +196,7 @@
           hits.slice(0, 50).forEach(function (n) {
             var li = document.createElement("li");
             var a = document.createElement("a");
-            a.href = indexUrl.replace(/index\.json$/, "") + "../" + n.url;
+            a.href = indexLink(indexUrl, n.url);
             a.textContent = n.unit + "：" + n.title;
             li.appendChild(a);
             list.appendChild(li);

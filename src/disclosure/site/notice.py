@@ -80,17 +80,6 @@ def _print_html(notice: Notice, chunk: list[Item], url: str, context: BuildConte
 
 # ---- categories and groups --------------------------------------------------------------------
 
-def other_addresses(notice: Notice) -> list[str]:
-    """The addresses of a notice's pages besides its overview and items: the full text, the print
-    sheets' pages and the category and group pages (what a withdrawn notice keeps answering at)."""
-    out = [urls.full_text_url(notice)]
-    out += [urls.print_url(notice, n) for n in range(1, len(chunks(notice.items, urls.PRINT_PAGE_SIZE)) + 1)]
-    for category in notice.categories:
-        out.append(urls.node_url(notice, category, []))
-        out += [urls.node_url(notice, g, [category]) for g in category.children if g.kind == "group"]
-    return out
-
-
 def node_pages(notice: Notice, as_of: dt.date) -> list[GeneratedPage]:
     """A page per category and per problem group; issues are sections on their group's page."""
     out = []

@@ -132,7 +132,7 @@ def entries(dataset: Dataset, as_of: dt.date) -> list[Entry]:
             continue  # a follow-up: listed with the notice it follows
         info = notice.inspection
         out.append(Entry(notice, figures(by_first.get(notice.id, []), as_of), notice.unit, info.get("region", ""),
-                         notice.inspection_kind, notice.round, notice.issued[:4], tuple(series)))
+                         notice.inspection_kind, notice.round, notice.year, tuple(series)))
     return out
 
 
@@ -342,8 +342,8 @@ def all_withdrawn_pages(dataset: Dataset, listed: list[Entry], as_of: dt.date) -
     by_year: dict[str, list[Notice]] = {}
     by_unit: dict[str, list[Notice]] = {}
     for notice in dataset.withdrawn_notices:
-        if notice.issued[:4] not in years:
-            by_year.setdefault(notice.issued[:4], []).append(notice)
+        if notice.year not in years:
+            by_year.setdefault(notice.year, []).append(notice)
         if notice.unit not in names:
             by_unit.setdefault(notice.unit, []).append(notice)
     out = []
